@@ -1,0 +1,1 @@
+"""Trivselsguiden: a well-being and concern guide for Danish municipalities."""

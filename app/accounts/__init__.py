@@ -1,0 +1,1 @@
+"""Accounts: districts, institutions, users, roles, login and sessions."""

@@ -1,0 +1,94 @@
+"""Writing and reading the audit log. ``record`` is the one helper every domain calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.audit.context import current_request
+from app.audit.models import AuditEvent
+from app.audit.tags import AuditTag
+
+
+class Actor(Protocol):
+    """What the audit log needs to know of the person acting."""
+
+    id: int | None
+    username: str
+    role: str
+
+
+def record(
+    session: Session,
+    actor: Actor | None,
+    tag: AuditTag,
+    *,
+    object_type: str = "",
+    object_id: int | str | None = None,
+    child_id: int | None = None,
+    detail: str = "",
+    username: str | None = None,
+) -> AuditEvent:
+    """Append one audit row in the caller's transaction (it commits or rolls back with it)."""
+    context = current_request.get()
+    event = AuditEvent(
+        actor_id=actor.id if actor else None,
+        actor_username=(actor.username if actor else (username or ""))[:64],
+        actor_role=actor.role if actor else "",
+        action=tag.value,
+        object_type=object_type,
+        object_id="" if object_id is None else str(object_id),
+        child_id=child_id,
+        client_ip=context.client_ip[:64],
+        request_id=context.request_id[:64],
+        detail=detail[:2000],
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the admin filters the log by; every field optional."""
+
+    action: str | None = None
+    actor: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    child_id: int | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+def get_page(
+    session: Session, *, filters: AuditFilter, page: int = 1, per_page: int = 50
+) -> tuple[Sequence[AuditEvent], int]:
+    """One page of audit rows, newest first, and the total count matching the filter."""
+    query = select(AuditEvent)
+    if filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.actor:
+        query = query.where(AuditEvent.actor_username == filters.actor.strip().lower())
+    if filters.object_type:
+        query = query.where(AuditEvent.object_type == filters.object_type)
+    if filters.object_id:
+        query = query.where(AuditEvent.object_id == filters.object_id)
+    if filters.child_id is not None:
+        query = query.where(AuditEvent.child_id == filters.child_id)
+    if filters.since is not None:
+        query = query.where(AuditEvent.at >= filters.since)
+    if filters.until is not None:
+        query = query.where(AuditEvent.at < filters.until)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .offset((max(page, 1) - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return rows, int(total)

@@ -1,0 +1,51 @@
+"""Audit tags: the stable names of what can happen, ``"<object>:<verb>"``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuditTag(StrEnum):
+    """Every kind of audited event. Names are stable: they are read by auditors."""
+
+    LOGIN = "auth:login"
+    LOGIN_FAILED = "auth:login_failed"
+    LOGIN_THROTTLED = "auth:login_throttled"
+    LOGOUT = "auth:logout"
+    SESSION_EXPIRED = "auth:session_expired"
+    USER_CREATE = "user:create"
+    USER_VIEW = "user:view"
+    USER_DEACTIVATE = "user:deactivate"
+    USER_ACTIVATE = "user:activate"
+    USER_PASSWORD_RESET = "user:password_reset"
+    DISTRICT_CREATE = "district:create"
+    DISTRICT_UPDATE = "district:update"
+    INSTITUTION_CREATE = "institution:create"
+    INSTITUTION_UPDATE = "institution:update"
+    AUDIT_VIEW = "audit:view"
+    AUDIT_EXPORT = "audit:export"
+
+    @property
+    def label(self) -> str:
+        """A Danish description for the audit viewer."""
+        return AUDIT_LABELS.get(self, self.value)
+
+
+AUDIT_LABELS: dict[AuditTag, str] = {
+    AuditTag.LOGIN: "Login",
+    AuditTag.LOGIN_FAILED: "Mislykket login",
+    AuditTag.LOGIN_THROTTLED: "Login afvist (for mange forsøg)",
+    AuditTag.LOGOUT: "Log ud",
+    AuditTag.SESSION_EXPIRED: "Session udløbet",
+    AuditTag.USER_CREATE: "Bruger oprettet",
+    AuditTag.USER_VIEW: "Bruger vist",
+    AuditTag.USER_DEACTIVATE: "Bruger deaktiveret",
+    AuditTag.USER_ACTIVATE: "Bruger genaktiveret",
+    AuditTag.USER_PASSWORD_RESET: "Adgangskode nulstillet",
+    AuditTag.DISTRICT_CREATE: "Distrikt oprettet",
+    AuditTag.DISTRICT_UPDATE: "Distrikt ændret",
+    AuditTag.INSTITUTION_CREATE: "Institution oprettet",
+    AuditTag.INSTITUTION_UPDATE: "Institution ændret",
+    AuditTag.AUDIT_VIEW: "Auditlog vist",
+    AuditTag.AUDIT_EXPORT: "Auditlog eksporteret",
+}

@@ -1,0 +1,184 @@
+"""The ``trivsel`` command: serve, migrate, manage users, seed demo data, validate content."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app import db
+from app.accounts.passwords import password_problem
+from app.settings import Settings
+
+cli = typer.Typer(help="Trivselsguiden", no_args_is_help=True, add_completion=False)
+db_cli = typer.Typer(help="Databasen", no_args_is_help=True)
+users_cli = typer.Typer(help="Brugere", no_args_is_help=True)
+demo_cli = typer.Typer(help="Demodata", no_args_is_help=True)
+catalog_cli = typer.Typer(help="Guidens indhold (kataloger)", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(users_cli, name="users")
+cli.add_typer(demo_cli, name="demo")
+cli.add_typer(catalog_cli, name="catalog")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    return typer.Exit(code=1)
+
+
+def _demo_password(settings: Settings) -> tuple[str, bool]:
+    """The demo password from TRIVSEL_DEMO_PASSWORD, or a random one (and whether random)."""
+    if settings.demo_password is not None and settings.demo_password.get_secret_value():
+        return settings.demo_password.get_secret_value(), False
+    return secrets.token_urlsafe(9), True
+
+
+def _seed_demo(settings: Settings) -> None:
+    password, generated = _demo_password(settings)
+    problem = password_problem(password)
+    if problem:
+        raise _fail(f"TRIVSEL_DEMO_PASSWORD kan ikke bruges: {problem}")
+    from app import demo
+
+    engine = db.make_engine(settings.resolved_database_url)
+    with db.session_scope(engine) as session:
+        demo.seed(session, password=password)
+    engine.dispose()
+    users = ", ".join(user.username for user in demo.USERS)
+    typer.echo(f"Demodata klar. Brugere: {users}.")
+    if generated:
+        typer.secho(f"Adgangskode for alle demobrugere: {password}", fg=typer.colors.YELLOW)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Adresse at lytte på")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+    demo: Annotated[bool, typer.Option("--demo", help="Demotilstand med demodata")] = False,
+    force_demo: Annotated[
+        bool, typer.Option("--force-demo", help="Tillad demo på en anden database end SQLite")
+    ] = False,
+    workers: Annotated[int, typer.Option(help="Antal processer (kun PostgreSQL)")] = 1,
+) -> None:
+    """Start the web server (the embedded SQLite database is migrated automatically)."""
+    import uvicorn
+
+    settings = Settings(demo=True) if demo else Settings()
+    if settings.demo and not settings.is_sqlite and not force_demo:
+        raise _fail(
+            "Demotilstand bruges kun med den indbyggede SQLite-database. Brug --force-demo, "
+            "hvis du virkelig vil lægge demodata i en anden database."
+        )
+    if settings.is_sqlite:
+        db.upgrade(settings.resolved_database_url)
+    if settings.demo:
+        _seed_demo(settings)
+    settings.resolved_secret_key()
+    if workers > 1:
+        if settings.is_sqlite:
+            raise _fail("Flere processer kræver PostgreSQL (TRIVSEL_DATABASE_URL).")
+        uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, proxy_headers=True,
+                    forwarded_allow_ips=settings.trusted_proxies, log_level=settings.log_level)
+        return
+    from app.main import create_app
+
+    typer.echo(f"Trivselsguiden kører på http://{host}:{port}/")
+    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True,
+                forwarded_allow_ips=settings.trusted_proxies, log_level=settings.log_level)
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the database (TRIVSEL_DATABASE_URL) to the newest schema."""
+    settings = Settings()
+    db.upgrade(settings.resolved_database_url, revision)
+    engine = db.make_engine(settings.resolved_database_url)
+    current, _head = db.migration_state(engine)
+    engine.dispose()
+    typer.echo(f"Databasen er på version {current}.")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the database's schema version and the code's."""
+    engine = db.make_engine(Settings().resolved_database_url)
+    current, head = db.migration_state(engine)
+    engine.dispose()
+    typer.echo(f"database: {current or 'ingen'}\nkode:     {head}")
+    if current != head:
+        raise typer.Exit(code=1)
+
+
+@users_cli.command("create")
+def users_create(
+    username: Annotated[str, typer.Option(prompt="Brugernavn")],
+    display_name: Annotated[str, typer.Option(prompt="Fulde navn")],
+    role: Annotated[str, typer.Option(prompt="Rolle (staff, leader, social_worker, admin)")],
+    institution_id: Annotated[int | None, typer.Option(help="Institution (staff, leader)")] = None,
+    district_id: Annotated[int | None, typer.Option(help="Distrikt (social_worker)")] = None,
+    password: Annotated[
+        str, typer.Option(prompt="Adgangskode", hide_input=True, confirmation_prompt=True)
+    ] = "",
+) -> None:
+    """Create a user (the password is prompted for, never given on the command line)."""
+    from app.accounts import service
+    from app.errors import Invalid
+
+    engine = db.make_engine(Settings().resolved_database_url)
+    try:
+        with db.session_scope(engine) as session:
+            user = service.create_user(
+                session, None, username=username, display_name=display_name, role=role,
+                password=password, institution_id=institution_id, district_id=district_id,
+            )
+            typer.echo(f"Bruger {user.username} oprettet (id {user.id}).")
+    except Invalid as error:
+        for detail in error.details:
+            typer.secho(f"{detail['field']}: {detail['message']}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(code=1) from error
+    finally:
+        engine.dispose()
+
+
+@demo_cli.command("seed")
+def demo_seed() -> None:
+    """Create (or reset) the demo organisation and users."""
+    settings = Settings()
+    if not db.is_migrated(db.make_engine(settings.resolved_database_url)):
+        raise _fail("Databasen er ikke migreret. Kør `trivsel db upgrade` først.")
+    _seed_demo(settings)
+
+
+@catalog_cli.command("validate")
+def catalog_validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Filer eller mapper")] = None,
+) -> None:
+    """Validate guide content (default: the shipped guide_content/)."""
+    from app.guide.loader import validate_paths
+
+    targets = paths or [Path(__file__).resolve().parent.parent / "guide_content"]
+    issues = validate_paths(targets)
+    for issue in issues:
+        typer.echo(str(issue))
+    if issues:
+        typer.secho(f"{len(issues)} fejl fundet.", err=True, fg=typer.colors.RED)
+        raise typer.Exit(code=1)
+    typer.echo("Indholdet er gyldigt.")
+
+
+@catalog_cli.command("schema")
+def catalog_schema() -> None:
+    """Print the JSON Schema of a catalog file (for editors that validate as you type)."""
+    import json
+
+    from app.guide.schema import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n")
+
+
+def main() -> None:
+    """Entry point of the ``trivsel`` script."""
+    cli()

@@ -1,0 +1,75 @@
+"""Demo data: the fixed districts, institutions and users that guides and outside tests rely on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from app.accounts import service as accounts
+from app.accounts.models import District, Institution, InstitutionKind, Role
+from app.accounts.passwords import hash_password
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """One demo login."""
+
+    username: str
+    display_name: str
+    role: Role
+    institution: str | None = None
+    district: str | None = None
+
+
+DISTRICTS = {
+    "Nord": [("Børnehuset Mælkebøtten", InstitutionKind.DAYCARE, "Mælkebøttevej 1, 9000 Nordby"),
+             ("Nordskolen", InstitutionKind.SCHOOL, "Skolevej 10, 9000 Nordby")],
+    "Syd": [("Vuggestuen Spiren", InstitutionKind.DAYCARE, "Spirevej 3, 7000 Sydby"),
+            ("Sydskolen", InstitutionKind.SCHOOL, "Skolegade 5, 7000 Sydby")],
+}
+USERS = [
+    DemoUser("paedagog", "Pia Pædagog", Role.STAFF, institution="Børnehuset Mælkebøtten"),
+    DemoUser("laerer", "Lars Lærer", Role.STAFF, institution="Nordskolen"),
+    DemoUser("paedagog2", "Peter Pædagog", Role.STAFF, institution="Vuggestuen Spiren"),
+    DemoUser("leder", "Lone Leder", Role.LEADER, institution="Børnehuset Mælkebøtten"),
+    DemoUser("raadgiver", "Rikke Rådgiver", Role.SOCIAL_WORKER, district="Nord"),
+    DemoUser("raadgiver2", "Rasmus Rådgiver", Role.SOCIAL_WORKER, district="Syd"),
+    DemoUser("admin", "Anne Administrator", Role.ADMIN),
+]
+
+
+def seed(session: Session, *, password: str) -> None:
+    """Create the demo organisation and users, or reset their passwords to ``password``."""
+    district_ids: dict[str, int] = {}
+    institution_ids: dict[str, int] = {}
+    for district_name, institutions in DISTRICTS.items():
+        district = session.exec(select(District).where(District.name == district_name)).first()
+        if district is None:
+            district = District(name=district_name)
+            session.add(district)
+            session.flush()
+        district_ids[district_name] = district.id  # type: ignore[assignment]
+        for name, kind, address in institutions:
+            institution = session.exec(select(Institution).where(Institution.name == name)).first()
+            if institution is None:
+                institution = Institution(name=name, kind=kind, district_id=district.id,  # type: ignore[arg-type]
+                                          address=address)
+                session.add(institution)
+                session.flush()
+            institution_ids[name] = institution.id  # type: ignore[assignment]
+    for demo in USERS:
+        user = accounts.get_by_username(session, username=demo.username)
+        if user is None:
+            accounts.create_user(
+                session, None, username=demo.username, display_name=demo.display_name,
+                role=demo.role, password=password,
+                institution_id=institution_ids[demo.institution] if demo.institution else None,
+                district_id=district_ids[demo.district] if demo.district else None,
+            )
+        else:
+            user.password_hash = hash_password(password)
+            user.is_active = True
+            user.deactivated_at = None
+            session.add(user)
+    session.flush()

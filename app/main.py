@@ -1,0 +1,77 @@
+"""create_app(settings): middleware, routers, error handling."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from app import db
+from app.accounts import api as accounts_api
+from app.accounts import views as accounts_views
+from app.audit import views as audit_views
+from app.settings import Settings
+from app.web import errors, health, pages
+from app.web.deps import csrf_protect
+from app.web.middleware import SecurityMiddleware
+from app.web.templating import make_templates
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+logger = logging.getLogger("trivsel")
+
+
+class NotMigratedError(RuntimeError):
+    """The database is not at the code's schema version."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The Trivselsguiden ASGI app for ``settings`` (default: from the environment)."""
+    settings = settings or Settings()
+    engine = db.make_engine(settings.resolved_database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        current, head = db.migration_state(engine)
+        if current != head:
+            raise NotMigratedError(
+                f"Databasen er ikke migreret (er på {current or 'ingen version'}, koden kræver "
+                f"{head}). Kør `trivsel db upgrade` før appen startes."
+            )
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Trivselsguiden",
+        version="1",
+        summary="Trivsels- og bekymringsguide for kommunens børn",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        dependencies=[Depends(csrf_protect)],
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = sessionmaker(engine, class_=Session, expire_on_commit=False)
+    app.state.secret_key = settings.resolved_secret_key()
+    app.state.templates = make_templates()
+
+    app.add_middleware(
+        SecurityMiddleware, max_body_bytes=settings.max_body_bytes, hsts=settings.cookie_secure
+    )
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in (
+        health.router,
+        pages.router,
+        accounts_views.router,
+        accounts_api.router,
+        audit_views.router,
+    ):
+        app.include_router(router)
+    return app

@@ -1,0 +1,20 @@
+"""Danish sentences that services show to users, kept in one place for review."""
+
+LOGIN_FAILED = "Forkert brugernavn eller adgangskode."
+LOGIN_THROTTLED = "For mange mislykkede loginforsøg. Vent {minutes} minut(ter), og prøv igen."
+SESSION_EXPIRED = "Du er blevet logget ud, fordi du ikke har været aktiv et stykke tid."
+USERNAME_TAKEN = "Brugernavnet er allerede i brug."
+USERNAME_FORMAT = (
+    "Brugernavnet skal være 2–64 tegn og må kun indeholde små bogstaver a–z, tal, punktum, "
+    "bindestreg og understreg."
+)
+DISPLAY_NAME_REQUIRED = "Skriv personens fulde navn."
+ROLE_UNKNOWN = "Vælg en gyldig rolle."
+INSTITUTION_REQUIRED = "Medarbejdere og ledere skal høre til en institution."
+DISTRICT_REQUIRED = "Socialrådgivere skal høre til et distrikt."
+INSTITUTION_UNKNOWN = "Institutionen findes ikke eller er ikke aktiv."
+DISTRICT_UNKNOWN = "Distriktet findes ikke."
+CANNOT_DEACTIVATE_SELF = "Du kan ikke deaktivere din egen bruger."
+NAME_REQUIRED = "Skriv et navn."
+NAME_TAKEN = "Navnet er allerede i brug."
+KIND_UNKNOWN = "Vælg dagtilbud eller skole."

@@ -1,0 +1,62 @@
+"""Settings from the environment (prefix ``TRIVSEL_``), one class for the whole app."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_KEY_FILE = "secret_key"
+
+
+class Settings(BaseSettings):
+    """Everything an operator may configure; see docs/operations.md."""
+
+    model_config = SettingsConfigDict(env_prefix="TRIVSEL_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(default=Path("data"), description="Where the SQLite file and key live")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite")
+    secret_key: SecretStr | None = Field(default=None, description="Signs cookies; generated")
+    cookie_secure: bool = Field(default=False, description="Send cookies over HTTPS only")
+    demo: bool = Field(default=False, description="Demo mode: banner and demo data")
+    demo_password: SecretStr | None = Field(default=None, description="Password of demo users")
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    session_max_hours: int = Field(default=12, ge=1, le=24 * 7)
+    login_max_failures_per_user: int = Field(default=5, ge=1)
+    login_max_failures_per_client: int = Field(default=20, ge=1)
+    login_failure_window_minutes: int = Field(default=15, ge=1)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    trusted_proxies: str = Field(default="127.0.0.1", description="uvicorn forwarded-allow-ips")
+    log_level: str = Field(default="info")
+    municipality_name: str = Field(default="Kommunen")
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured database URL, or the embedded SQLite file under ``data_dir``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'trivsel.db').as_posix()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is the embedded SQLite."""
+        return self.resolved_database_url.startswith("sqlite")
+
+    def resolved_secret_key(self) -> str:
+        """The secret key: configured, or read from (first start: written to) the data dir."""
+        if self.secret_key is not None and self.secret_key.get_secret_value():
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / SECRET_KEY_FILE
+        if path.exists():
+            key = path.read_text(encoding="utf-8").strip()
+            if len(key) >= 32:
+                return key
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(key + "\n")
+        return key

@@ -1,0 +1,1 @@
+"""The web layer: routing, dependencies, templating, HTMX and middleware."""

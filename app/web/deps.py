@@ -1,0 +1,238 @@
+"""Request dependencies: the database session, the current user, role checks and CSRF.
+
+Every route declares who may use it with ``require_role(...)``, ``require_user`` or
+``public``; ``tests/test_routes.py`` fails for a route that declares none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlmodel import Session
+
+from app import messages
+from app.accounts import service as accounts
+from app.accounts.models import Role, User, UserSession
+from app.errors import CSRFError, Forbidden, NotAuthenticated
+from app.settings import Settings
+
+CSRF_FORM_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """A plain snapshot of the logged-in user for templates and error pages."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    institution_id: int | None
+    district_id: int | None
+
+    @property
+    def role_label(self) -> str:
+        """The role in Danish."""
+        return self.role.label
+
+    @classmethod
+    def of(cls, user: User) -> CurrentUser:
+        """Snapshot a user row."""
+        return cls(
+            id=user.id,  # type: ignore[arg-type]
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role_enum,
+            institution_id=user.institution_id,
+            district_id=user.district_id,
+        )
+
+
+@dataclass(frozen=True)
+class Auth:
+    """The logged-in user and their server-side session."""
+
+    user: User
+    session: UserSession
+
+
+def session_cookie_name(settings: Settings) -> str:
+    """``__Host-`` prefixed when cookies are Secure, so no subdomain can set it."""
+    return "__Host-trivsel_session" if settings.cookie_secure else "trivsel_session"
+
+
+def csrf_cookie_name(settings: Settings) -> str:
+    """The pre-login CSRF cookie (double-submit, signed)."""
+    return "__Host-trivsel_csrf" if settings.cookie_secure else "trivsel_csrf"
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Session:
+    """The request's database session, opened and committed by ``TransactionalRoute``."""
+    db: Session = request.state.db
+    return db
+
+
+def login_policy(settings: Settings) -> accounts.LoginPolicy:
+    """The throttling and session policy from the settings."""
+    return accounts.LoginPolicy(
+        max_failures_per_user=settings.login_max_failures_per_user,
+        max_failures_per_client=settings.login_max_failures_per_client,
+        failure_window=dt.timedelta(minutes=settings.login_failure_window_minutes),
+        idle_timeout=dt.timedelta(minutes=settings.session_idle_minutes),
+        max_age=dt.timedelta(hours=settings.session_max_hours),
+    )
+
+
+def _signer(request: Request, salt: str) -> URLSafeSerializer:
+    return URLSafeSerializer(request.app.state.secret_key, salt=salt)
+
+
+def sign_session_token(request: Request, token: str) -> str:
+    """The cookie value for a session token."""
+    return str(_signer(request, "session").dumps(token))
+
+
+def current_auth(
+    request: Request, db: Annotated[Session, Depends(get_db)]
+) -> Auth | None:
+    """The live session from the cookie, or None. Sets ``request.state.current_user``."""
+    settings = get_settings(request)
+    raw = request.cookies.get(session_cookie_name(settings))
+    auth: Auth | None = None
+    if raw:
+        try:
+            token = _signer(request, "session").loads(raw)
+        except BadSignature:
+            token = None
+        if isinstance(token, str):
+            found = accounts.resolve_session(db, token=token, policy=login_policy(settings))
+            if found is not None:
+                auth = Auth(user=found[0], session=found[1])
+        request.state.session_expired = auth is None
+    if auth is not None:
+        request.state.current_user = CurrentUser.of(auth.user)
+        request.state.csrf_token = auth.session.csrf_token
+    return auth
+
+
+def require_user(auth: Annotated[Auth | None, Depends(current_auth)]) -> User:
+    """The logged-in user, or 401."""
+    if auth is None:
+        raise NotAuthenticated()
+    return auth.user
+
+
+require_user.__trivsel_access__ = "user"  # type: ignore[attr-defined]
+
+
+def require_role(*roles: Role) -> Callable[..., User]:
+    """A dependency that lets only users with one of ``roles`` through (403 otherwise)."""
+    allowed = frozenset(roles)
+
+    def dependency(user: Annotated[User, Depends(require_user)]) -> User:
+        if user.role_enum not in allowed:
+            raise Forbidden()
+        return user
+
+    dependency.__trivsel_access__ = "roles:" + ",".join(sorted(allowed))  # type: ignore[attr-defined]
+    return dependency
+
+
+def public() -> None:
+    """Marks a route as open to everyone (login, health checks, manifest)."""
+
+
+public.__trivsel_access__ = "public"  # type: ignore[attr-defined]
+
+
+def csrf_exempt(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Marks a view that needs no CSRF token (only the JSON login, per api.md)."""
+    endpoint.__trivsel_csrf_exempt__ = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def anonymous_csrf_token(request: Request) -> str:
+    """The pre-login CSRF token: reused from its signed cookie, or new (and set)."""
+    settings = get_settings(request)
+    signer = _signer(request, "csrf")
+    raw = request.cookies.get(csrf_cookie_name(settings))
+    if raw:
+        try:
+            value = signer.loads(raw)
+            if isinstance(value, str) and len(value) >= 20:
+                request.state.csrf_token = value
+                return value
+        except BadSignature:
+            pass
+    value = secrets.token_urlsafe(32)
+    request.state.csrf_token = value
+    cookies = getattr(request.state, "set_cookies", [])
+    cookies.append(
+        {
+            "key": csrf_cookie_name(settings),
+            "value": signer.dumps(value),
+            "httponly": True,
+            "samesite": "lax",
+            "secure": settings.cookie_secure,
+            "path": "/",
+        }
+    )
+    request.state.set_cookies = cookies
+    return value
+
+
+async def csrf_protect(
+    request: Request, auth: Annotated[Auth | None, Depends(current_auth)]
+) -> None:
+    """Refuses unsafe requests without the session's (or pre-login) token: 403."""
+    if request.method in SAFE_METHODS:
+        return
+    endpoint = request.scope.get("endpoint")
+    if getattr(endpoint, "__trivsel_csrf_exempt__", False):
+        return
+    if auth is not None:
+        expected = auth.session.csrf_token
+    else:
+        raw = request.cookies.get(csrf_cookie_name(get_settings(request)))
+        try:
+            expected = _signer(request, "csrf").loads(raw) if raw else ""
+        except BadSignature:
+            expected = ""
+    supplied = request.headers.get(CSRF_HEADER, "")
+    content_type = request.headers.get("content-type", "")
+    if not supplied and content_type.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FORM_FIELD)
+        supplied = value if isinstance(value, str) else ""
+    if not expected or not supplied or not hmac.compare_digest(
+        str(expected).encode(), supplied.encode()
+    ):
+        raise CSRFError()
+
+
+def session_expired_message(request: Request) -> str | None:
+    """The Danish notice shown on the login page after an idle timeout."""
+    return messages.SESSION_EXPIRED if getattr(request.state, "session_expired", False) else None
+
+
+DB = Annotated[Session, Depends(get_db)]
+CurrentAuth = Annotated[Auth | None, Depends(current_auth)]
+AnyUser = Annotated[User, Depends(require_user)]
+AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]

@@ -1,0 +1,102 @@
+"""The one error handler: an AppError rendered as API JSON, an HTMX alert, or an error page."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from app.errors import (
+    AppError,
+    Forbidden,
+    Invalid,
+    NotAuthenticated,
+    NotFound,
+    ServerError,
+)
+from app.web import htmx
+from app.web.templating import render
+
+logger = logging.getLogger("trivsel.errors")
+
+_STATUS_ERRORS: dict[int, type[AppError]] = {
+    401: NotAuthenticated,
+    403: Forbidden,
+    404: NotFound,
+}
+_PAGE_TEMPLATES = {401, 403, 404, 409, 413, 422, 429, 500}
+
+
+def is_api(request: Request) -> bool:
+    """True for the JSON API."""
+    return request.url.path.startswith("/api/")
+
+
+def error_response(request: Request, error: AppError) -> Response:
+    """Render ``error`` for the kind of client that asked."""
+    if is_api(request):
+        return JSONResponse(error.to_json(), status_code=error.status, headers=error.headers)
+    if isinstance(error, NotAuthenticated):
+        target = request.url.path
+        if request.url.query:
+            target += "?" + request.url.query
+        url = "/login?next=" + quote(target, safe="/")
+        if getattr(request.state, "session_expired", False):
+            url += "&expired=1"
+        if request.headers.get("HX-Request") == "true":
+            return Response(status_code=401, headers={"HX-Redirect": url})
+        return RedirectResponse(url, status_code=303)
+    if htmx.is_htmx(request):
+        return render(
+            request,
+            "errors/_alert.html",
+            {"error": error},
+            status_code=error.status,
+            headers=error.headers,
+        )
+    template = f"errors/{error.status if error.status in _PAGE_TEMPLATES else 'error'}.html"
+    return render(
+        request, template, {"error": error}, status_code=error.status, headers=error.headers
+    )
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    details = []
+    for err in exc.errors():
+        loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query", "form")]
+        details.append({"field": ".".join(loc) or "body", "message": err.get("msg", "")})
+    return details
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        return error_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        return error_response(request, Invalid(details=_validation_details(exc)))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        error_type = _STATUS_ERRORS.get(exc.status_code)
+        if error_type is not None:
+            error = error_type()
+        elif exc.status_code == 405:
+            error = AppError("Metoden er ikke tilladt her.", code="method_not_allowed",
+                             status=405)
+        else:
+            error = AppError(code="http_error", status=exc.status_code)
+        return error_response(request, error)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        logger.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(request, ServerError())

@@ -1,0 +1,125 @@
+"""Pure ASGI middleware: request context, body-size limit and security headers on every response."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.audit.context import RequestContext, current_request
+from app.errors import PayloadTooLarge
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
+STATIC_PREFIX = "/static/"
+VENDOR_PREFIX = "/static/vendor/"
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class SecurityMiddleware:
+    """Sets the request context for the audit log, refuses bodies over the limit with 413 and
+    adds the security headers; pages and API answers get ``Cache-Control: no-store``."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, hsts: bool) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        request_id = headers.get("x-request-id", "")[:64] or secrets.token_hex(8)
+        client = scope.get("client")
+        token = current_request.set(
+            RequestContext(client_ip=client[0] if client else "", request_id=request_id)
+        )
+        path: str = scope["path"]
+        try:
+            length = headers.get("content-length")
+            if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
+                await self._too_large(scope, send, request_id)
+                return
+            received = 0
+            response_started = False
+
+            async def limited_receive() -> Message:
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > self.max_body_bytes:
+                        raise _BodyTooLarge
+                return message
+
+            async def send_with_headers(message: Message) -> None:
+                nonlocal response_started
+                if message["type"] == "http.response.start":
+                    response_started = True
+                    self._add_headers(message, path, request_id)
+                await send(message)
+
+            try:
+                await self.app(scope, limited_receive, send_with_headers)
+            except _BodyTooLarge:
+                if response_started:
+                    raise
+                await self._too_large(scope, send, request_id)
+        finally:
+            current_request.reset(token)
+
+    def _add_headers(self, message: Message, path: str, request_id: str) -> None:
+        out = MutableHeaders(scope=message)
+        out.setdefault("Content-Security-Policy", CSP)
+        out["X-Content-Type-Options"] = "nosniff"
+        out["Referrer-Policy"] = "same-origin"
+        out["X-Frame-Options"] = "DENY"
+        out["Permissions-Policy"] = PERMISSIONS_POLICY
+        out["Cross-Origin-Opener-Policy"] = "same-origin"
+        out["X-Request-ID"] = request_id
+        if self.hsts:
+            out["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if path.startswith(VENDOR_PREFIX):
+            out["Cache-Control"] = "public, max-age=31536000, immutable"
+        elif path.startswith(STATIC_PREFIX):
+            out["Cache-Control"] = "no-cache"
+        elif "cache-control" not in out:
+            out["Cache-Control"] = "no-store"
+
+    async def _too_large(self, scope: Scope, send: Send, request_id: str) -> None:
+        error = PayloadTooLarge()
+        if scope["path"].startswith("/api/"):
+            body = json.dumps(error.to_json()).encode()
+            content_type = "application/json"
+        else:
+            body = (
+                "<!doctype html><html lang=\"da\"><head><meta charset=\"utf-8\">"
+                "<title>For stor forespørgsel – Trivselsguiden</title></head><body><main>"
+                f"<h1>For stor forespørgsel</h1><p>{error.message}</p></main></body></html>"
+            ).encode()
+            content_type = "text/html; charset=utf-8"
+        start: dict[str, Any] = {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", content_type.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+        self._add_headers(start, scope["path"], request_id)
+        await send(start)
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,88 @@
+"""Jinja2 templates: autoescaped, with the current user, CSRF token and helpers as globals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from fastapi.templating import Jinja2Templates
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from app.web import htmx
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+
+def local_time(value: dt.datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
+    """A UTC timestamp shown in Danish local time."""
+    if value is None:
+        return ""
+    return value.astimezone(COPENHAGEN).strftime(fmt)
+
+
+def danish_date(value: dt.date | None) -> str:
+    """A date as dd.mm.yyyy."""
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+@jinja2.pass_context
+def url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
+    """A root-relative URL for a named route (never absolute: safe behind a TLS proxy)."""
+    request: Request = context["request"]
+    return request.scope.get("root_path", "") + str(
+        request.app.url_path_for(name, **path_params)
+    )
+
+
+def make_templates() -> Jinja2Templates:
+    """The app's template environment."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["local_time"] = local_time
+    env.filters["danish_date"] = danish_date
+    templates = Jinja2Templates(env=env)
+    env.globals["url_for"] = url_for
+    return templates
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    fragment: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render a page, or only ``fragment`` for an HTMX request; always ``Vary: HX-Request``."""
+    templates: Jinja2Templates = request.app.state.templates
+    name = fragment if fragment and htmx.is_htmx(request) else template
+    ctx = base_context(request)
+    ctx.update(context or {})
+    response = templates.TemplateResponse(
+        request, name, ctx, status_code=status_code, headers=headers
+    )
+    htmx.add_vary(response)
+    return response
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    """What every template may use."""
+    settings = request.app.state.settings
+    return {
+        "current_user": getattr(request.state, "current_user", None),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "demo": settings.demo,
+        "municipality_name": settings.municipality_name,
+        "header_counts": getattr(request.state, "header_counts", None),
+    }
