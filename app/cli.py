@@ -80,14 +80,27 @@ def serve(
     if workers > 1:
         if settings.is_sqlite:
             raise _fail("Flere processer kræver PostgreSQL (TRIVSEL_DATABASE_URL).")
-        uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, proxy_headers=True,
-                    forwarded_allow_ips=settings.trusted_proxies, log_level=settings.log_level)
+        uvicorn.run(
+            "app.asgi:app",
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.trusted_proxies,
+            log_level=settings.log_level,
+        )
         return
     from app.main import create_app
 
     typer.echo(f"Trivselsguiden kører på http://{host}:{port}/")
-    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True,
-                forwarded_allow_ips=settings.trusted_proxies, log_level=settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
+        log_level=settings.log_level,
+    )
 
 
 @db_cli.command("upgrade")
@@ -131,8 +144,14 @@ def users_create(
     try:
         with db.session_scope(engine) as session:
             user = service.create_user(
-                session, None, username=username, display_name=display_name, role=role,
-                password=password, institution_id=institution_id, district_id=district_id,
+                session,
+                None,
+                username=username,
+                display_name=display_name,
+                role=role,
+                password=password,
+                institution_id=institution_id,
+                district_id=district_id,
             )
             typer.echo(f"Bruger {user.username} oprettet (id {user.id}).")
     except Invalid as error:

@@ -43,9 +43,7 @@ class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
             raise ValueError("naive datetime refused: store timezone-aware UTC times")
         return value.astimezone(dt.UTC)
 
-    def process_result_value(
-        self, value: dt.datetime | None, dialect: Any
-    ) -> dt.datetime | None:
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:

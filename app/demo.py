@@ -23,10 +23,14 @@ class DemoUser:
 
 
 DISTRICTS = {
-    "Nord": [("Børnehuset Mælkebøtten", InstitutionKind.DAYCARE, "Mælkebøttevej 1, 9000 Nordby"),
-             ("Nordskolen", InstitutionKind.SCHOOL, "Skolevej 10, 9000 Nordby")],
-    "Syd": [("Vuggestuen Spiren", InstitutionKind.DAYCARE, "Spirevej 3, 7000 Sydby"),
-            ("Sydskolen", InstitutionKind.SCHOOL, "Skolegade 5, 7000 Sydby")],
+    "Nord": [
+        ("Børnehuset Mælkebøtten", InstitutionKind.DAYCARE, "Mælkebøttevej 1, 9000 Nordby"),
+        ("Nordskolen", InstitutionKind.SCHOOL, "Skolevej 10, 9000 Nordby"),
+    ],
+    "Syd": [
+        ("Vuggestuen Spiren", InstitutionKind.DAYCARE, "Spirevej 3, 7000 Sydby"),
+        ("Sydskolen", InstitutionKind.SCHOOL, "Skolegade 5, 7000 Sydby"),
+    ],
 }
 USERS = [
     DemoUser("paedagog", "Pia Pædagog", Role.STAFF, institution="Børnehuset Mælkebøtten"),
@@ -53,8 +57,12 @@ def seed(session: Session, *, password: str) -> None:
         for name, kind, address in institutions:
             institution = session.exec(select(Institution).where(Institution.name == name)).first()
             if institution is None:
-                institution = Institution(name=name, kind=kind, district_id=district.id,  # type: ignore[arg-type]
-                                          address=address)
+                institution = Institution(
+                    name=name,
+                    kind=kind,
+                    district_id=district.id,  # type: ignore[arg-type]
+                    address=address,
+                )
                 session.add(institution)
                 session.flush()
             institution_ids[name] = institution.id  # type: ignore[assignment]
@@ -62,8 +70,12 @@ def seed(session: Session, *, password: str) -> None:
         user = accounts.get_by_username(session, username=demo.username)
         if user is None:
             accounts.create_user(
-                session, None, username=demo.username, display_name=demo.display_name,
-                role=demo.role, password=password,
+                session,
+                None,
+                username=demo.username,
+                display_name=demo.display_name,
+                role=demo.role,
+                password=password,
                 institution_id=institution_ids[demo.institution] if demo.institution else None,
                 district_id=district_ids[demo.district] if demo.district else None,
             )

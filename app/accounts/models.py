@@ -59,9 +59,7 @@ class Institution(SQLModel, table=True):
     """A daycare or school in one district."""
 
     __tablename__ = "institution"
-    __table_args__ = (
-        sa.CheckConstraint("kind IN ('daycare', 'school')", name="kind"),
-    )
+    __table_args__ = (sa.CheckConstraint("kind IN ('daycare', 'school')", name="kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=150, sa_column_kwargs={"unique": True})
@@ -77,9 +75,7 @@ class User(SQLModel, table=True):
 
     __tablename__ = "user_account"
     __table_args__ = (
-        sa.CheckConstraint(
-            "role IN ('staff', 'leader', 'social_worker', 'admin')", name="role"
-        ),
+        sa.CheckConstraint("role IN ('staff', 'leader', 'social_worker', 'admin')", name="role"),
         sa.CheckConstraint(
             "(role IN ('staff', 'leader') AND institution_id IS NOT NULL AND district_id IS NULL)"
             " OR (role = 'social_worker' AND district_id IS NOT NULL AND institution_id IS NULL)"

@@ -30,7 +30,7 @@ class UserRead(BaseModel):
     def of(cls, user: User) -> UserRead:
         """From a user row."""
         return cls(
-            id=user.id,  # type: ignore[arg-type]
+            id=user.id,
             username=user.username,
             display_name=user.display_name,
             role=user.role_enum,

@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from app import messages
@@ -26,7 +26,7 @@ from app.accounts.passwords import hash_password, needs_rehash, password_problem
 from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.db import utcnow
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound, TooManyRequests
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 SESSION_TOUCH_SECONDS = 60
@@ -67,8 +67,14 @@ def create_district(session: Session, actor: User, *, name: str) -> District:
     district = District(name=name)
     session.add(district)
     session.flush()
-    audit.record(session, actor, AuditTag.DISTRICT_CREATE, object_type="district",
-                 object_id=district.id, detail=name)
+    audit.record(
+        session,
+        actor,
+        AuditTag.DISTRICT_CREATE,
+        object_type="district",
+        object_id=district.id,
+        detail=name,
+    )
     return district
 
 
@@ -117,8 +123,14 @@ def create_institution(
     )
     session.add(institution)
     session.flush()
-    audit.record(session, actor, AuditTag.INSTITUTION_CREATE, object_type="institution",
-                 object_id=institution.id, detail=name)
+    audit.record(
+        session,
+        actor,
+        AuditTag.INSTITUTION_CREATE,
+        object_type="institution",
+        object_id=institution.id,
+        detail=name,
+    )
     return institution
 
 
@@ -146,8 +158,14 @@ def update_institution(
     institution.is_active = is_active
     session.add(institution)
     session.flush()
-    audit.record(session, actor, AuditTag.INSTITUTION_UPDATE, object_type="institution",
-                 object_id=institution.id, detail=name)
+    audit.record(
+        session,
+        actor,
+        AuditTag.INSTITUTION_UPDATE,
+        object_type="institution",
+        object_id=institution.id,
+        detail=name,
+    )
     return institution
 
 
@@ -156,9 +174,7 @@ def update_institution(
 
 def list_users(session: Session) -> Sequence[User]:
     """All users, active first, by user name."""
-    return session.exec(
-        select(User).order_by(col(User.is_active).desc(), col(User.username))
-    ).all()
+    return session.exec(select(User).order_by(col(User.is_active).desc(), col(User.username))).all()
 
 
 def get_user(session: Session, *, user_id: int) -> User:
@@ -171,9 +187,7 @@ def get_user(session: Session, *, user_id: int) -> User:
 
 def get_by_username(session: Session, *, username: str) -> User | None:
     """The user with that (case-insensitive) user name, if any."""
-    return session.exec(
-        select(User).where(User.username == normalize_username(username))
-    ).first()
+    return session.exec(select(User).where(User.username == normalize_username(username))).first()
 
 
 def create_user(
@@ -207,8 +221,14 @@ def create_user(
         district_id = None
         institution = session.get(Institution, institution_id) if institution_id else None
         if institution is None or not institution.is_active:
-            errors.append({"field": "institution_id", "message": messages.INSTITUTION_REQUIRED
-                           if institution_id is None else messages.INSTITUTION_UNKNOWN})
+            errors.append(
+                {
+                    "field": "institution_id",
+                    "message": messages.INSTITUTION_REQUIRED
+                    if institution_id is None
+                    else messages.INSTITUTION_UNKNOWN,
+                }
+            )
     elif role == Role.SOCIAL_WORKER:
         institution_id = None
         if district_id is None:
@@ -230,8 +250,14 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    audit.record(session, actor, AuditTag.USER_CREATE, object_type="user", object_id=user.id,
-                 detail=f"{username} ({role})")
+    audit.record(
+        session,
+        actor,
+        AuditTag.USER_CREATE,
+        object_type="user",
+        object_id=user.id,
+        detail=f"{username} ({role})",
+    )
     return user
 
 
@@ -270,8 +296,9 @@ def reset_password(session: Session, actor: User, *, user_id: int, password: str
     session.add(user)
     revoke_all_sessions(session, user_id=user.id)  # type: ignore[arg-type]
     session.flush()
-    audit.record(session, actor, AuditTag.USER_PASSWORD_RESET, object_type="user",
-                 object_id=user.id)
+    audit.record(
+        session, actor, AuditTag.USER_PASSWORD_RESET, object_type="user", object_id=user.id
+    )
     return user
 
 
@@ -303,7 +330,11 @@ class LoginOutcome:
 
 
 def _retry_after(
-    session: Session, column_filter: object, limit: int, since: dt.datetime, now: dt.datetime,
+    session: Session,
+    column_filter: ColumnElement[bool],
+    limit: int,
+    since: dt.datetime,
+    now: dt.datetime,
     window: dt.timedelta,
 ) -> int | None:
     failures = session.exec(
@@ -330,10 +361,22 @@ def throttle_seconds(
         )
     ).one()
     user_since = max(since, last_success) if last_success else since
-    per_user = _retry_after(session, LoginAttempt.username == username,
-                            policy.max_failures_per_user, user_since, now, policy.failure_window)
-    per_client = _retry_after(session, LoginAttempt.client_ip == client_ip,
-                              policy.max_failures_per_client, since, now, policy.failure_window)
+    per_user = _retry_after(
+        session,
+        col(LoginAttempt.username) == username,
+        policy.max_failures_per_user,
+        user_since,
+        now,
+        policy.failure_window,
+    )
+    per_client = _retry_after(
+        session,
+        col(LoginAttempt.client_ip) == client_ip,
+        policy.max_failures_per_client,
+        since,
+        now,
+        policy.failure_window,
+    )
     waits = [w for w in (per_user, per_client) if w is not None]
     return max(waits) if waits else None
 
@@ -346,8 +389,7 @@ def attempt_login(
     client_ip = client_ip[:64]
     wait = throttle_seconds(session, username=username, client_ip=client_ip, policy=policy)
     if wait is not None:
-        audit.record(session, None, AuditTag.LOGIN_THROTTLED, object_type="user",
-                     username=username)
+        audit.record(session, None, AuditTag.LOGIN_THROTTLED, object_type="user", username=username)
         return LoginOutcome(user=None, retry_after_seconds=wait)
     user = get_by_username(session, username=username)
     ok = verify_password(user.password_hash if user else None, password)
@@ -355,8 +397,14 @@ def attempt_login(
     session.add(LoginAttempt(username=username, client_ip=client_ip, succeeded=ok))
     if not ok or user is None:
         session.flush()
-        audit.record(session, None, AuditTag.LOGIN_FAILED, object_type="user",
-                     object_id=user.id if user else None, username=username)
+        audit.record(
+            session,
+            None,
+            AuditTag.LOGIN_FAILED,
+            object_type="user",
+            object_id=user.id if user else None,
+            username=username,
+        )
         return LoginOutcome(user=None)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -365,6 +413,15 @@ def attempt_login(
     session.flush()
     audit.record(session, user, AuditTag.LOGIN, object_type="user", object_id=user.id)
     return LoginOutcome(user=user)
+
+
+def throttled_error(seconds: int) -> TooManyRequests:
+    """The 429 refusal with ``Retry-After``."""
+    minutes = max(1, (seconds + 59) // 60)
+    return TooManyRequests(
+        messages.LOGIN_THROTTLED.format(minutes=minutes),
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 def hash_token(token: str) -> str:

@@ -9,7 +9,6 @@ from fastapi.responses import Response
 
 from app import messages
 from app.accounts import service
-from app.accounts.api import client_ip, set_session_cookie, throttled_error
 from app.accounts.models import ROLE_LABELS, InstitutionKind, Role, User
 from app.errors import Invalid
 from app.web import htmx
@@ -19,11 +18,13 @@ from app.web.deps import (
     AnyUser,
     CurrentAuth,
     anonymous_csrf_token,
+    client_ip,
     get_settings,
     login_policy,
     public,
     session_cookie_name,
     session_expired_message,
+    set_session_cookie,
 )
 from app.web.routing import make_router
 from app.web.templating import render
@@ -46,8 +47,13 @@ def _field_errors(error: Invalid) -> dict[str, str]:
 
 
 def _login_page(
-    request: Request, *, next_url: str, username: str = "", error: str | None = None,
-    status_code: int = 200, headers: dict[str, str] | None = None,
+    request: Request,
+    *,
+    next_url: str,
+    username: str = "",
+    error: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     anonymous_csrf_token(request)
     notice = None
@@ -56,15 +62,19 @@ def _login_page(
     return render(
         request,
         "accounts/login.html",
-        {"next_url": next_url, "username": username, "error": error,
-         "notice": notice or session_expired_message(request)},
+        {
+            "next_url": next_url,
+            "username": username,
+            "error": error,
+            "notice": notice or session_expired_message(request),
+        },
         status_code=status_code,
         headers=headers,
     )
 
 
 @router.get("/login", name="accounts:login", dependencies=[Depends(public)])
-def login_form(request: Request, auth: CurrentAuth, next: str | None = None) -> Response:  # noqa: A002
+def login_form(request: Request, auth: CurrentAuth, next: str | None = None) -> Response:
     """The login page (or straight on, when already logged in)."""
     if auth is not None:
         return htmx.redirect(request, safe_next(next))
@@ -77,28 +87,47 @@ def login_submit(
     db: DB,
     username: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=256)] = "",
-    next: Annotated[str, Form(max_length=500)] = "/",  # noqa: A002
+    next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     """Check the credentials; throttled, failed and successful attempts are all audited."""
     target = safe_next(next)
     if not username.strip() or not password:
-        return _login_page(request, next_url=target, username=username, status_code=422,
-                           error="Skriv både brugernavn og adgangskode.")
+        return _login_page(
+            request,
+            next_url=target,
+            username=username,
+            status_code=422,
+            error="Skriv både brugernavn og adgangskode.",
+        )
     settings = get_settings(request)
     policy = login_policy(settings)
     outcome = service.attempt_login(
         db, username=username, password=password, client_ip=client_ip(request), policy=policy
     )
     if outcome.throttled:
-        error = throttled_error(outcome.retry_after_seconds or 1)
-        return _login_page(request, next_url=target, username=username, error=error.message,
-                           status_code=429, headers=error.headers)
+        error = service.throttled_error(outcome.retry_after_seconds or 1)
+        return _login_page(
+            request,
+            next_url=target,
+            username=username,
+            error=error.message,
+            status_code=429,
+            headers=error.headers,
+        )
     if outcome.user is None:
-        return _login_page(request, next_url=target, username=username, status_code=401,
-                           error=messages.LOGIN_FAILED)
+        return _login_page(
+            request,
+            next_url=target,
+            username=username,
+            status_code=401,
+            error=messages.LOGIN_FAILED,
+        )
     token, _row = service.start_session(
-        db, outcome.user, client_ip=client_ip(request),
-        user_agent=request.headers.get("user-agent", ""), policy=policy,
+        db,
+        outcome.user,
+        client_ip=client_ip(request),
+        user_agent=request.headers.get("user-agent", ""),
+        policy=policy,
     )
     response = htmx.redirect(request, target)
     set_session_cookie(request, response, token)
@@ -158,21 +187,39 @@ def users_create(
     """Create a user; errors are shown beside the fields and nothing is stored."""
     try:
         user = service.create_user(
-            db, admin, username=username, display_name=display_name, email=email, role=role,
-            password=password, institution_id=_optional_int(institution_id),
+            db,
+            admin,
+            username=username,
+            display_name=display_name,
+            email=email,
+            role=role,
+            password=password,
+            institution_id=_optional_int(institution_id),
             district_id=_optional_int(district_id),
         )
     except Invalid as error:
         context = _org_context(db)
-        context.update({
-            "users": service.list_users(db),
-            "form": {"username": username, "display_name": display_name, "email": email,
-                     "role": role, "institution_id": institution_id,
-                     "district_id": district_id},
-            "errors": _field_errors(error),
-        })
-        return render(request, "accounts/users.html", context, status_code=422,
-                      fragment="accounts/_user_form.html")
+        context.update(
+            {
+                "users": service.list_users(db),
+                "form": {
+                    "username": username,
+                    "display_name": display_name,
+                    "email": email,
+                    "role": role,
+                    "institution_id": institution_id,
+                    "district_id": district_id,
+                },
+                "errors": _field_errors(error),
+            }
+        )
+        return render(
+            request,
+            "accounts/users.html",
+            context,
+            status_code=422,
+            fragment="accounts/_user_form.html",
+        )
     return htmx.redirect(request, request.url_for("accounts:user", user_id=user.id).path)
 
 
@@ -186,7 +233,8 @@ def user_detail(request: Request, db: DB, admin: AdminUser, user_id: int) -> Res
 def _user_context(db: DB, user: User, errors: dict[str, str]) -> dict[str, Any]:
     institution = (
         service.get_institution(db, institution_id=user.institution_id)
-        if user.institution_id else None
+        if user.institution_id
+        else None
     )
     district = service.get_district(db, district_id=user.district_id) if user.district_id else None
     return {"user": user, "institution": institution, "district": district, "errors": errors}
@@ -194,7 +242,10 @@ def _user_context(db: DB, user: User, errors: dict[str, str]) -> dict[str, Any]:
 
 @router.post("/admin/users/{user_id}/active", name="accounts:user_active")
 def user_set_active(
-    request: Request, db: DB, admin: AdminUser, user_id: int,
+    request: Request,
+    db: DB,
+    admin: AdminUser,
+    user_id: int,
     active: Annotated[str, Form(pattern="^[01]$")],
 ) -> Response:
     """Deactivate (every session ends at once) or reactivate a user."""
@@ -204,7 +255,10 @@ def user_set_active(
 
 @router.post("/admin/users/{user_id}/password", name="accounts:user_password")
 def user_reset_password(
-    request: Request, db: DB, admin: AdminUser, user_id: int,
+    request: Request,
+    db: DB,
+    admin: AdminUser,
+    user_id: int,
     password: Annotated[str, Form(max_length=256)] = "",
 ) -> Response:
     """Set a new password for a user (their sessions end)."""
@@ -212,10 +266,15 @@ def user_reset_password(
         service.reset_password(db, admin, user_id=user_id, password=password)
     except Invalid as error:
         user = service.get_user(db, user_id=user_id)
-        return render(request, "accounts/user.html",
-                      _user_context(db, user, _field_errors(error)), status_code=422)
-    return htmx.redirect(request, request.url_for("accounts:user", user_id=user_id).path
-                         + "?saved=password")
+        return render(
+            request,
+            "accounts/user.html",
+            _user_context(db, user, _field_errors(error)),
+            status_code=422,
+        )
+    return htmx.redirect(
+        request, request.url_for("accounts:user", user_id=user_id).path + "?saved=password"
+    )
 
 
 # --- Admin: districts and institutions --------------------------------------------------
@@ -231,7 +290,9 @@ def organisation(request: Request, db: DB, admin: AdminUser) -> Response:
 
 @router.post("/admin/districts", name="accounts:district_create")
 def district_create(
-    request: Request, db: DB, admin: AdminUser,
+    request: Request,
+    db: DB,
+    admin: AdminUser,
     name: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Create a district."""
@@ -239,15 +300,23 @@ def district_create(
         service.create_district(db, admin, name=name)
     except Invalid as error:
         context = _org_context(db)
-        context.update({"form": {}, "errors": {}, "district_form": {"name": name},
-                        "district_errors": _field_errors(error)})
+        context.update(
+            {
+                "form": {},
+                "errors": {},
+                "district_form": {"name": name},
+                "district_errors": _field_errors(error),
+            }
+        )
         return render(request, "accounts/organisation.html", context, status_code=422)
     return htmx.redirect(request, request.url_for("accounts:organisation").path)
 
 
 @router.post("/admin/institutions", name="accounts:institution_create")
 def institution_create(
-    request: Request, db: DB, admin: AdminUser,
+    request: Request,
+    db: DB,
+    admin: AdminUser,
     name: Annotated[str, Form(max_length=150)] = "",
     kind: Annotated[str, Form(max_length=20)] = "",
     district_id: Annotated[str, Form(max_length=12)] = "",
@@ -255,14 +324,29 @@ def institution_create(
 ) -> Response:
     """Create a daycare or school."""
     try:
-        service.create_institution(db, admin, name=name, kind=kind,
-                                   district_id=_optional_int(district_id) or 0, address=address)
+        service.create_institution(
+            db,
+            admin,
+            name=name,
+            kind=kind,
+            district_id=_optional_int(district_id) or 0,
+            address=address,
+        )
     except Invalid as error:
         context = _org_context(db)
-        context.update({"form": {"name": name, "kind": kind, "district_id": district_id,
-                                 "address": address},
-                        "errors": _field_errors(error), "district_form": {},
-                        "district_errors": {}})
+        context.update(
+            {
+                "form": {
+                    "name": name,
+                    "kind": kind,
+                    "district_id": district_id,
+                    "address": address,
+                },
+                "errors": _field_errors(error),
+                "district_form": {},
+                "district_errors": {},
+            }
+        )
         return render(request, "accounts/organisation.html", context, status_code=422)
     return htmx.redirect(request, request.url_for("accounts:organisation").path)
 
@@ -278,7 +362,10 @@ def institution_edit(request: Request, db: DB, admin: AdminUser, institution_id:
 
 @router.post("/admin/institutions/{institution_id}", name="accounts:institution_update")
 def institution_update(
-    request: Request, db: DB, admin: AdminUser, institution_id: int,
+    request: Request,
+    db: DB,
+    admin: AdminUser,
+    institution_id: int,
     name: Annotated[str, Form(max_length=150)] = "",
     kind: Annotated[str, Form(max_length=20)] = "",
     district_id: Annotated[str, Form(max_length=12)] = "",
@@ -288,8 +375,13 @@ def institution_update(
     """Save an institution (name, kind, district, address, active)."""
     try:
         service.update_institution(
-            db, admin, institution_id=institution_id, name=name, kind=kind,
-            district_id=_optional_int(district_id) or 0, address=address,
+            db,
+            admin,
+            institution_id=institution_id,
+            name=name,
+            kind=kind,
+            district_id=_optional_int(district_id) or 0,
+            address=address,
             is_active=is_active == "1",
         )
     except Invalid as error:

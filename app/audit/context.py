@@ -14,6 +14,6 @@ class RequestContext:
     request_id: str = ""
 
 
-current_request: ContextVar[RequestContext] = ContextVar(
-    "trivsel_request_context", default=RequestContext()
+current_request: ContextVar[RequestContext | None] = ContextVar(
+    "trivsel_request_context", default=None
 )

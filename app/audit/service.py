@@ -10,7 +10,7 @@ from typing import Protocol
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.audit.context import current_request
+from app.audit.context import RequestContext, current_request
 from app.audit.models import AuditEvent
 from app.audit.tags import AuditTag
 
@@ -35,7 +35,7 @@ def record(
     username: str | None = None,
 ) -> AuditEvent:
     """Append one audit row in the caller's transaction (it commits or rolls back with it)."""
-    context = current_request.get()
+    context = current_request.get() or RequestContext()
     event = AuditEvent(
         actor_id=actor.id if actor else None,
         actor_username=(actor.username if actor else (username or ""))[:64],

@@ -17,7 +17,7 @@ class AuditTag(StrEnum):
     USER_VIEW = "user:view"
     USER_DEACTIVATE = "user:deactivate"
     USER_ACTIVATE = "user:activate"
-    USER_PASSWORD_RESET = "user:password_reset"
+    USER_PASSWORD_RESET = "user:password_reset"  # noqa: S105 - an audit tag, not a secret
     DISTRICT_CREATE = "district:create"
     DISTRICT_UPDATE = "district:update"
     INSTITUTION_CREATE = "institution:create"

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from app.audit import service
 from app.audit.tags import AuditTag
+from app.errors import Invalid
 from app.web.deps import DB, AdminUser
 from app.web.routing import make_router
 from app.web.templating import COPENHAGEN, render
@@ -27,19 +28,50 @@ def _day_start(value: dt.date | None, *, next_day: bool = False) -> dt.datetime 
     return dt.datetime.combine(day, dt.time.min, tzinfo=COPENHAGEN).astimezone(dt.UTC)
 
 
+def _parse_date(field: str, value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        message = "Skriv datoen som ÅÅÅÅ-MM-DD."
+        raise Invalid(message, details=[{"field": field, "message": message}]) from None
+
+
+def _parse_child(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        message = "Barn-id skal være et tal."
+        raise Invalid(message, details=[{"field": "child_id", "message": message}])
+    return int(value)
+
+
 def _filters(
-    action: str | None, actor: str | None, object_type: str | None, object_id: str | None,
-    child_id: int | None, since: dt.date | None, until: dt.date | None,
+    action: str | None,
+    actor: str | None,
+    object_type: str | None,
+    object_id: str | None,
+    child_id: str | None,
+    since: str | None,
+    until: str | None,
 ) -> service.AuditFilter:
+    """The filter from the query string; empty form fields mean "any"."""
     return service.AuditFilter(
         action=action or None,
         actor=actor or None,
         object_type=object_type or None,
         object_id=object_id or None,
-        child_id=child_id,
-        since=_day_start(since),
-        until=_day_start(until, next_day=True),
+        child_id=_parse_child(child_id),
+        since=_day_start(_parse_date("since", since)),
+        until=_day_start(_parse_date("until", until), next_day=True),
     )
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 Text = Annotated[str | None, Query(max_length=64)]
@@ -47,49 +79,105 @@ Text = Annotated[str | None, Query(max_length=64)]
 
 @router.get("/admin/audit", name="audit:list")
 def audit_list(
-    request: Request, db: DB, admin: AdminUser,
-    action: Text = None, actor: Text = None, object_type: Text = None, object_id: Text = None,
-    child_id: int | None = None, since: dt.date | None = None, until: dt.date | None = None,
+    request: Request,
+    db: DB,
+    admin: AdminUser,
+    action: Text = None,
+    actor: Text = None,
+    object_type: Text = None,
+    object_id: Text = None,
+    child_id: Text = None,
+    since: Text = None,
+    until: Text = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Newest first, filtered by action, person, object, child and date range."""
     filters = _filters(action, actor, object_type, object_id, child_id, since, until)
     rows, total = service.get_page(db, filters=filters, page=page, per_page=PER_PAGE)
-    service.record(db, admin, AuditTag.AUDIT_VIEW, object_type="audit",
-                   detail=str(request.url.query)[:500])
+    service.record(
+        db, admin, AuditTag.AUDIT_VIEW, object_type="audit", detail=str(request.url.query)[:500]
+    )
     query = {k: v for k, v in request.query_params.items() if k != "page"}
-    return render(request, "audit/list.html", {
-        "rows": rows, "total": total, "page": page,
-        "pages": max(1, (total + PER_PAGE - 1) // PER_PAGE),
-        "tags": list(AuditTag), "labels": {t.value: t.label for t in AuditTag},
-        "query": query,
-        "values": {"action": action or "", "actor": actor or "", "object_type": object_type or "",
-                   "object_id": object_id or "", "child_id": child_id or "",
-                   "since": since.isoformat() if since else "",
-                   "until": until.isoformat() if until else ""},
-    }, fragment="audit/_table.html")
+    return render(
+        request,
+        "audit/list.html",
+        {
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "pages": max(1, (total + PER_PAGE - 1) // PER_PAGE),
+            "tags": list(AuditTag),
+            "labels": {t.value: t.label for t in AuditTag},
+            "query": query,
+            "values": {
+                "action": action or "",
+                "actor": actor or "",
+                "object_type": object_type or "",
+                "object_id": object_id or "",
+                "child_id": child_id or "",
+                "since": since or "",
+                "until": until or "",
+            },
+        },
+        fragment="audit/_table.html",
+    )
 
 
 @router.get("/admin/audit.csv", name="audit:export")
 def audit_export(
-    request: Request, db: DB, admin: AdminUser,
-    action: Text = None, actor: Text = None, object_type: Text = None, object_id: Text = None,
-    child_id: int | None = None, since: dt.date | None = None, until: dt.date | None = None,
+    request: Request,
+    db: DB,
+    admin: AdminUser,
+    action: Text = None,
+    actor: Text = None,
+    object_type: Text = None,
+    object_id: Text = None,
+    child_id: Text = None,
+    since: Text = None,
+    until: Text = None,
 ) -> Response:
     """The filtered log as CSV (e.g. all look-ups on one child for a request of access)."""
     filters = _filters(action, actor, object_type, object_id, child_id, since, until)
     rows, _total = service.get_page(db, filters=filters, page=1, per_page=100_000)
-    service.record(db, admin, AuditTag.AUDIT_EXPORT, object_type="audit",
-                   detail=str(request.url.query)[:500])
+    service.record(
+        db, admin, AuditTag.AUDIT_EXPORT, object_type="audit", detail=str(request.url.query)[:500]
+    )
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["tidspunkt", "bruger", "rolle", "handling", "objekttype", "objekt-id",
-                     "barn-id", "ip", "request-id", "detaljer"])
+    writer.writerow(
+        [
+            "tidspunkt",
+            "bruger",
+            "rolle",
+            "handling",
+            "objekttype",
+            "objekt-id",
+            "barn-id",
+            "ip",
+            "request-id",
+            "detaljer",
+        ]
+    )
     for row in rows:
-        writer.writerow([row.at.isoformat(), row.actor_username, row.actor_role, row.action,
-                         row.object_type, row.object_id, row.child_id or "", row.client_ip,
-                         row.request_id, row.detail])
+        writer.writerow(
+            [
+                _cell(value)
+                for value in (
+                    row.at.isoformat(),
+                    row.actor_username,
+                    row.actor_role,
+                    row.action,
+                    row.object_type,
+                    row.object_id,
+                    row.child_id or "",
+                    row.client_ip,
+                    row.request_id,
+                    row.detail,
+                )
+            ]
+        )
     return Response(
-        out.getvalue(), media_type="text/csv; charset=utf-8",
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="auditlog.csv"'},
     )

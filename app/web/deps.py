@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session
 
@@ -107,9 +107,26 @@ def sign_session_token(request: Request, token: str) -> str:
     return str(_signer(request, "session").dumps(token))
 
 
-def current_auth(
-    request: Request, db: Annotated[Session, Depends(get_db)]
-) -> Auth | None:
+def client_ip(request: Request) -> str:
+    """The client's address (uvicorn resolves trusted proxy headers)."""
+    return request.client.host if request.client else ""
+
+
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    """The signed session cookie: HttpOnly, SameSite=Lax, Secure when configured."""
+    settings = get_settings(request)
+    response.set_cookie(
+        session_cookie_name(settings),
+        sign_session_token(request, token),
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
+        max_age=settings.session_max_hours * 3600,
+    )
+
+
+def current_auth(request: Request, db: Annotated[Session, Depends(get_db)]) -> Auth | None:
     """The live session from the cookie, or None. Sets ``request.state.current_user``."""
     settings = get_settings(request)
     raw = request.cookies.get(session_cookie_name(settings))
@@ -221,8 +238,10 @@ async def csrf_protect(
         form = await request.form()
         value = form.get(CSRF_FORM_FIELD)
         supplied = value if isinstance(value, str) else ""
-    if not expected or not supplied or not hmac.compare_digest(
-        str(expected).encode(), supplied.encode()
+    if (
+        not expected
+        or not supplied
+        or not hmac.compare_digest(str(expected).encode(), supplied.encode())
     ):
         raise CSRFError()
 

@@ -17,6 +17,7 @@ from app.errors import (
     Invalid,
     NotAuthenticated,
     NotFound,
+    PayloadTooLarge,
     ServerError,
 )
 from app.web import htmx
@@ -28,6 +29,7 @@ _STATUS_ERRORS: dict[int, type[AppError]] = {
     401: NotAuthenticated,
     403: Forbidden,
     404: NotFound,
+    413: PayloadTooLarge,
 }
 _PAGE_TEMPLATES = {401, 403, 404, 409, 413, 422, 429, 500}
 
@@ -90,8 +92,7 @@ def install(app: FastAPI) -> None:
         if error_type is not None:
             error = error_type()
         elif exc.status_code == 405:
-            error = AppError("Metoden er ikke tilladt her.", code="method_not_allowed",
-                             status=405)
+            error = AppError("Metoden er ikke tilladt her.", code="method_not_allowed", status=405)
         else:
             error = AppError(code="http_error", status=exc.status_code)
         return error_response(request, error)

@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.audit.context import RequestContext, current_request
@@ -24,8 +25,12 @@ STATIC_PREFIX = "/static/"
 VENDOR_PREFIX = "/static/vendor/"
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(HTTPException):
+    """Raised from ``receive``; FastAPI re-raises HTTPExceptions, so the app's error handler
+    answers 413 in the api.md shape."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413)
 
 
 class SecurityMiddleware:
@@ -106,7 +111,7 @@ class SecurityMiddleware:
             content_type = "application/json"
         else:
             body = (
-                "<!doctype html><html lang=\"da\"><head><meta charset=\"utf-8\">"
+                '<!doctype html><html lang="da"><head><meta charset="utf-8">'
                 "<title>For stor forespørgsel – Trivselsguiden</title></head><body><main>"
                 f"<h1>For stor forespørgsel</h1><p>{error.message}</p></main></body></html>"
             ).encode()

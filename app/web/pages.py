@@ -60,9 +60,7 @@ def start(request: Request, db: DB, user: AnyUser) -> Response:
     return render(request, template, context)
 
 
-@router.get(
-    "/manifest.webmanifest", name="pages:manifest", dependencies=[Depends(public)]
-)
+@router.get("/manifest.webmanifest", name="pages:manifest", dependencies=[Depends(public)])
 def manifest() -> Response:
     """The web app manifest that makes the app installable."""
     return JSONResponse(

@@ -34,9 +34,8 @@ def danish_date(value: dt.date | None) -> str:
 def url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
     """A root-relative URL for a named route (never absolute: safe behind a TLS proxy)."""
     request: Request = context["request"]
-    return request.scope.get("root_path", "") + str(
-        request.app.url_path_for(name, **path_params)
-    )
+    root: str = request.scope.get("root_path", "")
+    return root + str(request.app.url_path_for(name, **path_params))
 
 
 def make_templates() -> Jinja2Templates:

@@ -1,0 +1,154 @@
+"""Shared fixtures: a fresh migrated database per test (SQLite, and PostgreSQL when
+``TEST_DATABASE_URL`` is set), an app built from explicit settings, and logged-in clients."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app import db
+from app.main import create_app
+from app.settings import Settings
+from tests.factories import TEST_PASSWORD, Org, make_org
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per run, copied for every test."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    """The PostgreSQL test database, emptied and migrated once per run."""
+    engine = sa.create_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    db.upgrade(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+def _truncate_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        tables = (
+            conn.execute(
+                sa.text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if tables:
+            names = ", ".join(f'"{name}"' for name in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database for one test."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.db"
+        shutil.copy(template, path)
+        yield f"sqlite:///{path}"
+    else:
+        url: str = request.getfixturevalue("postgres_migrated")
+        try:
+            yield url
+        finally:
+            _truncate_postgres(url)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Explicit settings: no environment is read or changed."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        data_dir=tmp_path / "data",
+        secret_key="test-secret-key-that-is-long-enough-0123456789",  # type: ignore[arg-type]
+        login_max_failures_per_user=5,
+        login_max_failures_per_client=20,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings):  # type: ignore[no-untyped-def]
+    """The app under test."""
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def session(app) -> Iterator[Session]:  # type: ignore[no-untyped-def]
+    """A database session on the app's database; commits on success."""
+    with db.session_scope(app.state.engine) as s:
+        yield s
+
+
+@pytest.fixture
+def org(app) -> Org:  # type: ignore[no-untyped-def]
+    """Two districts, four institutions and one user of each role (committed)."""
+    with db.session_scope(app.state.engine) as s:
+        return make_org(s)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    """An anonymous browser."""
+    with TestClient(app, base_url="http://127.0.0.1") as test_client:
+        yield test_client
+
+
+class LoggedIn:
+    """A test client logged in through the JSON API, with its CSRF token."""
+
+    def __init__(self, client: TestClient, csrf_token: str) -> None:
+        self.client = client
+        self.csrf_token = csrf_token
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"X-CSRF-Token": self.csrf_token}
+
+
+def login(client: TestClient, username: str, password: str = TEST_PASSWORD) -> LoggedIn:
+    """Log ``client`` in via ``POST /api/v1/session``."""
+    response = client.post("/api/v1/session", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return LoggedIn(client, response.json()["csrf_token"])
+
+
+@pytest.fixture
+def as_user(app, org: Org):  # type: ignore[no-untyped-def]
+    """A factory: ``as_user("staff")`` gives a fresh client logged in as that org user."""
+    clients: list[TestClient] = []
+
+    def _as(username: str) -> LoggedIn:
+        test_client = TestClient(app, base_url="http://127.0.0.1")
+        test_client.__enter__()
+        clients.append(test_client)
+        return login(test_client, username)
+
+    yield _as
+    for test_client in clients:
+        test_client.__exit__(None, None, None)

@@ -1,0 +1,121 @@
+"""Typed factories with deterministic Danish test data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from sqlmodel import Session
+
+from app.accounts.models import District, Institution, InstitutionKind, Role, User
+from app.accounts.passwords import hash_password
+
+TEST_PASSWORD = "korrekt-hest-batteri"
+
+
+@cache
+def _password_hash(password: str) -> str:
+    return hash_password(password)
+
+
+def make_district(session: Session, name: str = "Nord") -> District:
+    district = District(name=name)
+    session.add(district)
+    session.flush()
+    return district
+
+
+def make_institution(
+    session: Session,
+    district: District,
+    name: str = "Børnehuset Solsikken",
+    kind: InstitutionKind = InstitutionKind.DAYCARE,
+) -> Institution:
+    institution = Institution(
+        name=name,
+        kind=kind,
+        district_id=district.id,  # type: ignore[arg-type]
+        address="Solsikkevej 1, 9000 Nordby",
+    )
+    session.add(institution)
+    session.flush()
+    return institution
+
+
+def make_user(
+    session: Session,
+    username: str,
+    role: Role,
+    *,
+    institution: Institution | None = None,
+    district: District | None = None,
+    display_name: str | None = None,
+    password: str = TEST_PASSWORD,
+    active: bool = True,
+) -> User:
+    user = User(
+        username=username,
+        display_name=display_name or username.capitalize(),
+        role=role,
+        institution_id=institution.id if institution else None,
+        district_id=district.id if district else None,
+        password_hash=_password_hash(password),
+        is_active=active,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+@dataclass
+class Org:
+    """The organisation most tests need, as plain ids."""
+
+    nord_id: int
+    syd_id: int
+    daycare_id: int
+    school_id: int
+    other_daycare_id: int
+    users: dict[str, int]
+
+
+def make_org(session: Session) -> Org:
+    """Nord (a daycare and a school) and Syd (a daycare), and a user of each role.
+
+    Users: ``staff`` and ``leader`` (daycare, Nord), ``teacher`` (school, Nord),
+    ``staff_syd`` (daycare, Syd), ``social`` (Nord), ``social_syd`` (Syd), ``admin``.
+    """
+    nord = make_district(session, "Nord")
+    syd = make_district(session, "Syd")
+    daycare = make_institution(session, nord, "Børnehuset Solsikken")
+    school = make_institution(session, nord, "Nordbyskolen", InstitutionKind.SCHOOL)
+    other = make_institution(session, syd, "Vuggestuen Kløveren")
+    users = {
+        "staff": make_user(
+            session, "staff", Role.STAFF, institution=daycare, display_name="Sofie Pædagog"
+        ),
+        "leader": make_user(
+            session, "leader", Role.LEADER, institution=daycare, display_name="Lene Leder"
+        ),
+        "teacher": make_user(
+            session, "teacher", Role.STAFF, institution=school, display_name="Torben Lærer"
+        ),
+        "staff_syd": make_user(
+            session, "staff_syd", Role.STAFF, institution=other, display_name="Signe Syd"
+        ),
+        "social": make_user(
+            session, "social", Role.SOCIAL_WORKER, district=nord, display_name="Rikke Rådgiver"
+        ),
+        "social_syd": make_user(
+            session, "social_syd", Role.SOCIAL_WORKER, district=syd, display_name="Rune Rådgiver"
+        ),
+        "admin": make_user(session, "admin", Role.ADMIN, display_name="Anna Admin"),
+    }
+    return Org(
+        nord_id=nord.id,
+        syd_id=syd.id,
+        daycare_id=daycare.id,  # type: ignore[arg-type]
+        school_id=school.id,
+        other_daycare_id=other.id,  # type: ignore[arg-type]
+        users={name: user.id for name, user in users.items()},  # type: ignore[misc]
+    )

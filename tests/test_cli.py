@@ -1,0 +1,125 @@
+"""The ``trivsel`` command line."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from app import db
+from app.accounts.models import District, Institution, User
+from app.cli import cli
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path) -> dict[str, str]:
+    return {
+        "TRIVSEL_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "TRIVSEL_DATA_DIR": str(tmp_path / "data"),
+        "TRIVSEL_DEMO_PASSWORD": "demo-kodeord-123",
+    }
+
+
+def _session(env):
+    return db.session_scope(db.make_engine(env["TRIVSEL_DATABASE_URL"]))
+
+
+class TestDbUpgrade:
+    def test_upgrade_migrates_an_empty_database(self, env):
+        result = runner.invoke(cli, ["db", "upgrade"], env=env)
+        assert result.exit_code == 0, result.output
+        assert "version" in result.output
+        assert runner.invoke(cli, ["db", "current"], env=env).exit_code == 0
+
+    def test_current_fails_on_an_unmigrated_database(self, env):
+        assert runner.invoke(cli, ["db", "current"], env=env).exit_code == 1
+
+
+class TestDemoSeed:
+    def test_refuses_an_unmigrated_database(self, env):
+        result = runner.invoke(cli, ["demo", "seed"], env=env)
+        assert result.exit_code == 1
+        assert "trivsel db upgrade" in result.output
+
+    def test_seeds_exactly_the_documented_organisation_and_is_repeatable(self, env):
+        runner.invoke(cli, ["db", "upgrade"], env=env)
+        for _ in range(2):
+            result = runner.invoke(cli, ["demo", "seed"], env=env)
+            assert result.exit_code == 0, result.output
+        with _session(env) as s:
+            districts = {d.id: d.name for d in s.exec(select(District)).all()}
+            institutions = {
+                i.name: districts[i.district_id] for i in s.exec(select(Institution)).all()
+            }
+            users = {u.username: u.role for u in s.exec(select(User)).all()}
+        assert institutions == {
+            "Børnehuset Mælkebøtten": "Nord",
+            "Nordskolen": "Nord",
+            "Vuggestuen Spiren": "Syd",
+            "Sydskolen": "Syd",
+        }
+        assert users == {
+            "paedagog": "staff",
+            "laerer": "staff",
+            "paedagog2": "staff",
+            "leder": "leader",
+            "raadgiver": "social_worker",
+            "raadgiver2": "social_worker",
+            "admin": "admin",
+        }
+
+    def test_short_demo_password_is_refused(self, env):
+        runner.invoke(cli, ["db", "upgrade"], env=env)
+        result = runner.invoke(cli, ["demo", "seed"], env={**env, "TRIVSEL_DEMO_PASSWORD": "kort"})
+        assert result.exit_code == 1
+        assert "TRIVSEL_DEMO_PASSWORD" in result.output
+
+
+class TestServe:
+    def test_demo_refuses_a_non_sqlite_database(self, env):
+        result = runner.invoke(
+            cli,
+            ["serve", "--demo"],
+            env={**env, "TRIVSEL_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:1/none"},
+        )
+        assert result.exit_code == 1
+        assert "SQLite" in result.output
+
+
+class TestUsersCreate:
+    def test_creates_an_admin_with_a_prompted_password(self, env):
+        runner.invoke(cli, ["db", "upgrade"], env=env)
+        result = runner.invoke(
+            cli,
+            [
+                "users",
+                "create",
+                "--username",
+                "Chef",
+                "--display-name",
+                "Chef Admin",
+                "--role",
+                "admin",
+            ],
+            input="hemmeligt-kodeord\nhemmeligt-kodeord\n",
+            env=env,
+        )
+        assert result.exit_code == 0, result.output
+        assert "hemmeligt-kodeord" not in result.output
+        with _session(env) as s:
+            user = s.exec(select(User).where(User.username == "chef")).one()
+            assert user.role == "admin"
+
+    def test_invalid_user_is_refused_with_the_reason(self, env):
+        runner.invoke(cli, ["db", "upgrade"], env=env)
+        result = runner.invoke(
+            cli,
+            ["users", "create", "--username", "x y", "--display-name", "X", "--role", "staff"],
+            input="kort\nkort\n",
+            env=env,
+        )
+        assert result.exit_code == 1
+        assert "username" in result.output
+        assert "institution_id" in result.output
