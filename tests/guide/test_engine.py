@@ -1,0 +1,348 @@
+"""The evaluation: examples for each rule, and properties that hold for any catalog."""
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.guide.engine import Evaluation, RationaleItem, UnknownIndicators, evaluate
+from app.guide.schema import MINIMUM_ACTIONS, ActionKey, Catalog, LevelKey, LevelsConfig
+
+ALL_ACTIONS = list(ActionKey)
+
+
+def ids_at(catalog: Catalog, level: int, *, critical: bool = False) -> list[str]:
+    return [i.id for i in catalog.indicators() if i.level == level and i.critical == critical]
+
+
+class TestEvaluate:
+    def test_unknown_ids_are_refused_all_together_and_sorted(
+        self, young: Catalog, levels: LevelsConfig
+    ) -> None:
+        with pytest.raises(UnknownIndicators) as refused:
+            evaluate(young, ["0-8.health.tired", "zz.nope", "0-8.health.typo"], levels)
+
+        assert refused.value.ids == ("0-8.health.typo", "zz.nope")
+        assert str(refused.value) == (
+            "ukendte indikatorer for kataloget '0-8': '0-8.health.typo', 'zz.nope'"
+        )
+
+    def test_id_from_another_catalog_is_refused(
+        self, young: Catalog, older: Catalog, levels: LevelsConfig
+    ) -> None:
+        with pytest.raises(UnknownIndicators) as refused:
+            evaluate(older, ["0-8.health.tired"], levels)
+
+        assert refused.value.ids == ("0-8.health.tired",)
+        assert young.indicator("0-8.health.tired").level == 2
+
+    def test_a_single_id_string_is_refused(self, young: Catalog, levels: LevelsConfig) -> None:
+        with pytest.raises(TypeError):
+            evaluate(young, "0-8.health.tired", levels)
+
+    def test_nothing_observed_is_general_wellbeing(
+        self, young: Catalog, levels: LevelsConfig
+    ) -> None:
+        result = evaluate(young, [], levels)
+
+        assert (result.level, result.level_key, result.critical, result.urgent) == (
+            1,
+            LevelKey.general_wellbeing,
+            False,
+            False,
+        )
+        assert result.recommended_actions == (ActionKey.continue_universal,)
+        assert (result.rationale, result.follow_up_days) == ((), None)
+
+    def test_level_one_signs_are_all_the_rationale(
+        self, young: Catalog, levels: LevelsConfig
+    ) -> None:
+        result = evaluate(young, ["0-8.care.dressed", "0-8.health.rested"], levels)
+
+        assert result.level == 1
+        assert [item.indicator_id for item in result.rationale] == [
+            "0-8.health.rested",
+            "0-8.care.dressed",
+        ]
+
+    def test_one_sign_on_a_level_reaches_it_with_default_thresholds(
+        self, young: Catalog, levels: LevelsConfig
+    ) -> None:
+        result = evaluate(young, ["0-8.health.rested", "0-8.relations.alone"], levels)
+
+        assert (result.level, result.level_key) == (2, LevelKey.declining_wellbeing)
+        assert result.rationale == (
+            RationaleItem(indicator_id="0-8.relations.alone", level=2, critical=False),
+        )
+        assert result.recommended_actions == (
+            ActionKey.continue_universal,
+            ActionKey.parent_dialogue,
+        )
+        assert result.follow_up_days == 90
+
+    def test_raised_threshold_needs_that_many_signs_at_or_above_the_level(
+        self, older: Catalog, levels: LevelsConfig
+    ) -> None:
+        one = evaluate(older, ["9-17.health.hungry"], levels)
+        two = evaluate(older, ["9-17.health.hungry", "9-17.identity.negative"], levels)
+        three_and_four = evaluate(older, ["9-17.health.hungry", "9-17.care.left-alone"], levels)
+
+        assert (one.level, two.level) == (2, 3)
+        assert three_and_four.level == 4
+
+    def test_sign_on_level_four_counts_towards_a_raised_level_three(
+        self, older: Catalog, catalog_data: dict[str, Any], levels: LevelsConfig
+    ) -> None:
+        catalog_data["thresholds"] = {3: 2, 4: 2}
+        catalog_data["thresholds_reason"] = "Et enkelt tegn er ikke nok i testen."
+        strict = Catalog.model_validate(catalog_data)
+
+        result = evaluate(strict, ["0-8.health.hungry", "0-8.care.left-alone"], levels)
+
+        assert result.level == 3
+        assert [item.indicator_id for item in result.rationale] == [
+            "0-8.care.left-alone",
+            "0-8.health.hungry",
+        ]
+
+    def test_level_four_without_critical_is_urgent_and_parents_are_told(
+        self, young: Catalog, levels: LevelsConfig
+    ) -> None:
+        result = evaluate(young, ["0-8.emotions.self-harm"], levels)
+
+        assert (result.level, result.critical, result.urgent) == (4, False, True)
+        assert result.parents_may_be_informed is True
+        assert result.recommended_actions == (ActionKey.parent_dialogue, ActionKey.notification)
+        assert result.follow_up_days == 7
+
+    def test_critical_sign_means_notify_now_without_telling_the_parents(
+        self, young: Catalog, levels: LevelsConfig
+    ) -> None:
+        result = evaluate(young, ["0-8.health.rested", "0-8.relations.afraid-of-adult"], levels)
+
+        assert (result.level, result.level_key) == (4, LevelKey.serious_problems)
+        assert (result.critical, result.urgent, result.parents_may_be_informed) == (
+            True,
+            True,
+            False,
+        )
+        assert result.recommended_actions == (ActionKey.notification,)
+        assert result.follow_up_days == 7
+
+    def test_critical_sign_adds_notification_even_if_levels_yaml_forgot_it(
+        self, young: Catalog, levels_data: dict[str, Any]
+    ) -> None:
+        levels = LevelsConfig.model_validate(levels_data)
+        without = levels.model_copy(
+            update={
+                "levels": [
+                    *levels.levels[:3],
+                    levels.levels[3].model_copy(update={"actions": [ActionKey.parent_dialogue]}),
+                ]
+            }
+        )
+
+        result = evaluate(young, ["0-8.health.unexplained-injuries"], without)
+
+        assert result.recommended_actions == (ActionKey.notification,)
+
+    def test_rationale_puts_critical_first_then_higher_levels_then_catalog_order(
+        self, young: Catalog, levels: LevelsConfig
+    ) -> None:
+        result = evaluate(
+            young,
+            [
+                "0-8.care.left-alone",
+                "0-8.relations.afraid-of-adult",
+                "0-8.learning.absent",
+                "0-8.health.hungry",
+                "0-8.emotions.self-harm",
+                "0-8.health.unexplained-injuries",
+            ],
+            levels,
+        )
+
+        assert [(item.indicator_id, item.critical) for item in result.rationale] == [
+            ("0-8.health.unexplained-injuries", True),
+            ("0-8.relations.afraid-of-adult", True),
+            ("0-8.emotions.self-harm", False),
+            ("0-8.learning.absent", False),
+            ("0-8.care.left-alone", False),
+        ]
+
+    def test_observed_are_kept_once_in_catalog_order(
+        self, young: Catalog, levels: LevelsConfig
+    ) -> None:
+        result = evaluate(
+            young, ["0-8.care.dressed", "0-8.health.tired", "0-8.care.dressed"], levels
+        )
+
+        assert result.observed == ("0-8.health.tired", "0-8.care.dressed")
+        assert (result.catalog_id, result.catalog_version) == ("0-8", 1)
+
+    def test_api_body_has_the_fields_of_the_contract(
+        self, young: Catalog, levels: LevelsConfig
+    ) -> None:
+        result = evaluate(young, ["0-8.health.tired", "0-8.health.unexplained-injuries"], levels)
+
+        assert result.to_api() == {
+            "level": 4,
+            "level_key": "serious_problems",
+            "critical": True,
+            "rationale": [
+                {
+                    "indicator_id": "0-8.health.unexplained-injuries",
+                    "level": 4,
+                    "critical": True,
+                }
+            ],
+            "recommended_actions": ["notification"],
+            "parents_may_be_informed": False,
+            "urgent": True,
+            "catalog": {"id": "0-8", "version": 1},
+        }
+
+    @pytest.mark.parametrize("level", [1, 2, 3, 4])
+    def test_each_level_recommends_at_least_what_the_api_promises(
+        self, young: Catalog, levels: LevelsConfig, level: int
+    ) -> None:
+        result = evaluate(young, ids_at(young, level), levels)
+
+        assert result.level == level
+        assert set(MINIMUM_ACTIONS[level]) <= set(result.recommended_actions)
+
+
+# --- properties ----------------------------------------------------------------------------
+
+
+@st.composite
+def catalogs(draw: st.DrawFn, *, with_critical: bool = False) -> Catalog:
+    """A valid catalog with random signs per level, critical flags and thresholds."""
+    thresholds = draw(st.dictionaries(st.sampled_from([2, 3, 4]), st.integers(1, 4)))
+    areas = []
+    for a in range(6):
+        signs = []
+        for level in (1, 2, 3, 4):
+            for n in range(draw(st.integers(1, 3))):
+                critical = level == 4 and (
+                    (with_critical and a == 0 and n == 0) or draw(st.booleans())
+                )
+                signs.append(
+                    {"id": f"p.a{a}.l{level}-{n}", "text": "Et tegn.", "level": level}
+                    | ({"critical": True} if critical else {})
+                )
+        areas.append({"id": f"a{a}", "title": f"Område {a}", "indicators": signs})
+    return Catalog.model_validate(
+        {
+            "id": "p",
+            "version": 1,
+            "title": "Genereret",
+            "min_age_years": 0,
+            "max_age_years": 17,
+            "thresholds": thresholds,
+            "thresholds_reason": "Genereret." if any(n > 1 for n in thresholds.values()) else None,
+            "areas": areas,
+        }
+    )
+
+
+def observations(catalog: Catalog) -> st.SearchStrategy[list[str]]:
+    return st.lists(st.sampled_from([i.id for i in catalog.indicators()]))
+
+
+def check_invariants(catalog: Catalog, observed: list[str], result: Evaluation) -> None:
+    """What every evaluation promises, restated from the rules."""
+    signs = [catalog.indicator(i) for i in set(observed)]
+    critical = any(s.critical for s in signs)
+
+    def reached(level: int) -> bool:
+        return sum(1 for s in signs if s.level >= level) >= catalog.threshold(level)
+
+    expected = 4 if critical else max([1, *(lvl for lvl in (2, 3, 4) if reached(lvl))])
+    assert result.level == expected
+    assert result.critical is critical
+    assert result.urgent is (critical or expected == 4)
+    assert result.parents_may_be_informed is not critical
+    assert set(MINIMUM_ACTIONS[result.level]) <= set(result.recommended_actions)
+    assert list(result.recommended_actions) == sorted(
+        result.recommended_actions, key=ALL_ACTIONS.index
+    )
+    if critical:
+        assert ActionKey.notification in result.recommended_actions
+        assert ActionKey.parent_dialogue not in result.recommended_actions
+    assert {item.indicator_id for item in result.rationale} == {
+        s.id for s in signs if s.level >= result.level
+    }
+
+
+class TestEvaluateProperties:
+    @given(data=st.data())
+    def test_follows_the_rules_for_any_catalog(
+        self, levels: LevelsConfig, data: st.DataObject
+    ) -> None:
+        catalog = data.draw(catalogs())
+        observed = data.draw(observations(catalog))
+
+        check_invariants(catalog, observed, evaluate(catalog, observed, levels))
+
+    @given(data=st.data())
+    def test_observing_more_never_lowers_the_level(
+        self, levels: LevelsConfig, data: st.DataObject
+    ) -> None:
+        catalog = data.draw(catalogs())
+        more = data.draw(observations(catalog))
+        fewer = data.draw(st.lists(st.sampled_from(more))) if more else []
+
+        small, large = evaluate(catalog, fewer, levels), evaluate(catalog, more, levels)
+
+        assert small.level <= large.level
+        assert large.critical or not small.critical
+
+    @given(data=st.data())
+    def test_any_critical_sign_means_notification_without_parents(
+        self, levels: LevelsConfig, data: st.DataObject
+    ) -> None:
+        catalog = data.draw(catalogs(with_critical=True))
+        critical = data.draw(st.sampled_from([i.id for i in catalog.indicators() if i.critical]))
+        observed = [*data.draw(observations(catalog)), critical]
+
+        result = evaluate(catalog, observed, levels)
+
+        assert (result.level, result.critical, result.urgent) == (4, True, True)
+        assert result.parents_may_be_informed is False
+        assert ActionKey.notification in result.recommended_actions
+        assert ActionKey.parent_dialogue not in result.recommended_actions
+        assert result.rationale[0].critical is True
+
+    @given(data=st.data())
+    def test_repeated_ids_count_once(self, levels: LevelsConfig, data: st.DataObject) -> None:
+        catalog = data.draw(catalogs())
+        observed = data.draw(observations(catalog))
+        repeated = observed + data.draw(st.lists(st.sampled_from(observed))) if observed else []
+
+        assert evaluate(catalog, repeated, levels) == evaluate(catalog, observed, levels)
+
+    @given(data=st.data())
+    def test_order_does_not_matter(self, levels: LevelsConfig, data: st.DataObject) -> None:
+        catalog = data.draw(catalogs())
+        observed = data.draw(observations(catalog))
+        shuffled = data.draw(st.permutations(observed))
+
+        assert evaluate(catalog, shuffled, levels) == evaluate(catalog, observed, levels)
+
+    @given(data=st.data())
+    def test_unknown_ids_are_always_named(self, levels: LevelsConfig, data: st.DataObject) -> None:
+        catalog = data.draw(catalogs())
+        known = data.draw(observations(catalog))
+        unknown = data.draw(
+            st.sets(
+                st.text(min_size=1).filter(lambda t: t not in catalog.indicators_by_id), min_size=1
+            )
+        )
+        observed = data.draw(st.permutations([*known, *unknown]))
+
+        with pytest.raises(UnknownIndicators) as refused:
+            evaluate(catalog, observed, levels)
+
+        assert refused.value.ids == tuple(sorted(unknown))
