@@ -123,3 +123,26 @@ class TestUsersCreate:
         assert result.exit_code == 1
         assert "username" in result.output
         assert "institution_id" in result.output
+
+
+class TestCatalogCommands:
+    def test_validate_accepts_the_shipped_content(self):
+        result = runner.invoke(cli, ["catalog", "validate"])
+        assert result.exit_code == 0, result.output
+        assert "gyldigt" in result.output
+
+    def test_validate_names_file_line_and_path_of_an_error(self, tmp_path):
+        bad = tmp_path / "3-5.yaml"
+        bad.write_text("id: '3-5'\nversion: 0\n", encoding="utf-8")
+        result = runner.invoke(cli, ["catalog", "validate", str(bad)])
+        assert result.exit_code == 1
+        assert f"{bad}:2 version:" in result.output
+
+    def test_schema_is_json_schema_of_a_catalog(self):
+        import json
+
+        result = runner.invoke(cli, ["catalog", "schema"])
+        assert result.exit_code == 0
+        schema = json.loads(result.output)
+        assert "areas" in schema["properties"]
+        assert schema["additionalProperties"] is False

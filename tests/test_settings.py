@@ -17,8 +17,11 @@ class TestSecretKey:
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
     def test_configured_key_wins_and_nothing_is_written(self, tmp_path):
-        settings = Settings(_env_file=None, data_dir=tmp_path,  # type: ignore[call-arg]
-                            secret_key="x" * 40)  # type: ignore[arg-type]
+        settings = Settings(
+            _env_file=None,
+            data_dir=tmp_path,  # type: ignore[call-arg]
+            secret_key="x" * 40,
+        )  # type: ignore[arg-type]
         assert settings.resolved_secret_key() == "x" * 40
         assert not (tmp_path / "secret_key").exists()
 

@@ -131,9 +131,17 @@ class TestAuditFilters:
         import datetime as dt
 
         today = dt.datetime.now(dt.UTC).date().isoformat()
-        page = admin.client.get("/admin/audit", params={
-            "object_type": "user", "object_id": str(org.users["leader"]),
-            "action": "user:view", "since": today, "until": today, "child_id": ""})
+        page = admin.client.get(
+            "/admin/audit",
+            params={
+                "object_type": "user",
+                "object_id": str(org.users["leader"]),
+                "action": "user:view",
+                "since": today,
+                "until": today,
+                "child_id": "",
+            },
+        )
         rows = BeautifulSoup(page.text, "html.parser").select("#audit-table tbody tr[id]")
         assert len(rows) == 1
         yesterday = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2)).isoformat()

@@ -1,0 +1,1 @@
+"""Benchmarks; results go to docs/performance.md."""
