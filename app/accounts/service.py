@@ -78,6 +78,30 @@ def create_district(session: Session, actor: User, *, name: str) -> District:
     return district
 
 
+def rename_district(session: Session, actor: User, *, district_id: int, name: str) -> District:
+    """Give a district a new (unique) name."""
+    district = get_district(session, district_id=district_id)
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise _invalid("name", messages.NAME_REQUIRED)
+    clash = session.exec(select(District).where(func.lower(District.name) == name.lower())).first()
+    if clash is not None and clash.id != district.id:
+        raise _invalid("name", messages.NAME_TAKEN)
+    old = district.name
+    district.name = name
+    session.add(district)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditTag.DISTRICT_UPDATE,
+        object_type="district",
+        object_id=district.id,
+        detail=f"{old} → {name}",
+    )
+    return district
+
+
 def list_institutions(session: Session, *, active_only: bool = False) -> Sequence[Institution]:
     """All institutions by name."""
     query = select(Institution).order_by(col(Institution.name))

@@ -155,6 +155,7 @@ def _org_context(db: DB) -> dict[str, Any]:
         "institutions": service.list_institutions(db),
         "roles": [(role.value, ROLE_LABELS[role]) for role in Role],
         "kinds": [(kind.value, kind.label) for kind in InstitutionKind],
+        "rename_errors": {},
     }
 
 
@@ -306,6 +307,32 @@ def district_create(
                 "errors": {},
                 "district_form": {"name": name},
                 "district_errors": _field_errors(error),
+            }
+        )
+        return render(request, "accounts/organisation.html", context, status_code=422)
+    return htmx.redirect(request, request.url_for("accounts:organisation").path)
+
+
+@router.post("/admin/districts/{district_id}", name="accounts:district_update")
+def district_update(
+    request: Request,
+    db: DB,
+    admin: AdminUser,
+    district_id: int,
+    name: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Rename a district."""
+    try:
+        service.rename_district(db, admin, district_id=district_id, name=name)
+    except Invalid as error:
+        context = _org_context(db)
+        context.update(
+            {
+                "form": {},
+                "errors": {},
+                "district_form": {},
+                "district_errors": {},
+                "rename_errors": {district_id: _field_errors(error).get("name", "")},
             }
         )
         return render(request, "accounts/organisation.html", context, status_code=422)

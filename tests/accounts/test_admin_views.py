@@ -283,3 +283,35 @@ class TestOrganisation:
             },
         )
         assert r.status_code == 422
+
+
+class TestRenameDistrict:
+    def test_admin_renames_a_district(self, as_user, org):
+        admin = as_user("admin")
+        r = admin.client.post(
+            f"/admin/districts/{org.nord_id}",
+            data={"name": "Nordvest", "csrf_token": admin.csrf_token},
+        )
+        assert r.status_code == 200
+        assert (
+            BeautifulSoup(r.text, "html.parser").select_one(
+                f"#district-{org.nord_id} input[name=name]"
+            )["value"]
+            == "Nordvest"
+        )
+
+    def test_taken_name_is_refused_beside_the_district(self, as_user, org):
+        admin = as_user("admin")
+        r = admin.client.post(
+            f"/admin/districts/{org.nord_id}", data={"name": "Syd", "csrf_token": admin.csrf_token}
+        )
+        assert r.status_code == 422
+        soup = BeautifulSoup(r.text, "html.parser")
+        assert soup.select_one(f"#error-district-name-{org.nord_id}") is not None
+
+    def test_staff_cannot_rename(self, as_user, org):
+        staff = as_user("staff")
+        r = staff.client.post(
+            f"/admin/districts/{org.nord_id}", data={"name": "X", "csrf_token": staff.csrf_token}
+        )
+        assert r.status_code == 403
