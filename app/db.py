@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -25,9 +26,17 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+
 def utcnow() -> dt.datetime:
     """The current time, timezone-aware in UTC."""
     return dt.datetime.now(dt.UTC)
+
+
+def local_today() -> dt.date:
+    """Today's date in Denmark (ages and follow-up dates are Danish calendar dates)."""
+    return utcnow().astimezone(COPENHAGEN).date()
 
 
 class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):

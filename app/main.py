@@ -15,7 +15,13 @@ from sqlmodel import Session
 from app import db
 from app.accounts import api as accounts_api
 from app.accounts import views as accounts_views
+from app.assessments import api as assessments_api
+from app.assessments import views as assessments_views
 from app.audit import views as audit_views
+from app.catalogs import api as catalogs_api
+from app.catalogs import service as catalogs
+from app.children import api as children_api
+from app.children import views as children_views
 from app.settings import Settings
 from app.web import errors, health, pages
 from app.web.deps import csrf_protect
@@ -43,6 +49,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 f"Databasen er ikke migreret (er på {current or 'ingen version'}, koden kræver "
                 f"{head}). Kør `trivsel db upgrade` før appen startes."
             )
+        with db.session_scope(engine) as session:
+            imported = catalogs.import_shipped(session)
+        if imported:
+            logger.info("imported shipped catalogs: %s", ", ".join(imported))
         yield
         engine.dispose()
 
@@ -60,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = sessionmaker(engine, class_=Session, expire_on_commit=False)
     app.state.secret_key = settings.resolved_secret_key()
     app.state.templates = make_templates()
+    catalogs.shipped_guide()  # parse and validate the shipped content once, at start
 
     app.add_middleware(
         SecurityMiddleware, max_body_bytes=settings.max_body_bytes, hsts=settings.cookie_secure
@@ -72,6 +83,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         accounts_views.router,
         accounts_api.router,
         audit_views.router,
+        catalogs_api.router,
+        children_views.router,
+        children_api.router,
+        assessments_views.router,
+        assessments_api.router,
     ):
         app.include_router(router)
     return app

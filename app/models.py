@@ -3,13 +3,21 @@
 from sqlmodel import SQLModel
 
 from app.accounts.models import District, Institution, LoginAttempt, User, UserSession
+from app.assessments.models import Assessment
 from app.audit.models import AuditEvent
+from app.catalogs.models import CatalogVersion
+from app.children.models import Child
+from app.offline.models import IdempotentRequest
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Assessment",
     "AuditEvent",
+    "CatalogVersion",
+    "Child",
     "District",
+    "IdempotentRequest",
     "Institution",
     "LoginAttempt",
     "User",

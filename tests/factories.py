@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 
@@ -9,6 +10,7 @@ from sqlmodel import Session
 
 from app.accounts.models import District, Institution, InstitutionKind, Role, User
 from app.accounts.passwords import hash_password
+from app.children.models import Child
 
 TEST_PASSWORD = "korrekt-hest-batteri"
 
@@ -119,3 +121,33 @@ def make_org(session: Session) -> Org:
         other_daycare_id=other.id,  # type: ignore[arg-type]
         users={name: user.id for name, user in users.items()},  # type: ignore[misc]
     )
+
+
+def make_child(
+    session: Session,
+    institution_id: int,
+    created_by: int,
+    *,
+    first_name: str = "Alma",
+    last_name: str = "Jensen",
+    birth_date: dt.date | None = None,
+    age_years: int = 4,
+) -> Child:
+    """A child who is ``age_years`` old today (unless a birth date is given)."""
+    if birth_date is None:
+        today = dt.date.today()
+        try:
+            birthday = today.replace(year=today.year - age_years)
+        except ValueError:  # 29 February
+            birthday = today.replace(year=today.year - age_years, day=28)
+        birth_date = birthday - dt.timedelta(days=60)
+    child = Child(
+        institution_id=institution_id,
+        first_name=first_name,
+        last_name=last_name,
+        birth_date=birth_date,
+        created_by=created_by,
+    )
+    session.add(child)
+    session.flush()
+    return child

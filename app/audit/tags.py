@@ -22,6 +22,13 @@ class AuditTag(StrEnum):
     DISTRICT_UPDATE = "district:update"
     INSTITUTION_CREATE = "institution:create"
     INSTITUTION_UPDATE = "institution:update"
+    CHILD_CREATE = "child:create"
+    CHILD_LIST = "child:list"
+    CHILD_VIEW = "child:view"
+    ASSESSMENT_CREATE = "child:assessment:create"
+    ASSESSMENT_SAVE = "child:assessment:save"
+    ASSESSMENT_FINISH = "child:assessment:finish"
+    ASSESSMENT_VIEW = "child:assessment:view"
     AUDIT_VIEW = "audit:view"
     AUDIT_EXPORT = "audit:export"
 
@@ -46,6 +53,13 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.DISTRICT_UPDATE: "Distrikt ændret",
     AuditTag.INSTITUTION_CREATE: "Institution oprettet",
     AuditTag.INSTITUTION_UPDATE: "Institution ændret",
+    AuditTag.CHILD_CREATE: "Barn oprettet",
+    AuditTag.CHILD_LIST: "Børneliste vist",
+    AuditTag.CHILD_VIEW: "Barn vist",
+    AuditTag.ASSESSMENT_CREATE: "Vurdering påbegyndt",
+    AuditTag.ASSESSMENT_SAVE: "Vurderingskladde gemt",
+    AuditTag.ASSESSMENT_FINISH: "Vurdering afsluttet",
+    AuditTag.ASSESSMENT_VIEW: "Vurdering vist",
     AuditTag.AUDIT_VIEW: "Auditlog vist",
     AuditTag.AUDIT_EXPORT: "Auditlog eksporteret",
 }

@@ -83,6 +83,20 @@ def _level(catalog: Catalog, observed: list[Indicator]) -> int:
     return 1
 
 
+def recommended_actions(
+    level: int, *, critical: bool, levels: LevelsConfig
+) -> tuple[ActionKey, ...]:
+    """The actions for a level (also one a professional chose), in the canonical order.
+
+    Critical (the abuse rule): always a notification, never a parent dialogue first.
+    """
+    actions = set(levels.level(level).actions)
+    if critical:
+        actions.add(ActionKey.notification)
+        actions.discard(ActionKey.parent_dialogue)
+    return tuple(action for action in ACTION_ORDER if action in actions)
+
+
 def evaluate(catalog: Catalog, observed: Iterable[str], levels: LevelsConfig) -> Evaluation:
     """Evaluate the observed indicator ids against `catalog`; duplicates count once.
 
@@ -99,11 +113,6 @@ def evaluate(catalog: Catalog, observed: Iterable[str], levels: LevelsConfig) ->
     critical = any(indicator.critical for indicator in in_order)
     level = 4 if critical else _level(catalog, in_order)
 
-    actions = set(levels.level(level).actions)
-    if critical:
-        actions.add(ActionKey.notification)
-        actions.discard(ActionKey.parent_dialogue)
-
     reasons = sorted(  # stable: catalog order among equals
         (indicator for indicator in in_order if indicator.level >= level),
         key=lambda indicator: (not indicator.critical, -indicator.level),
@@ -117,7 +126,7 @@ def evaluate(catalog: Catalog, observed: Iterable[str], levels: LevelsConfig) ->
         rationale=tuple(
             RationaleItem(indicator_id=i.id, level=i.level, critical=i.critical) for i in reasons
         ),
-        recommended_actions=tuple(action for action in ACTION_ORDER if action in actions),
+        recommended_actions=recommended_actions(level, critical=critical, levels=levels),
         observed=tuple(indicator.id for indicator in in_order),
         catalog_id=catalog.id,
         catalog_version=catalog.version,
@@ -125,4 +134,4 @@ def evaluate(catalog: Catalog, observed: Iterable[str], levels: LevelsConfig) ->
     )
 
 
-__all__ = ["Evaluation", "RationaleItem", "UnknownIndicators", "evaluate"]
+__all__ = ["Evaluation", "RationaleItem", "UnknownIndicators", "evaluate", "recommended_actions"]

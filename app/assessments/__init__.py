@@ -1,0 +1,1 @@
+"""Assessments: the questionnaire with autosaved drafts, and the finished, read-only results."""

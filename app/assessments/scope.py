@@ -1,0 +1,65 @@
+"""Which assessments an actor may see or continue; every read is audited here."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from app.accounts.models import User
+from app.assessments.models import Assessment, AssessmentStatus
+from app.audit import service as audit
+from app.audit.tags import AuditTag
+from app.children.models import Child
+from app.children.scope import ensure_may_see_children
+from app.errors import Conflict, Forbidden, NotFound
+
+
+def get_assessment_for(
+    session: Session, actor: User, *, assessment_id: int, purpose: str = ""
+) -> Assessment:
+    """An assessment of a child in the actor's institution, or NotFound; audited."""
+    ensure_may_see_children(actor)
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None or assessment.institution_id != actor.institution_id:
+        raise NotFound("Vurderingen findes ikke.")
+    audit.record(
+        session,
+        actor,
+        AuditTag.ASSESSMENT_VIEW,
+        object_type="assessment",
+        object_id=assessment.id,
+        child_id=assessment.child_id,
+        detail=purpose,
+    )
+    return assessment
+
+
+def get_draft_for_author(session: Session, actor: User, *, assessment_id: int) -> Assessment:
+    """A draft the actor started; a finished one is read-only (409), another person's is 403."""
+    assessment = get_assessment_for(session, actor, assessment_id=assessment_id, purpose="kladde")
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise Conflict("Vurderingen er afsluttet og kan ikke ændres.", code="assessment_finished")
+    if assessment.created_by != actor.id:
+        raise Forbidden("Kun den, der har påbegyndt vurderingen, kan fortsætte den.")
+    return assessment
+
+
+def assessments_of(session: Session, child: Child) -> list[Assessment]:
+    """A child's assessments, newest first (the child was fetched through the child scope)."""
+    return list(
+        session.exec(
+            select(Assessment)
+            .where(Assessment.child_id == child.id)
+            .order_by(col(Assessment.created_at).desc(), col(Assessment.id).desc())
+        ).all()
+    )
+
+
+def draft_of(session: Session, actor: User, child: Child) -> Assessment | None:
+    """The actor's open draft for a child, if any."""
+    return session.exec(
+        select(Assessment).where(
+            Assessment.child_id == child.id,
+            Assessment.created_by == actor.id,
+            Assessment.status == AssessmentStatus.DRAFT,
+        )
+    ).first()

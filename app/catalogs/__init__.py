@@ -1,0 +1,1 @@
+"""Catalog versions in the database: the shipped content imported, published versions served."""

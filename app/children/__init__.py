@@ -1,0 +1,1 @@
+"""The child register: the children of an institution, as staff know them."""

@@ -1,0 +1,1 @@
+"""Offline support: the Idempotency-Key store (and, later, the service worker)."""
