@@ -1,0 +1,247 @@
+"""Assessments: drafts that save every tick, finishing with the level rules, pinned versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pytest
+from sqlmodel import select
+
+from app.accounts.models import User
+from app.assessments import service
+from app.assessments.models import Assessment
+from app.audit.models import AuditEvent
+from app.catalogs import service as catalogs
+from app.catalogs.models import CatalogVersion
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.guide.loader import dump_catalog
+from tests.factories import make_child
+
+
+@pytest.fixture
+def child(session, org):
+    catalogs.import_shipped(session)
+    return make_child(session, org.daycare_id, org.users["staff"], age_years=4)
+
+
+@pytest.fixture
+def catalog():
+    return next(c for c in catalogs.shipped_guide().catalogs if c.id == "3-5")
+
+
+def _user(session, org, name) -> User:
+    return session.get(User, org.users[name])
+
+
+def _pick(catalog, *, level: int, critical: bool = False, n: int = 1) -> list[str]:
+    ids = [i.id for i in catalog.indicators() if i.level == level and i.critical == critical]
+    return ids[:n]
+
+
+class TestStartOrResume:
+    def test_social_worker_cannot_start(self, session, org, child):
+        with pytest.raises(Forbidden):
+            service.start_or_resume(session, _user(session, org, "social"), child_id=child.id)
+
+    def test_staff_of_another_institution_gets_not_found(self, session, org, child):
+        with pytest.raises(NotFound):
+            service.start_or_resume(session, _user(session, org, "teacher"), child_id=child.id)
+
+    def test_new_draft_uses_the_catalog_for_the_childs_age_today(self, session, org, child):
+        draft = service.start_or_resume(session, _user(session, org, "staff"), child_id=child.id)
+        assert (draft.status, draft.catalog_id, draft.catalog_version) == ("draft", "3-5", 1)
+
+    def test_the_same_persons_draft_is_reopened(self, session, org, child):
+        staff = _user(session, org, "staff")
+        first = service.start_or_resume(session, staff, child_id=child.id)
+        assert service.start_or_resume(session, staff, child_id=child.id).id == first.id
+        other = service.start_or_resume(session, _user(session, org, "leader"), child_id=child.id)
+        assert other.id != first.id
+
+
+class TestTick:
+    def test_unknown_indicator_is_refused_and_nothing_changes(self, session, org, child):
+        staff = _user(session, org, "staff")
+        draft = service.start_or_resume(session, staff, child_id=child.id)
+        with pytest.raises(Invalid, match="0-2"):
+            service.tick(
+                session,
+                staff,
+                assessment_id=draft.id,
+                indicator_id="0-2.health.sleeps-well",
+                observed=True,
+            )
+        assert session.get(Assessment, draft.id).observed == []
+
+    def test_each_tick_is_saved_and_evaluated(self, session, org, child, catalog):
+        staff = _user(session, org, "staff")
+        draft = service.start_or_resume(session, staff, child_id=child.id)
+        [sign] = _pick(catalog, level=3)
+        state = service.tick(
+            session, staff, assessment_id=draft.id, indicator_id=sign, observed=True
+        )
+        assert state.evaluation.level == 3
+        assert session.get(Assessment, draft.id).observed == [sign]
+        state = service.tick(
+            session, staff, assessment_id=draft.id, indicator_id=sign, observed=False
+        )
+        assert state.evaluation.level == 1
+        saves = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "child:assessment:save")
+        ).all()
+        assert [e.detail for e in saves] == [f"+{sign}", f"−{sign}"]
+
+    def test_another_staff_member_cannot_change_the_draft(self, session, org, child, catalog):
+        draft = service.start_or_resume(session, _user(session, org, "staff"), child_id=child.id)
+        with pytest.raises(Forbidden):
+            service.tick(
+                session,
+                _user(session, org, "leader"),
+                assessment_id=draft.id,
+                indicator_id=_pick(catalog, level=2)[0],
+                observed=True,
+            )
+
+    def test_notes_longer_than_the_limit_are_refused(self, session, org, child):
+        staff = _user(session, org, "staff")
+        draft = service.start_or_resume(session, staff, child_id=child.id)
+        with pytest.raises(Invalid):
+            service.save_draft(session, staff, assessment_id=draft.id, notes="x" * 10_001)
+
+
+class TestFinish:
+    def _draft(self, session, org, child, catalog, observed):
+        staff = _user(session, org, "staff")
+        draft = service.start_or_resume(session, staff, child_id=child.id)
+        service.save_draft(
+            session,
+            staff,
+            assessment_id=draft.id,
+            observed=observed,
+            notes="Ser træt ud om morgenen.",
+            resources="Glad for at tegne.",
+        )
+        return staff, draft
+
+    def test_finish_stores_level_version_actions_and_suggested_follow_up(
+        self, session, org, child, catalog
+    ):
+        staff, draft = self._draft(session, org, child, catalog, _pick(catalog, level=2))
+        state = service.finish(session, staff, assessment_id=draft.id)
+        a = state.assessment
+        assert (a.status, a.level, a.computed_level) == ("finished", 2, 2)
+        assert a.result["recommended_actions"] == ["parent_dialogue"]
+        days = catalogs.levels().level(2).follow_up_days
+        assert a.follow_up_on == service.local_today() + dt.timedelta(days=days)
+
+    def test_override_without_reason_is_refused_and_the_draft_stays_open(
+        self, session, org, child, catalog
+    ):
+        staff, draft = self._draft(session, org, child, catalog, _pick(catalog, level=2))
+        with pytest.raises(Invalid, match="begrundelse"):
+            service.finish(
+                session,
+                staff,
+                assessment_id=draft.id,
+                override=service.Override(level=3, reason="  "),
+            )
+        assert session.get(Assessment, draft.id).status == "draft"
+
+    def test_override_with_reason_keeps_both_levels(self, session, org, child, catalog):
+        staff, draft = self._draft(session, org, child, catalog, _pick(catalog, level=2))
+        state = service.finish(
+            session,
+            staff,
+            assessment_id=draft.id,
+            override=service.Override(level=3, reason="Gentagne episoder."),
+        )
+        a = state.assessment
+        assert (a.computed_level, a.level, a.override_reason) == (2, 3, "Gentagne episoder.")
+        assert a.result["recommended_actions"] == ["parent_dialogue", "social_worker_consult"]
+
+    def test_critical_result_cannot_be_lowered(self, session, org, child, catalog):
+        staff, draft = self._draft(
+            session, org, child, catalog, _pick(catalog, level=4, critical=True)
+        )
+        with pytest.raises(Invalid, match="niveau 4"):
+            service.finish(
+                session,
+                staff,
+                assessment_id=draft.id,
+                override=service.Override(level=3, reason="Forælder forklarede."),
+            )
+
+    def test_critical_result_never_recommends_telling_the_parents_first(
+        self, session, org, child, catalog
+    ):
+        staff, draft = self._draft(
+            session, org, child, catalog, _pick(catalog, level=4, critical=True)
+        )
+        a = service.finish(session, staff, assessment_id=draft.id).assessment
+        assert a.critical
+        assert "parent_dialogue" not in a.result["recommended_actions"]
+        assert "notification" in a.result["recommended_actions"]
+        assert a.result["parents_may_be_informed"] is False
+
+    def test_finished_assessment_is_read_only(self, session, org, child, catalog):
+        staff, draft = self._draft(session, org, child, catalog, [])
+        service.finish(session, staff, assessment_id=draft.id)
+        with pytest.raises(Conflict):
+            service.tick(
+                session,
+                staff,
+                assessment_id=draft.id,
+                indicator_id=_pick(catalog, level=2)[0],
+                observed=True,
+            )
+        with pytest.raises(Conflict):
+            service.finish(session, staff, assessment_id=draft.id)
+
+    def test_follow_up_in_the_past_is_refused(self, session, org, child, catalog):
+        staff, draft = self._draft(session, org, child, catalog, [])
+        with pytest.raises(Invalid, match="fortiden"):
+            service.finish(
+                session,
+                staff,
+                assessment_id=draft.id,
+                follow_up_given=True,
+                follow_up_on=dt.date(2000, 1, 1),
+            )
+
+
+class TestPinnedVersion:
+    def test_finished_assessment_keeps_the_texts_of_its_version(self, session, org, child, catalog):
+        staff = _user(session, org, "staff")
+        [sign] = _pick(catalog, level=3)
+        state = service.create_finished(session, staff, child_id=child.id, observed=[sign])
+        old_text = catalog.indicator(sign).text
+        # An admin publishes version 2 with the text changed and retires version 1.
+        changed = catalog.model_copy(update={"version": 2})
+        content = dump_catalog(changed).replace(old_text, "Ny formulering af tegnet.")
+        old = session.exec(select(CatalogVersion).where(CatalogVersion.catalog_id == "3-5")).one()
+        old.status = "retired"
+        session.add(old)
+        session.add(
+            CatalogVersion(
+                catalog_id="3-5",
+                version=2,
+                status="published",
+                title=changed.title,
+                min_age_years=3,
+                max_age_years=5,
+                content=content,
+                content_sha256=hashlib.sha256(content.encode()).hexdigest(),
+                source="admin",
+            )
+        )
+        session.flush()
+        again = service.state_of(session, state.assessment)
+        assert again.catalog.version == 1
+        assert [i.text for i in again.observed_indicators()] == [old_text]
+        api = service.to_api(again)
+        assert api["observed_indicators"][0]["text"] == old_text
+        assert api["catalog"] == {"id": "3-5", "version": 1}
+        assert catalogs.get_published(session, catalog_id="3-5").indicator(sign).text == (
+            "Ny formulering af tegnet."
+        )

@@ -1,0 +1,121 @@
+"""Registering children, and who may see them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+
+from app.accounts.models import User
+from app.audit.models import AuditEvent
+from app.children import scope, service
+from app.errors import Forbidden, Invalid, NotFound
+from tests.factories import make_child
+
+
+def _user(session, org, name) -> User:
+    return session.get(User, org.users[name])
+
+
+class TestCreateChild:
+    def test_social_workers_and_admins_cannot_register_children(self, session, org):
+        for name in ("social", "admin"):
+            with pytest.raises(Forbidden):
+                service.create(
+                    session,
+                    _user(session, org, name),
+                    first_name="A",
+                    last_name="B",
+                    birth_date=dt.date(2022, 1, 1),
+                )
+
+    def test_another_institution_is_not_found(self, session, org):
+        with pytest.raises(NotFound):
+            service.create(
+                session,
+                _user(session, org, "staff"),
+                first_name="A",
+                last_name="B",
+                birth_date=dt.date(2022, 1, 1),
+                institution_id=org.school_id,
+            )
+
+    def test_every_missing_or_wrong_field_is_named(self, session, org):
+        with pytest.raises(Invalid) as caught:
+            service.create(
+                session,
+                _user(session, org, "staff"),
+                first_name=" ",
+                last_name="",
+                birth_date=dt.date.today() + dt.timedelta(days=1),
+            )
+        assert [d["field"] for d in caught.value.details] == [
+            "first_name",
+            "last_name",
+            "birth_date",
+        ]
+
+    def test_adults_are_refused(self, session, org):
+        with pytest.raises(Invalid, match="under 18"):
+            service.create(
+                session,
+                _user(session, org, "staff"),
+                first_name="A",
+                last_name="B",
+                birth_date=dt.date(1990, 1, 1),
+            )
+
+    def test_child_is_created_in_the_staff_members_institution_and_audited(self, session, org):
+        child = service.create(
+            session,
+            _user(session, org, "staff"),
+            first_name=" Alma ",
+            last_name="Jensen",
+            birth_date=dt.date(2022, 3, 4),
+        )
+        assert (child.institution_id, child.first_name) == (org.daycare_id, "Alma")
+        event = session.exec(select(AuditEvent).where(AuditEvent.action == "child:create")).one()
+        assert event.child_id == child.id
+
+
+class TestVisibleChildren:
+    def test_staff_and_leader_see_their_institutions_children_only(self, session, org):
+        mine = make_child(session, org.daycare_id, org.users["staff"], first_name="Alma")
+        make_child(session, org.school_id, org.users["teacher"], first_name="Bo")
+        for name in ("staff", "leader"):
+            assert [c.id for c in scope.visible_children(session, _user(session, org, name))] == [
+                mine.id
+            ]
+
+    def test_search_matches_every_word_in_first_or_last_name(self, session, org):
+        make_child(
+            session, org.daycare_id, org.users["staff"], first_name="Alma", last_name="Jensen"
+        )
+        make_child(
+            session, org.daycare_id, org.users["staff"], first_name="Alfred", last_name="Hansen"
+        )
+        staff = _user(session, org, "staff")
+        assert [c.first_name for c in scope.visible_children(session, staff, search="al")] == [
+            "Alfred",
+            "Alma",
+        ]
+        assert [
+            c.first_name for c in scope.visible_children(session, staff, search="alma JENS")
+        ] == ["Alma"]
+
+    def test_other_institutions_child_is_not_found_and_the_attempt_not_audited_as_read(
+        self, session, org
+    ):
+        theirs = make_child(session, org.school_id, org.users["teacher"])
+        with pytest.raises(NotFound):
+            scope.get_child_for(session, _user(session, org, "staff"), child_id=theirs.id)
+        assert session.exec(select(AuditEvent).where(AuditEvent.action == "child:view")).all() == []
+
+    def test_reading_a_child_is_audited_with_the_child_id(self, session, org):
+        child = make_child(session, org.daycare_id, org.users["staff"])
+        scope.get_child_for(
+            session, _user(session, org, "leader"), child_id=child.id, purpose="test"
+        )
+        event = session.exec(select(AuditEvent).where(AuditEvent.action == "child:view")).one()
+        assert (event.child_id, event.actor_username, event.detail) == (child.id, "leader", "test")
