@@ -1,0 +1,1 @@
+"""Concerns: parent dialogues, anonymous consultations and notifications, and the inbox."""
