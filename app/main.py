@@ -22,6 +22,7 @@ from app.catalogs import api as catalogs_api
 from app.catalogs import service as catalogs
 from app.children import api as children_api
 from app.children import views as children_views
+from app.concerns.crypto import cipher_for
 from app.settings import Settings
 from app.web import errors, health, pages
 from app.web.deps import csrf_protect
@@ -69,6 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = sessionmaker(engine, class_=Session, expire_on_commit=False)
     app.state.secret_key = settings.resolved_secret_key()
+    app.state.cpr_cipher = cipher_for(
+        settings.cpr_key.get_secret_value() if settings.cpr_key else app.state.secret_key
+    )
     app.state.templates = make_templates()
     catalogs.shipped_guide()  # parse and validate the shipped content once, at start
 

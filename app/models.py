@@ -6,6 +6,7 @@ from app.accounts.models import District, Institution, LoginAttempt, User, UserS
 from app.assessments.models import Assessment
 from app.audit.models import AuditEvent
 from app.catalogs.models import CatalogVersion
+from app.concerns.models import Concern, ConcernEvent, ParentDialogue
 from app.children.models import Child
 from app.offline.models import IdempotentRequest
 
@@ -16,10 +17,13 @@ __all__ = [
     "AuditEvent",
     "CatalogVersion",
     "Child",
+    "Concern",
+    "ConcernEvent",
     "District",
     "IdempotentRequest",
     "Institution",
     "LoginAttempt",
+    "ParentDialogue",
     "User",
     "UserSession",
     "metadata",

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("data"), description="Where the SQLite file and key live")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite")
     secret_key: SecretStr | None = Field(default=None, description="Signs cookies; generated")
+    cpr_key: SecretStr | None = Field(
+        default=None, description="Encrypts CPR numbers at rest; default derived from secret"
+    )
     cookie_secure: bool = Field(default=False, description="Send cookies over HTTPS only")
     demo: bool = Field(default=False, description="Demo mode: banner and demo data")
     demo_password: SecretStr | None = Field(default=None, description="Password of demo users")

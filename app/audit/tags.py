@@ -29,6 +29,11 @@ class AuditTag(StrEnum):
     ASSESSMENT_SAVE = "child:assessment:save"
     ASSESSMENT_FINISH = "child:assessment:finish"
     ASSESSMENT_VIEW = "child:assessment:view"
+    DIALOGUE_CREATE = "child:dialogue:create"
+    CONCERN_CREATE = "child:concern:create"
+    CONCERN_VIEW = "child:concern:view"
+    CONCERN_LIST = "concern:list"
+    CONCERN_TRANSITION = "child:concern:transition"
     AUDIT_VIEW = "audit:view"
     AUDIT_EXPORT = "audit:export"
 
@@ -60,6 +65,11 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.ASSESSMENT_SAVE: "Vurderingskladde gemt",
     AuditTag.ASSESSMENT_FINISH: "Vurdering afsluttet",
     AuditTag.ASSESSMENT_VIEW: "Vurdering vist",
+    AuditTag.DIALOGUE_CREATE: "Dialogmøde registreret",
+    AuditTag.CONCERN_CREATE: "Sparring/underretning sendt",
+    AuditTag.CONCERN_VIEW: "Sag vist",
+    AuditTag.CONCERN_LIST: "Sagsliste vist",
+    AuditTag.CONCERN_TRANSITION: "Sagsskridt",
     AuditTag.AUDIT_VIEW: "Auditlog vist",
     AuditTag.AUDIT_EXPORT: "Auditlog eksporteret",
 }

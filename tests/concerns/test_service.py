@@ -1,0 +1,362 @@
+"""Concerns: the abuse rule, anonymity, notifications, the workflow, deadlines and the inbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlmodel import select
+
+from app.accounts.models import User
+from app.assessments import service as assessments
+from app.audit.models import AuditEvent
+from app.catalogs import service as catalogs
+from app.concerns import crypto, service
+from app.concerns.models import Concern
+from app.concerns.schemas import NotificationDetails
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from tests.factories import make_child
+
+CIPHER = crypto.cipher_for("test-secret-key-that-is-long-enough-0123456789")
+
+
+def _user(session, org, name) -> User:
+    return session.get(User, org.users[name])
+
+
+@pytest.fixture
+def catalog():
+    return next(c for c in catalogs.shipped_guide().catalogs if c.id == "3-5")
+
+
+@pytest.fixture
+def child(session, org):
+    catalogs.import_shipped(session)
+    return make_child(
+        session,
+        org.daycare_id,
+        org.users["staff"],
+        first_name="Alma",
+        last_name="Østergaard",
+        birth_date=dt.date(2022, 3, 4),
+    )
+
+
+def _finished(session, org, child, catalog, *, level=3, critical=False, draft=False):
+    ids = [i.id for i in catalog.indicators() if i.level == level and i.critical == critical][:1]
+    staff = _user(session, org, "staff")
+    if draft:
+        a = assessments.start_or_resume(session, staff, child_id=child.id)
+        return assessments.save_draft(session, staff, assessment_id=a.id, observed=ids).assessment
+    return assessments.create_finished(session, staff, child_id=child.id, observed=ids).assessment
+
+
+def _notify(session, org, assessment, **kw):
+    data = service.NotificationInput(
+        message=kw.pop("message", "Barnet fortalte i dag, at far slår."),
+        parents_informed=kw.pop("parents_informed", False),
+        parents_note=kw.pop("parents_note", "Ikke orienteret: mistanke om vold."),
+        confirmed=kw.pop("confirmed", True),
+        **kw,
+    )
+    return service.submit_notification(
+        session,
+        _user(session, org, "staff"),
+        assessment_id=assessment.id,
+        data=data,
+        cipher=CIPHER,
+    )
+
+
+class TestParentDialogue:
+    def test_refused_for_a_critical_assessment_with_the_abuse_rule(
+        self, session, org, child, catalog
+    ):
+        a = _finished(session, org, child, catalog, level=4, critical=True)
+        with pytest.raises(Conflict, match="forældrene ikke orienteres"):
+            service.record_dialogue(
+                session,
+                _user(session, org, "staff"),
+                assessment_id=a.id,
+                held_on=dt.date.today(),
+                participants="Mor, pædagog",
+                agreed="x",
+                follow_up_on=None,
+            )
+
+    def test_draft_assessments_cannot_have_concerns(self, session, org, child, catalog):
+        a = _finished(session, org, child, catalog, draft=True)
+        with pytest.raises(Conflict):
+            service.record_dialogue(
+                session,
+                _user(session, org, "staff"),
+                assessment_id=a.id,
+                held_on=dt.date.today(),
+                participants="Mor",
+                agreed="x",
+                follow_up_on=None,
+            )
+
+    def test_missing_fields_are_named(self, session, org, child, catalog):
+        a = _finished(session, org, child, catalog, level=2)
+        with pytest.raises(Invalid) as caught:
+            service.record_dialogue(
+                session,
+                _user(session, org, "staff"),
+                assessment_id=a.id,
+                held_on=dt.date.today() + dt.timedelta(days=2),
+                participants=" ",
+                agreed="",
+                follow_up_on=dt.date(2000, 1, 1),
+            )
+        assert [d["field"] for d in caught.value.details] == [
+            "held_on",
+            "participants",
+            "agreed",
+            "follow_up_on",
+        ]
+
+    def test_recorded_and_audited(self, session, org, child, catalog):
+        a = _finished(session, org, child, catalog, level=2)
+        d = service.record_dialogue(
+            session,
+            _user(session, org, "leader"),
+            assessment_id=a.id,
+            held_on=dt.date.today(),
+            participants="Mor, far, Lene",
+            agreed="Mere ro om morgenen.",
+            follow_up_on=dt.date.today() + dt.timedelta(days=30),
+        )
+        assert [x.id for x in service.dialogues_of(session, a)] == [d.id]
+        event = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "child:dialogue:create")
+        ).one()
+        assert event.child_id == child.id
+
+
+class TestConsultation:
+    @pytest.mark.parametrize(
+        "message",
+        [
+            "Alma er ked af det.",
+            "Vi er bekymrede for ØSTERGAARD.",
+            "Født 04.03.2022, bekymret.",
+            "Cpr 040322-4000 — bekymret.",
+        ],
+    )
+    def test_a_message_that_identifies_the_child_is_refused(
+        self, session, org, child, catalog, message
+    ):
+        a = _finished(session, org, child, catalog)
+        with pytest.raises(Invalid, match="anonym"):
+            service.submit_consultation(
+                session, _user(session, org, "staff"), assessment_id=a.id, message=message
+            )
+        assert session.exec(select(Concern)).all() == []
+
+    def test_social_worker_gets_nothing_that_identifies_the_child(
+        self, session, org, child, catalog
+    ):
+        a = _finished(session, org, child, catalog)
+        concern = service.submit_consultation(
+            session,
+            _user(session, org, "staff"),
+            assessment_id=a.id,
+            message="Pigen på 4 år virker trist og trækker sig fra legen i flere uger.",
+        )
+        social = _user(session, org, "social")
+        body = service.to_api(concern, social)
+        text = json.dumps(body, ensure_ascii=False)
+        for secret in ("Alma", "Østergaard", "2022-03-04", "04.03.2022"):
+            assert secret not in text
+        assert "child_id" not in body
+        assert "assessment_id" not in body
+        assert "child" not in body
+        assert (body["anonymous"], body["age_years"], body["level"]) == (True, 4, 3)
+        assert body["deadlines"] == {}
+
+    def test_consultation_goes_to_the_institutions_district_only(
+        self, session, org, child, catalog
+    ):
+        a = _finished(session, org, child, catalog)
+        concern = service.submit_consultation(
+            session, _user(session, org, "staff"), assessment_id=a.id, message="Trist i flere uger."
+        )
+        assert service.list_for(session, _user(session, org, "social"))[0].id == concern.id
+        assert service.list_for(session, _user(session, org, "social_syd")) == []
+        with pytest.raises(NotFound):
+            service.move(
+                session,
+                _user(session, org, "social_syd"),
+                concern_id=concern.id,
+                to="answered",
+                note="x",
+            )
+
+    def test_social_worker_cannot_submit(self, session, org, child, catalog):
+        a = _finished(session, org, child, catalog)
+        with pytest.raises(Forbidden):
+            service.submit_consultation(
+                session, _user(session, org, "social"), assessment_id=a.id, message="x"
+            )
+
+
+class TestNotification:
+    def test_parents_informed_is_refused_when_critical(self, session, org, child, catalog):
+        a = _finished(session, org, child, catalog, level=4, critical=True)
+        with pytest.raises(Invalid) as caught:
+            _notify(session, org, a, parents_informed=True)
+        assert caught.value.details[0]["field"] == "parents_informed"
+
+    def test_must_be_confirmed(self, session, org, child, catalog):
+        a = _finished(session, org, child, catalog, level=4)
+        with pytest.raises(Invalid, match="trækkes tilbage"):
+            _notify(session, org, a, confirmed=False, parents_informed=True)
+
+    def test_cpr_must_match_the_birth_date(self, session, org, child, catalog):
+        a = _finished(session, org, child, catalog, level=4)
+        with pytest.raises(Invalid, match="fødselsdato"):
+            _notify(session, org, a, parents_informed=True, cpr="050322-4000")
+
+    def test_not_informed_needs_a_reason_when_not_critical(self, session, org, child, catalog):
+        a = _finished(session, org, child, catalog, level=4)
+        with pytest.raises(Invalid, match="hvorfor"):
+            _notify(session, org, a, parents_informed=False, parents_note="")
+
+    def test_carries_identity_encrypted_cpr_and_notifier(self, session, org, child, catalog):
+        a = _finished(session, org, child, catalog, level=4, critical=True)
+        concern = _notify(
+            session,
+            org,
+            a,
+            cpr="0403224000",
+            details=NotificationDetails(done_so_far="Talt med leder."),
+        )
+        assert concern.cpr_encrypted
+        assert "040322" not in concern.cpr_encrypted
+        body = service.to_api(concern, _user(session, org, "social"), cipher=CIPHER)
+        assert body["child"] == {
+            "name": "Alma Østergaard",
+            "birth_date": "2022-03-04",
+            "cpr_masked": "040322-XXXX",
+        }
+        assert body["parents_informed"] is False
+        assert body["details"]["notifier_name"] == "Sofie Pædagog"
+        assert "Børnehuset Solsikken" in body["details"]["notifier_contact"]
+        assert set(body["deadlines"]) == {"assess_by", "acknowledge_by"}
+
+
+class TestWorkflow:
+    def test_steps_in_order_with_timeline_and_feedback(self, session, org, child, catalog):
+        a = _finished(session, org, child, catalog, level=4)
+        concern = _notify(session, org, a, parents_informed=True)
+        social = _user(session, org, "social")
+        with pytest.raises(Conflict, match=r"acknowledged"):
+            service.move(session, social, concern_id=concern.id, to="assessed")
+        service.move(session, social, concern_id=concern.id, to="acknowledged", note="Modtaget.")
+        with pytest.raises(Invalid, match="udfaldet"):
+            service.move(session, social, concern_id=concern.id, to="assessed")
+        service.move(
+            session,
+            social,
+            concern_id=concern.id,
+            to="assessed",
+            outcome="investigation",
+            feedback="Vi indleder en undersøgelse.",
+        )
+        service.move(session, social, concern_id=concern.id, to="closed")
+        steps = [(e.from_status, e.to_status) for e in service.timeline(session, concern)]
+        assert steps == [
+            ("", "received"),
+            ("received", "acknowledged"),
+            ("acknowledged", "assessed"),
+            ("assessed", "closed"),
+        ]
+        staff_view = service.to_api(concern, _user(session, org, "staff"))
+        assert staff_view["feedback"] == "Vi indleder en undersøgelse."
+        assert staff_view["deadlines"]["acknowledge_by"]["met"] is True
+        assert staff_view["deadlines"]["assess_by"]["met"] is True
+
+    def test_staff_cannot_move_a_concern(self, session, org, child, catalog):
+        a = _finished(session, org, child, catalog)
+        concern = service.submit_consultation(
+            session, _user(session, org, "staff"), assessment_id=a.id, message="Trist længe."
+        )
+        with pytest.raises(Forbidden):
+            service.move(
+                session,
+                _user(session, org, "staff"),
+                concern_id=concern.id,
+                to="answered",
+                note="x",
+            )
+
+    def test_consultation_answer_needs_text(self, session, org, child, catalog):
+        a = _finished(session, org, child, catalog)
+        concern = service.submit_consultation(
+            session, _user(session, org, "staff"), assessment_id=a.id, message="Trist længe."
+        )
+        with pytest.raises(Invalid):
+            service.move(
+                session, _user(session, org, "social"), concern_id=concern.id, to="answered"
+            )
+        service.move(
+            session,
+            _user(session, org, "social"),
+            concern_id=concern.id,
+            to="answered",
+            note="Tal med forældrene og følg op om en måned.",
+        )
+        assert service.to_api(concern, _user(session, org, "leader"))["answer"].startswith("Tal")
+
+
+class TestInbox:
+    def test_notifications_first_critical_first_then_deadline_then_oldest(
+        self, session, org, child, catalog
+    ):
+        staff = _user(session, org, "staff")
+        c1 = service.submit_consultation(
+            session,
+            staff,
+            assessment_id=_finished(session, org, child, catalog).id,
+            message="Trist længe.",
+        )
+        n_plain = _notify(
+            session, org, _finished(session, org, child, catalog, level=4), parents_informed=True
+        )
+        n_critical = _notify(
+            session, org, _finished(session, org, child, catalog, level=4, critical=True)
+        )
+        n_plain2 = _notify(
+            session, org, _finished(session, org, child, catalog, level=4), parents_informed=True
+        )
+        # Of the two plain notifications the older has the earlier 24-hour deadline.
+        ordered = service.list_for(session, _user(session, org, "social"))
+        assert [c.id for c in ordered] == [n_critical.id, n_plain.id, n_plain2.id, c1.id]
+
+    def test_counts_open_and_overdue(self, session, org, child, catalog):
+        concern = _notify(
+            session, org, _finished(session, org, child, catalog, level=4), parents_informed=True
+        )
+        social = _user(session, org, "social")
+        assert service.counts_for(session, social) == service.Counts(open=1, overdue=0)
+        later = concern.created_at + dt.timedelta(hours=25)
+        assert service.counts_for(session, social, now=later) == service.Counts(open=1, overdue=1)
+
+    def test_earlier_notifications_about_the_same_child_are_shown(
+        self, session, org, child, catalog
+    ):
+        first = _notify(
+            session, org, _finished(session, org, child, catalog, level=4), parents_informed=True
+        )
+        second = _notify(
+            session, org, _finished(session, org, child, catalog, level=4), parents_informed=True
+        )
+        assert [
+            c.id for c in service.earlier_concerns(session, _user(session, org, "social"), second)
+        ] == [first.id]
+
+    def test_admin_sees_no_concerns(self, session, org):
+        with pytest.raises(Forbidden):
+            service.list_for(session, _user(session, org, "admin"))
