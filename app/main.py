@@ -22,6 +22,7 @@ from app.catalogs import api as catalogs_api
 from app.catalogs import service as catalogs
 from app.children import api as children_api
 from app.children import views as children_views
+from app.concerns import views as concerns_views
 from app.concerns.crypto import cipher_for
 from app.settings import Settings
 from app.web import errors, health, pages
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         children_api.router,
         assessments_views.router,
         assessments_api.router,
+        concerns_views.router,
     ):
         app.include_router(router)
     return app

@@ -1,0 +1,363 @@
+"""HTML: from a finished assessment to a parent dialogue, an anonymous consultation or a
+notification; the institution's concerns; the social workers' inbox and concern page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import Depends, Form, Request
+from fastapi.responses import Response
+
+from app.accounts import service as accounts
+from app.accounts.models import Role, User
+from app.assessments import scope as assessments_scope
+from app.assessments import service as assessments
+from app.catalogs import service as catalogs
+from app.children import scope as children_scope
+from app.concerns import scope, service
+from app.concerns.models import Concern
+from app.concerns.schemas import OUTCOME_LABELS, URGENCY_LABELS, NotificationDetails
+from app.concerns.workflow import STATUS_LABELS, ConcernKind, ConcernStatus, next_status
+from app.db import local_today, utcnow
+from app.errors import Conflict, Invalid
+from app.web import htmx
+from app.web.deps import DB, require_role
+from app.web.routing import make_router
+from app.web.templating import render
+
+router = make_router(include_in_schema=False)
+
+ChildWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER))]
+CaseWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER, Role.SOCIAL_WORKER))]
+SocialWorker = Annotated[User, Depends(require_role(Role.SOCIAL_WORKER))]
+Text = Annotated[str, Form(max_length=6000)]
+Short = Annotated[str, Form(max_length=300)]
+
+
+def _errors(error: Invalid) -> dict[str, str]:
+    return {str(d.get("field")): str(d.get("message")) for d in error.details}
+
+
+def _parse_date(value: str, field: str, *, required: bool) -> dt.date | None:
+    if not value.strip():
+        if required:
+            raise Invalid("Skriv en dato.", details=[{"field": field, "message": "Skriv en dato."}])
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        message = "Skriv datoen som ÅÅÅÅ-MM-DD."
+        raise Invalid(message, details=[{"field": field, "message": message}]) from None
+
+
+def _assessment_context(db: DB, user: User, assessment_id: int) -> dict[str, Any]:
+    assessment = assessments_scope.get_assessment_for(
+        db, user, assessment_id=assessment_id, purpose="bekymring"
+    )
+    assessments.ensure_finished(assessment)
+    child = children_scope.get_child_for(
+        db, user, child_id=assessment.child_id, purpose="bekymring"
+    )
+    institution = accounts.get_institution(db, institution_id=assessment.institution_id)
+    return {
+        "assessment": assessment,
+        "child": child,
+        "institution": institution,
+        "levels": catalogs.levels(),
+        "observed": assessment.result.get("observed_indicators", []),
+        "abuse_rule": service.ABUSE_RULE,
+    }
+
+
+# --- Parent dialogue --------------------------------------------------------------------
+
+
+@router.get("/assessments/{assessment_id}/dialogue", name="concerns:dialogue_form")
+def dialogue_form(request: Request, db: DB, user: ChildWorker, assessment_id: int) -> Response:
+    """Record a dialogue meeting (or, when critical, say why not)."""
+    context = _assessment_context(db, user, assessment_id)
+    context.update(
+        {
+            "form": {"held_on": local_today().isoformat()},
+            "errors": {},
+            "dialogues": service.dialogues_of(db, context["assessment"]),
+        }
+    )
+    return render(request, "concerns/dialogue.html", context)
+
+
+@router.post("/assessments/{assessment_id}/dialogue", name="concerns:dialogue_create")
+def dialogue_create(
+    request: Request,
+    db: DB,
+    user: ChildWorker,
+    assessment_id: int,
+    held_on: Short = "",
+    participants: Annotated[str, Form(max_length=1200)] = "",
+    agreed: Text = "",
+    follow_up_on: Short = "",
+) -> Response:
+    """Store the meeting; errors beside the fields."""
+    try:
+        service.record_dialogue(
+            db,
+            user,
+            assessment_id=assessment_id,
+            held_on=_parse_date(held_on, "held_on", required=True) or local_today(),
+            participants=participants,
+            agreed=agreed,
+            follow_up_on=_parse_date(follow_up_on, "follow_up_on", required=False),
+        )
+    except Invalid as error:
+        context = _assessment_context(db, user, assessment_id)
+        context.update(
+            {
+                "form": {
+                    "held_on": held_on,
+                    "participants": participants,
+                    "agreed": agreed,
+                    "follow_up_on": follow_up_on,
+                },
+                "errors": _errors(error),
+                "dialogues": service.dialogues_of(db, context["assessment"]),
+            }
+        )
+        return render(request, "concerns/dialogue.html", context, status_code=422)
+    return htmx.redirect(
+        request,
+        request.url_for("assessments:detail", assessment_id=assessment_id).path + "?saved=dialogue",
+    )
+
+
+# --- Consultation -----------------------------------------------------------------------
+
+
+@router.get("/assessments/{assessment_id}/consultation", name="concerns:consultation_form")
+def consultation_form(request: Request, db: DB, user: ChildWorker, assessment_id: int) -> Response:
+    """Ask the district's social workers for anonymous advice."""
+    context = _assessment_context(db, user, assessment_id)
+    context.update({"form": {}, "errors": {}})
+    return render(request, "concerns/consultation.html", context)
+
+
+@router.post("/assessments/{assessment_id}/consultation", name="concerns:consultation_create")
+def consultation_create(
+    request: Request, db: DB, user: ChildWorker, assessment_id: int, message: Text = ""
+) -> Response:
+    """Send it; a message that identifies the child is refused with the reason."""
+    try:
+        concern = service.submit_consultation(
+            db, user, assessment_id=assessment_id, message=message
+        )
+    except Invalid as error:
+        context = _assessment_context(db, user, assessment_id)
+        context.update({"form": {"message": message}, "errors": _errors(error)})
+        return render(request, "concerns/consultation.html", context, status_code=422)
+    return htmx.redirect(request, request.url_for("concerns:detail", concern_id=concern.id).path)
+
+
+# --- Notification -----------------------------------------------------------------------
+
+
+def _notification_defaults(user: User, institution: Any) -> dict[str, str]:
+    return {
+        "notifier_name": user.display_name,
+        "notifier_role": user.role_enum.label,
+        "notifier_contact": f"{institution.name}, {institution.address}".strip(", "),
+        "urgency": "normal",
+    }
+
+
+@router.get("/assessments/{assessment_id}/notification", name="concerns:notification_form")
+def notification_form(request: Request, db: DB, user: ChildWorker, assessment_id: int) -> Response:
+    """The notification form, with what a notification must hold."""
+    context = _assessment_context(db, user, assessment_id)
+    context.update(
+        {
+            "form": _notification_defaults(user, context["institution"]),
+            "errors": {},
+            "urgencies": list(URGENCY_LABELS.items()),
+        }
+    )
+    return render(request, "concerns/notification.html", context)
+
+
+@router.post("/assessments/{assessment_id}/notification", name="concerns:notification_create")
+def notification_create(
+    request: Request,
+    db: DB,
+    user: ChildWorker,
+    assessment_id: int,
+    message: Text = "",
+    parents_informed: Short = "",
+    parents_note: Text = "",
+    cpr: Annotated[str, Form(max_length=20)] = "",
+    done_so_far: Text = "",
+    notifier_name: Short = "",
+    notifier_role: Short = "",
+    notifier_contact: Short = "",
+    parents: Annotated[str, Form(max_length=1000)] = "",
+    interpreter_language: Short = "",
+    urgency: Short = "normal",
+    confirm: Short = "",
+) -> Response:
+    """Send the notification: it cannot be withdrawn, so it needs the confirmation box."""
+    form = {
+        "message": message,
+        "parents_informed": parents_informed,
+        "parents_note": parents_note,
+        "cpr": cpr,
+        "done_so_far": done_so_far,
+        "notifier_name": notifier_name,
+        "notifier_role": notifier_role,
+        "notifier_contact": notifier_contact,
+        "parents": parents,
+        "interpreter_language": interpreter_language,
+        "urgency": urgency,
+    }
+    try:
+        details = NotificationDetails(
+            done_so_far=done_so_far.strip(),
+            notifier_name=notifier_name.strip(),
+            notifier_role=notifier_role.strip(),
+            notifier_contact=notifier_contact.strip(),
+            parents=parents.strip(),
+            interpreter_language=interpreter_language.strip(),
+            urgency=urgency if urgency in URGENCY_LABELS else "normal",
+        )
+        informed = {"yes": True, "no": False}.get(parents_informed)
+        concern = service.submit_notification(
+            db,
+            user,
+            assessment_id=assessment_id,
+            data=service.NotificationInput(
+                message=message,
+                parents_informed=informed,
+                parents_note=parents_note,
+                cpr=cpr or None,
+                details=details,
+                confirmed=confirm == "1",
+            ),
+            cipher=request.app.state.cpr_cipher,
+        )
+    except Invalid as error:
+        context = _assessment_context(db, user, assessment_id)
+        context.update(
+            {"form": form, "errors": _errors(error), "urgencies": list(URGENCY_LABELS.items())}
+        )
+        return render(request, "concerns/notification.html", context, status_code=422)
+    return htmx.redirect(
+        request, request.url_for("concerns:detail", concern_id=concern.id).path + "?sent=1"
+    )
+
+
+# --- Lists and the concern page ---------------------------------------------------------
+
+
+def _row(concern: Concern, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "concern": concern,
+        "status_label": STATUS_LABELS[ConcernStatus(concern.status)],
+        "deadlines": service.deadlines_of(concern),
+        "now": now,
+    }
+
+
+@router.get("/concerns", name="concerns:list")
+def concerns_list(request: Request, db: DB, user: CaseWorker) -> Response:
+    """The social worker's inbox, or the institution's concerns for staff and leaders."""
+    now = utcnow()
+    rows = [_row(c, now) for c in service.list_for(db, user)]
+    template = (
+        "concerns/inbox.html" if user.role_enum is Role.SOCIAL_WORKER else "concerns/list.html"
+    )
+    names = {}
+    if user.role_enum is Role.SOCIAL_WORKER:
+        names = {i.id: i.name for i in accounts.list_institutions(db)}
+    return render(
+        request,
+        template,
+        {"rows": rows, "institution_names": names, "levels": catalogs.levels(), "now": now},
+    )
+
+
+@router.get("/concerns/{concern_id}", name="concerns:detail")
+def concern_detail(request: Request, db: DB, user: CaseWorker, concern_id: int) -> Response:
+    """One concern: contents, deadlines, timeline; the next step for social workers."""
+    concern = scope.get_concern_for(db, user, concern_id=concern_id)
+    return render(request, "concerns/detail.html", _detail_context(request, db, user, concern))
+
+
+def _detail_context(
+    request: Request,
+    db: DB,
+    user: User,
+    concern: Concern,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    now = utcnow()
+    body = service.to_api(concern, user, now=now, cipher=request.app.state.cpr_cipher)
+    following = next_status(ConcernKind(concern.kind), ConcernStatus(concern.status))
+    events = service.timeline(db, concern)
+    actor_names = {u.id: u.display_name for u in accounts.list_users(db)}
+    return {
+        "concern": concern,
+        "body": body,
+        "status_label": STATUS_LABELS[ConcernStatus(concern.status)],
+        "statuses": STATUS_LABELS,
+        "next": following,
+        "next_label": STATUS_LABELS[following] if following else None,
+        "events": events,
+        "actor_names": actor_names,
+        "deadlines": service.deadlines_of(concern),
+        "now": now,
+        "levels": catalogs.levels(),
+        "institution": accounts.get_institution(db, institution_id=concern.institution_id),
+        "outcomes": list(OUTCOME_LABELS.items()),
+        "outcome_labels": OUTCOME_LABELS,
+        "urgency_labels": URGENCY_LABELS,
+        "earlier": service.earlier_concerns(db, user, concern),
+        "is_social_worker": user.role_enum is Role.SOCIAL_WORKER,
+        "errors": errors or {},
+        "form": form or {},
+        "sent": request.query_params.get("sent") == "1",
+    }
+
+
+@router.post("/concerns/{concern_id}/transitions", name="concerns:transition")
+def concern_transition(
+    request: Request,
+    db: DB,
+    user: SocialWorker,
+    concern_id: int,
+    to: Annotated[str, Form(max_length=20)] = "",
+    note: Text = "",
+    outcome: Short = "",
+    feedback: Text = "",
+) -> Response:
+    """The next step of the workflow; an illegal step is refused with a clear message."""
+    try:
+        service.move(
+            db,
+            user,
+            concern_id=concern_id,
+            to=to,
+            note=note,
+            outcome=outcome or None,
+            feedback=feedback,
+        )
+    except (Invalid, Conflict) as error:
+        concern = scope.get_concern_for(db, user, concern_id=concern_id, purpose="fejl")
+        errors = _errors(error) if isinstance(error, Invalid) else {"to": error.message}
+        context = _detail_context(
+            request,
+            db,
+            user,
+            concern,
+            errors,
+            {"note": note, "outcome": outcome, "feedback": feedback},
+        )
+        return render(request, "concerns/detail.html", context, status_code=error.status)
+    return htmx.redirect(request, request.url_for("concerns:detail", concern_id=concern_id).path)

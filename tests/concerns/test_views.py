@@ -1,0 +1,298 @@
+"""Concern pages: consultation, notification, dialogue, inbox and the social worker's steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlmodel import select
+
+from app import db
+from app.accounts.models import User
+from app.assessments import service as assessments
+from app.catalogs import service as catalogs
+from app.concerns.models import Concern
+from tests.factories import make_child
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+@pytest.fixture
+def catalog():
+    return next(c for c in catalogs.shipped_guide().catalogs if c.id == "3-5")
+
+
+@pytest.fixture
+def make_assessment(app, org, catalog, client):
+    """A finished assessment of a new child in the Nord daycare (committed)."""
+
+    def _make(level: int = 3, critical: bool = False) -> tuple[int, int]:
+        ids = [i.id for i in catalog.indicators() if i.level == level and i.critical == critical]
+        with db.session_scope(app.state.engine) as s:
+            child = make_child(
+                s,
+                org.daycare_id,
+                org.users["staff"],
+                first_name="Ingrid",
+                last_name="Kjærsgaard",
+                birth_date=dt.date(2022, 3, 4),
+            )
+            staff = s.get(User, org.users["staff"])
+            state = assessments.create_finished(s, staff, child_id=child.id, observed=ids[:1])
+            return state.assessment.id, child.id  # type: ignore[return-value]
+
+    return _make
+
+
+class TestAccess:
+    def test_admin_has_no_concern_pages(self, as_user):
+        assert as_user("admin").client.get("/concerns").status_code == 403
+
+    def test_social_worker_cannot_open_the_staff_forms(self, as_user, make_assessment):
+        assessment_id, _ = make_assessment()
+        for kind in ("consultation", "notification", "dialogue"):
+            r = as_user("social").client.get(f"/assessments/{assessment_id}/{kind}")
+            assert r.status_code == 403, kind
+
+    def test_staff_of_another_institution_gets_not_found(self, as_user, make_assessment):
+        assessment_id, _ = make_assessment()
+        r = as_user("teacher").client.get(f"/assessments/{assessment_id}/consultation")
+        assert r.status_code == 404
+
+
+class TestConsultationPages:
+    def _send(self, staff, assessment_id, message):
+        return staff.client.post(
+            f"/assessments/{assessment_id}/consultation",
+            data={"message": message, "csrf_token": staff.csrf_token},
+        )
+
+    def test_message_with_the_childs_name_is_refused_beside_the_field(
+        self, as_user, app, make_assessment
+    ):
+        assessment_id, _ = make_assessment()
+        r = self._send(as_user("staff"), assessment_id, "Ingrid græder hver morgen.")
+        assert r.status_code == 422
+        assert "anonym" in soup(r).select_one("#error-message").text
+        with db.session_scope(app.state.engine) as s:
+            assert s.exec(select(Concern)).all() == []
+
+    def test_social_worker_sees_no_identity_and_answers(self, as_user, make_assessment):
+        assessment_id, child_id = make_assessment()
+        staff = as_user("staff")
+        r = self._send(staff, assessment_id, "Pigen græder hver morgen i flere uger.")
+        assert r.status_code == 200  # followed to the concern page
+        concern_path = r.url.path
+        social = as_user("social")
+        for path in ("/concerns", concern_path):
+            page = social.client.get(path)
+            assert page.status_code == 200
+            text = page.text
+            for secret in (
+                "Ingrid",
+                "Kjærsgaard",
+                "04.03.2022",
+                "2022-03-04",
+                f"/children/{child_id}",
+                f"/assessments/{assessment_id}",
+            ):
+                assert secret not in text, (path, secret)
+        page = soup(social.client.get(concern_path))
+        assert page.select_one("#identity") is None
+        form = page.select_one("#transition-form")
+        assert form.select_one("input[name=to]")["value"] == "answered"
+        r = social.client.post(
+            f"{concern_path}/transitions",
+            data={
+                "to": "answered",
+                "note": "Tal med forældrene og følg op.",
+                "csrf_token": social.csrf_token,
+            },
+        )
+        assert r.status_code == 200
+        staff_page = soup(staff.client.get(concern_path))
+        assert staff_page.select_one("#answer").text == "Tal med forældrene og følg op."
+        assert staff_page.select_one("#concern-status")["data-status"] == "answered"
+
+
+class TestNotificationPages:
+    def _form(self, staff, **extra):
+        data = {
+            "message": "Barnet fortalte, at far slår.",
+            "parents_informed": "no",
+            "parents_note": "Mistanke om vold.",
+            "cpr": "",
+            "confirm": "1",
+            "csrf_token": staff.csrf_token,
+        }
+        data.update(extra)
+        return data
+
+    def test_critical_form_offers_no_yes_and_says_why(self, as_user, make_assessment):
+        assessment_id, _ = make_assessment(level=4, critical=True)
+        page = soup(as_user("staff").client.get(f"/assessments/{assessment_id}/notification"))
+        assert page.select_one("#abuse-rule") is not None
+        assert page.select_one("#input-parents_informed-yes") is None
+
+    def test_forged_yes_on_a_critical_assessment_is_refused(self, as_user, app, make_assessment):
+        assessment_id, _ = make_assessment(level=4, critical=True)
+        staff = as_user("staff")
+        r = staff.client.post(
+            f"/assessments/{assessment_id}/notification",
+            data=self._form(staff, parents_informed="yes"),
+        )
+        assert r.status_code == 422
+        assert soup(r).select_one("#error-parents_informed") is not None
+        with db.session_scope(app.state.engine) as s:
+            assert s.exec(select(Concern)).all() == []
+
+    def test_unconfirmed_notification_is_not_sent(self, as_user, make_assessment):
+        assessment_id, _ = make_assessment(level=4)
+        staff = as_user("staff")
+        r = staff.client.post(
+            f"/assessments/{assessment_id}/notification",
+            data=self._form(staff, confirm="", parents_informed="yes"),
+        )
+        assert r.status_code == 422
+        assert soup(r).select_one("#error-confirm") is not None
+
+    def test_full_flow_receipt_identity_steps_and_feedback(self, as_user, make_assessment):
+        assessment_id, _ = make_assessment(level=4, critical=True)
+        staff = as_user("staff")
+        r = staff.client.post(
+            f"/assessments/{assessment_id}/notification", data=self._form(staff, cpr="040322-4000")
+        )
+        assert r.status_code == 200
+        assert soup(r).select_one("#receipt") is not None
+        path = r.url.path
+        social = as_user("social")
+        page = soup(social.client.get(path))
+        identity = page.select_one("#identity").get_text(" ", strip=True)
+        assert "Ingrid Kjærsgaard" in identity
+        assert "040322-XXXX" in identity
+        assert "4000" not in identity
+        assert page.select_one("#deadline-assess")["data-state"] in ("open", "due_soon")
+        # An illegal step is refused with a clear message and changes nothing.
+        r = social.client.post(
+            f"{path}/transitions", data={"to": "closed", "csrf_token": social.csrf_token}
+        )
+        assert r.status_code == 409
+        assert "kan ikke gå til" in r.text
+        for step in (
+            {"to": "acknowledged"},
+            {
+                "to": "assessed",
+                "outcome": "investigation",
+                "feedback": "Vi indleder en børnefaglig undersøgelse.",
+            },
+        ):
+            r = social.client.post(
+                f"{path}/transitions", data={**step, "csrf_token": social.csrf_token}
+            )
+            assert r.status_code == 200
+        staff_page = soup(staff.client.get(path))
+        assert staff_page.select_one("#deadline-acknowledge")["data-state"] == "met"
+        assert "børnefaglig undersøgelse" in staff_page.select_one("#feedback").text
+        assert [li["data-status"] for li in staff_page.select("#timeline li")] == [
+            "received",
+            "acknowledged",
+            "assessed",
+        ]
+        leader_list = soup(as_user("leader").client.get("/concerns"))
+        assert leader_list.select("#concerns-table tbody tr[id]")
+
+    def test_other_district_social_worker_gets_not_found(self, as_user, make_assessment):
+        assessment_id, _ = make_assessment(level=4)
+        staff = as_user("staff")
+        r = staff.client.post(
+            f"/assessments/{assessment_id}/notification",
+            data=self._form(staff, parents_informed="yes", parents_note="Mor tog det pænt."),
+        )
+        assert as_user("social_syd").client.get(r.url.path).status_code == 404
+
+
+class TestDialoguePages:
+    def test_critical_assessment_shows_the_abuse_rule_and_refuses_a_post(
+        self, as_user, make_assessment
+    ):
+        assessment_id, _ = make_assessment(level=4, critical=True)
+        staff = as_user("staff")
+        page = soup(staff.client.get(f"/assessments/{assessment_id}/dialogue"))
+        assert page.select_one("#abuse-rule") is not None
+        assert page.select_one("#dialogue-form") is None
+        r = staff.client.post(
+            f"/assessments/{assessment_id}/dialogue",
+            data={
+                "held_on": dt.date.today().isoformat(),
+                "participants": "Mor",
+                "agreed": "x",
+                "csrf_token": staff.csrf_token,
+            },
+        )
+        assert r.status_code == 409
+
+    @pytest.mark.parametrize("hx", [False, True])
+    def test_dialogue_is_recorded(self, as_user, make_assessment, hx):
+        assessment_id, _ = make_assessment(level=2)
+        staff = as_user("staff")
+        r = staff.client.post(
+            f"/assessments/{assessment_id}/dialogue",
+            data={
+                "held_on": dt.date.today().isoformat(),
+                "participants": "Mor, far",
+                "agreed": "Fast sengetid.",
+                "follow_up_on": "",
+                "csrf_token": staff.csrf_token,
+            },
+            headers={"HX-Request": "true"} if hx else {},
+            follow_redirects=False,
+        )
+        assert r.status_code == (204 if hx else 303)
+        page = soup(staff.client.get(f"/assessments/{assessment_id}/dialogue"))
+        assert "Fast sengetid." in page.select_one("#dialogue-list").text
+
+    def test_missing_fields_are_shown(self, as_user, make_assessment):
+        assessment_id, _ = make_assessment(level=2)
+        staff = as_user("staff")
+        r = staff.client.post(
+            f"/assessments/{assessment_id}/dialogue",
+            data={
+                "held_on": "i går",
+                "participants": "",
+                "agreed": "",
+                "csrf_token": staff.csrf_token,
+            },
+        )
+        assert r.status_code == 422
+        assert soup(r).select_one("#error-held_on") is not None
+
+
+class TestInboxPage:
+    def test_inbox_lists_notifications_before_consultations_with_deadline_text(
+        self, as_user, make_assessment
+    ):
+        staff = as_user("staff")
+        a1, _ = make_assessment()
+        staff.client.post(
+            f"/assessments/{a1}/consultation",
+            data={"message": "Trist længe.", "csrf_token": staff.csrf_token},
+        )
+        a2, _ = make_assessment(level=4)
+        staff.client.post(
+            f"/assessments/{a2}/notification",
+            data={
+                "message": "Bekymret.",
+                "parents_informed": "yes",
+                "confirm": "1",
+                "csrf_token": staff.csrf_token,
+            },
+        )
+        page = soup(as_user("social").client.get("/concerns"))
+        kinds = [tr["data-kind"] for tr in page.select("#inbox-table tbody tr[id]")]
+        assert kinds == ["notification", "consultation"]
+        first = page.select_one("#inbox-table tbody tr[id]")
+        assert "Vurderes senest" in first.get_text(" ", strip=True)
+        assert "Åben" in first.get_text(" ", strip=True)
