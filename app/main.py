@@ -22,6 +22,7 @@ from app.catalogs import api as catalogs_api
 from app.catalogs import service as catalogs
 from app.children import api as children_api
 from app.children import views as children_views
+from app.concerns import api as concerns_api
 from app.concerns import views as concerns_views
 from app.concerns.crypto import cipher_for
 from app.settings import Settings
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assessments_views.router,
         assessments_api.router,
         concerns_views.router,
+        concerns_api.router,
     ):
         app.include_router(router)
     return app

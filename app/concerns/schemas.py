@@ -73,3 +73,63 @@ class DialogueCreate(BaseModel):
     participants: str = Field(min_length=1, max_length=1000)
     agreed: str = Field(min_length=1, max_length=5000)
     follow_up_on: dt.date | None = None
+
+
+class DeadlineRead(BaseModel):
+    """One legal deadline: when, and whether it was met (null while open and not passed)."""
+
+    due: str
+    met: bool | None
+    state: Literal["open", "due_soon", "overdue", "met", "late"]
+
+
+class ChildIdentity(BaseModel):
+    """Only in a notification."""
+
+    name: str | None
+    birth_date: str | None
+    cpr_masked: str | None
+
+
+class ConcernRead(BaseModel):
+    """A concern as the caller may see it. For a social worker a consultation has no
+    ``assessment_id``, ``child_id`` or ``child``."""
+
+    id: int
+    kind: Literal["consultation", "notification"]
+    status: str
+    next_status: str | None
+    anonymous: bool
+    created_at: str
+    district_id: int
+    institution_id: int
+    age_years: int
+    level: int
+    critical: bool
+    observed_indicators: list[dict[str, object]]
+    message: str
+    deadlines: dict[str, DeadlineRead]
+    acknowledged_at: str | None
+    assessed_at: str | None
+    answered_at: str | None
+    closed_at: str | None
+    answer: str | None
+    outcome: str | None
+    feedback: str | None
+    assessment_id: int | None = None
+    child_id: int | None = None
+    child: ChildIdentity | None = None
+    parents_informed: bool | None = None
+    parents_note: str | None = None
+    details: dict[str, object] | None = None
+
+
+class DialogueRead(BaseModel):
+    """A recorded parent dialogue."""
+
+    id: int
+    assessment_id: int
+    held_on: dt.date
+    participants: str
+    agreed: str
+    follow_up_on: dt.date | None

@@ -1,0 +1,156 @@
+"""JSON API: ``/api/v1/concerns`` (consultations and notifications) and parent dialogues."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse, Response
+
+from app.accounts.models import Role, User
+from app.concerns import scope, service
+from app.concerns.schemas import (
+    ConcernCreate,
+    ConcernRead,
+    DialogueCreate,
+    DialogueRead,
+    TransitionCreate,
+)
+from app.offline.idempotency import idempotent_create
+from app.web.deps import DB, require_role
+from app.web.routing import make_router
+
+router = make_router(prefix="/api/v1", tags=["concerns"])
+
+CaseWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER, Role.SOCIAL_WORKER))]
+ChildWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER))]
+SocialWorker = Annotated[User, Depends(require_role(Role.SOCIAL_WORKER))]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=400)]
+
+
+def _read(request: Request, concern: Any, user: User) -> dict[str, Any]:
+    return service.to_api(concern, user, cipher=request.app.state.cpr_cipher)
+
+
+@router.post(
+    "/concerns",
+    name="api:concerns_create",
+    status_code=201,
+    response_model=ConcernRead,
+    response_model_exclude_unset=True,
+)
+def create_concern(
+    request: Request,
+    db: DB,
+    user: ChildWorker,
+    body: ConcernCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Send a consultation (anonymous) or a notification (named) about a finished assessment."""
+
+    def create() -> tuple[int, dict[str, Any]]:
+        if body.kind == "consultation":
+            concern = service.submit_consultation(
+                db, user, assessment_id=body.assessment_id, message=body.message
+            )
+        else:
+            concern = service.submit_notification(
+                db,
+                user,
+                assessment_id=body.assessment_id,
+                data=service.NotificationInput(
+                    message=body.message,
+                    parents_informed=body.parents_informed,
+                    parents_note=body.parents_note,
+                    cpr=body.cpr,
+                    details=body.details,
+                    confirmed=body.confirm,
+                ),
+                cipher=request.app.state.cpr_cipher,
+            )
+        return 201, _read(request, concern, user)
+
+    status, payload = idempotent_create(
+        db,
+        user_id=user.id,  # type: ignore[arg-type]
+        key=idempotency_key,
+        method="POST",
+        path=request.url.path,
+        body=body.model_dump(mode="json"),
+        create=create,
+    )
+    return JSONResponse(payload, status_code=status)
+
+
+@router.get(
+    "/concerns",
+    name="api:concerns_list",
+    response_model=list[ConcernRead],
+    response_model_exclude_unset=True,
+)
+def list_concerns(request: Request, db: DB, user: CaseWorker) -> list[dict[str, Any]]:
+    """Social workers: the district's concerns, most urgent first. Staff and leaders: what
+    their institution submitted, newest first."""
+    return [_read(request, c, user) for c in service.list_for(db, user)]
+
+
+@router.get(
+    "/concerns/{concern_id}",
+    name="api:concerns_read",
+    response_model=ConcernRead,
+    response_model_exclude_unset=True,
+)
+def read_concern(request: Request, db: DB, user: CaseWorker, concern_id: int) -> dict[str, Any]:
+    """One concern (404 outside the caller's district or institution)."""
+    return _read(request, scope.get_concern_for(db, user, concern_id=concern_id), user)
+
+
+@router.post(
+    "/concerns/{concern_id}/transitions",
+    name="api:concerns_transition",
+    response_model=ConcernRead,
+    response_model_exclude_unset=True,
+)
+def transition_concern(
+    request: Request, db: DB, user: SocialWorker, concern_id: int, body: TransitionCreate
+) -> dict[str, Any]:
+    """The next step of the workflow; an illegal step is 409."""
+    concern = service.move(
+        db,
+        user,
+        concern_id=concern_id,
+        to=body.to,
+        note=body.note,
+        outcome=body.outcome,
+        feedback=body.feedback,
+    )
+    return _read(request, concern, user)
+
+
+@router.post(
+    "/assessments/{assessment_id}/dialogues",
+    name="api:dialogues_create",
+    status_code=201,
+    response_model=DialogueRead,
+)
+def create_dialogue(
+    db: DB, user: ChildWorker, assessment_id: int, body: DialogueCreate
+) -> DialogueRead:
+    """Record a dialogue meeting with the parents (409 on a critical assessment)."""
+    dialogue = service.record_dialogue(
+        db,
+        user,
+        assessment_id=assessment_id,
+        held_on=body.held_on,
+        participants=body.participants,
+        agreed=body.agreed,
+        follow_up_on=body.follow_up_on,
+    )
+    return DialogueRead(
+        id=dialogue.id,
+        assessment_id=dialogue.assessment_id,
+        held_on=dialogue.held_on,
+        participants=dialogue.participants,
+        agreed=dialogue.agreed,
+        follow_up_on=dialogue.follow_up_on,
+    )
