@@ -165,7 +165,7 @@ class TestCreate:
 
 class TestAnonymity:
     def test_the_json_a_social_worker_gets_has_no_identity(self, as_user, assessment):
-        a, child_id = assessment()
+        a, _ = assessment()
         r = _post(
             as_user("staff"),
             {
