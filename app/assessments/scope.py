@@ -36,11 +36,16 @@ def get_assessment_for(
 def get_draft_for_author(session: Session, actor: User, *, assessment_id: int) -> Assessment:
     """A draft the actor started; a finished one is read-only (409), another person's is 403."""
     assessment = get_assessment_for(session, actor, assessment_id=assessment_id, purpose="kladde")
+    ensure_may_continue(actor, assessment)
+    return assessment
+
+
+def ensure_may_continue(actor: User, assessment: Assessment) -> None:
+    """Only the author continues a draft: finished is read-only (409), another person's 403."""
     if assessment.status != AssessmentStatus.DRAFT:
         raise Conflict("Vurderingen er afsluttet og kan ikke ændres.", code="assessment_finished")
     if assessment.created_by != actor.id:
         raise Forbidden("Kun den, der har påbegyndt vurderingen, kan fortsætte den.")
-    return assessment
 
 
 def assessments_of(session: Session, child: Child) -> list[Assessment]:

@@ -1,5 +1,416 @@
-"""(Being written.)"""
+"""HTML: start or resume an assessment, the questionnaire that saves every tick, finishing,
+and the read-only result.
 
+One URL, two renderings: ``/assessments/{id}`` is the questionnaire while the assessment is a
+draft (its author only) and the printable result once it is finished (anyone of the
+institution). Every form works without JavaScript; HTMX saves ticks and notes at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Form, Request
+from fastapi.responses import Response
+
+from app.accounts import service as accounts
+from app.accounts.models import Role, User
+from app.assessments import scope, service
+from app.assessments.models import Assessment, AssessmentStatus
+from app.catalogs import service as catalogs
+from app.children import scope as children_scope
+from app.concerns import service as concerns
+from app.db import utcnow
+from app.errors import Invalid
+from app.guide.schema import ActionDef, Area, Catalog, Guidance, LevelDef
+from app.web import htmx
+from app.web.deps import DB, require_role
 from app.web.routing import make_router
+from app.web.templating import local_time, render
 
-router = make_router()
+router = make_router(include_in_schema=False)
+
+ChildWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER))]
+"""Staff and leaders of an institution; the scope functions refuse everything else."""
+
+MAX_TEXT_FIELD = 12_000
+"""Form limit a little above the service's, so the service's Danish message is shown."""
+
+FIELD_NAMES = {
+    "level_override.level": "level",
+    "level_override.reason": "reason",
+    "follow_up_on": "follow_up_on",
+    "notes": "notes",
+    "resources": "resources",
+    "observed": "observed",
+}
+
+
+@dataclass(frozen=True)
+class Sign:
+    """An observed indicator as saved: its text, level and whether it is critical."""
+
+    id: str
+    text: str
+    level: int
+    critical: bool
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the summary panel and the result page show about the level."""
+
+    level: int
+    computed_level: int
+    critical: bool
+    rationale: list[Sign]
+    actions: list[ActionDef]
+    level_def: LevelDef
+    guidance: Guidance
+    finished: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class AreaSigns:
+    """The observed indicators of one area, in catalog order."""
+
+    area: Area
+    signs: list[Sign]
+
+
+def _field_errors(error: Invalid) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for detail in error.details:
+        field = FIELD_NAMES.get(str(detail.get("field")), str(detail.get("field")))
+        errors.setdefault(field, str(detail.get("message")))
+    return errors or {"form": error.message}
+
+
+def _signs(state: service.AssessmentState) -> dict[str, Sign]:
+    """The observed indicators with the texts saved with the assessment (or its pinned
+    catalog version while it is a draft)."""
+    if state.assessment.status == AssessmentStatus.FINISHED:
+        saved = _saved_list(state.assessment, "observed_indicators")
+        return {
+            str(item["id"]): Sign(
+                str(item["id"]), str(item["text"]), int(item["level"]), bool(item["critical"])
+            )
+            for item in saved
+            if isinstance(item, dict)
+        }
+    return {i.id: Sign(i.id, i.text, i.level, i.critical) for i in state.observed_indicators()}
+
+
+def _saved_list(assessment: Assessment, key: str) -> list[object]:
+    value = assessment.result.get(key)
+    return list(value) if isinstance(value, list) else []
+
+
+def _summary(state: service.AssessmentState) -> Summary:
+    levels = catalogs.levels()
+    assessment = state.assessment
+    evaluation = state.evaluation
+    signs = _signs(state)
+    finished = assessment.status == AssessmentStatus.FINISHED
+    if finished:
+        rationale_ids = [
+            str(item["indicator_id"])
+            for item in _saved_list(assessment, "rationale")
+            if isinstance(item, dict)
+        ]
+        action_keys = [str(key) for key in _saved_list(assessment, "recommended_actions")]
+    else:
+        rationale_ids = [item.indicator_id for item in evaluation.rationale]
+        action_keys = [action.value for action in evaluation.recommended_actions]
+    level = (assessment.level or evaluation.level) if finished else evaluation.level
+    computed = (assessment.computed_level or evaluation.level) if finished else evaluation.level
+    critical = assessment.critical if finished else evaluation.critical
+    return Summary(
+        level=level,
+        computed_level=computed,
+        critical=critical,
+        rationale=[signs[i] for i in rationale_ids if i in signs],
+        actions=[levels.action(key) for key in action_keys],
+        level_def=levels.level(level),
+        guidance=levels.critical_guidance if critical else levels.level(level).guidance,
+        finished=finished,
+        reason=assessment.override_reason if finished else "",
+    )
+
+
+def _by_area(catalog: Catalog, signs: dict[str, Sign]) -> list[AreaSigns]:
+    grouped = [
+        AreaSigns(area, [signs[i.id] for i in area.indicators if i.id in signs])
+        for area in catalog.areas
+    ]
+    return [group for group in grouped if group.signs]
+
+
+def _finish_defaults(summary: Summary) -> dict[str, str]:
+    follow_up = service.suggested_follow_up(summary.computed_level, critical=summary.critical)
+    return {
+        "level": str(summary.computed_level),
+        "reason": "",
+        "follow_up_on": follow_up.isoformat() if follow_up else "",
+    }
+
+
+def _level_options() -> list[tuple[int, str]]:
+    levels = catalogs.levels()
+    return [(n, f"Niveau {n}: {levels.level(n).name}") for n in (1, 2, 3, 4)]
+
+
+def _questionnaire_context(
+    db: DB,
+    user: User,
+    state: service.AssessmentState,
+    *,
+    finish_form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    assessment = state.assessment
+    child = children_scope.get_child_for(
+        db, user, child_id=assessment.child_id, purpose="vurdering"
+    )
+    summary = _summary(state)
+    return {
+        "assessment": assessment,
+        "child": child,
+        "catalog": state.catalog,
+        "observed": set(assessment.observed),
+        "summary": summary,
+        "levels": catalogs.levels(),
+        "level_options": _level_options(),
+        "finish": finish_form or _finish_defaults(summary),
+        "errors": errors or {},
+        "texts": {"notes": assessment.notes, "resources": assessment.resources},
+        "max_text": service.MAX_TEXT,
+    }
+
+
+def _discard_unsaved(db: DB) -> None:
+    """After a refused save, drop changes the service made before it refused (what it
+    flushed stays: ticks saved before a refused finish are kept)."""
+    db.expire_all()
+
+
+def _detail_url(request: Request, assessment: Assessment) -> str:
+    return request.url_for("assessments:detail", assessment_id=assessment.id).path
+
+
+@router.post("/children/{child_id}/assessments", name="assessments:start")
+def start(request: Request, db: DB, user: ChildWorker, child_id: int) -> Response:
+    """Start a new assessment of the child, or reopen the user's own draft."""
+    assessment = service.start_or_resume(db, user, child_id=child_id)
+    return htmx.redirect(request, _detail_url(request, assessment))
+
+
+@router.get("/assessments/{assessment_id}", name="assessments:detail")
+def detail(request: Request, db: DB, user: ChildWorker, assessment_id: int) -> Response:
+    """The questionnaire of a draft (its author only), or the result of a finished one."""
+    assessment = scope.get_assessment_for(db, user, assessment_id=assessment_id, purpose="visning")
+    if assessment.status == AssessmentStatus.DRAFT:
+        scope.ensure_may_continue(user, assessment)
+        state = service.state_of(db, assessment)
+        return render(
+            request, "assessments/questionnaire.html", _questionnaire_context(db, user, state)
+        )
+    state = service.state_of(db, assessment)
+    child = children_scope.get_child_for(db, user, child_id=assessment.child_id, purpose="resultat")
+    author = accounts.get_user(db, user_id=assessment.created_by)
+    summary = _summary(state)
+    return render(
+        request,
+        "assessments/result.html",
+        {
+            "assessment": assessment,
+            "child": child,
+            "author": author.display_name,
+            "catalog": state.catalog,
+            "summary": summary,
+            "areas": _by_area(state.catalog, _signs(state)),
+            "levels": catalogs.levels(),
+            "concerns": concerns.for_assessment(db, assessment),
+            "dialogues": concerns.dialogues_of(db, assessment),
+            "saved": request.query_params.get("saved", ""),
+        },
+    )
+
+
+def _saved_context(
+    state: service.AssessmentState, *, ticked: bool = False, error: str | None = None
+) -> dict[str, Any]:
+    summary = _summary(state)
+    return {
+        "assessment": state.assessment,
+        "summary": summary,
+        "levels": catalogs.levels(),
+        "level_options": _level_options(),
+        "finish": _finish_defaults(summary),
+        "errors": {},
+        "saved_at": local_time(utcnow(), "%H:%M"),
+        "save_error": error,
+        "ticked": ticked,
+    }
+
+
+@router.post("/assessments/{assessment_id}/observations", name="assessments:tick")
+def tick(
+    request: Request,
+    db: DB,
+    user: ChildWorker,
+    assessment_id: int,
+    indicator_id: Annotated[str, Form(max_length=200)],
+    observed: Annotated[str, Form(pattern="^[01]$")],
+) -> Response:
+    """Save one tick at once; HTMX gets the summary panel out of band, a plain post goes
+    back to the questionnaire."""
+    state = service.tick(
+        db, user, assessment_id=assessment_id, indicator_id=indicator_id, observed=observed == "1"
+    )
+    if not htmx.is_htmx(request):
+        return htmx.redirect(request, _detail_url(request, state.assessment))
+    return render(request, "assessments/_saved.html", _saved_context(state, ticked=True))
+
+
+@router.post("/assessments/{assessment_id}/notes", name="assessments:notes")
+def notes(
+    request: Request,
+    db: DB,
+    user: ChildWorker,
+    assessment_id: int,
+    notes: Annotated[str | None, Form(max_length=MAX_TEXT_FIELD)] = None,
+    resources: Annotated[str | None, Form(max_length=MAX_TEXT_FIELD)] = None,
+) -> Response:
+    """Autosave the free texts (either or both)."""
+    try:
+        state = service.save_draft(
+            db, user, assessment_id=assessment_id, notes=notes, resources=resources
+        )
+    except Invalid as error:
+        if not htmx.is_htmx(request):
+            raise
+        _discard_unsaved(db)
+        state = service.state_of(
+            db, scope.get_draft_for_author(db, user, assessment_id=assessment_id)
+        )
+        return render(
+            request,
+            "assessments/_saved.html",
+            _saved_context(state, error=error.message),
+            status_code=422,
+        )
+    if not htmx.is_htmx(request):
+        return htmx.redirect(request, _detail_url(request, state.assessment))
+    return render(request, "assessments/_saved.html", _saved_context(state))
+
+
+def _parse_follow_up(value: str) -> tuple[dt.date | None, bool]:
+    """The follow-up date and whether one was given; an empty field means the suggestion."""
+    value = value.strip()
+    if not value:
+        return None, False
+    try:
+        return dt.date.fromisoformat(value), True
+    except ValueError:
+        message = "Skriv opfølgningsdatoen som en dato, fx 01.09.2025."
+        raise Invalid(message, details=[{"field": "follow_up_on", "message": message}]) from None
+
+
+@router.post("/assessments/{assessment_id}", name="assessments:save")
+def save(
+    request: Request,
+    db: DB,
+    user: ChildWorker,
+    assessment_id: int,
+    observed: Annotated[list[str] | None, Form()] = None,
+    notes: Annotated[str, Form(max_length=MAX_TEXT_FIELD)] = "",
+    resources: Annotated[str, Form(max_length=MAX_TEXT_FIELD)] = "",
+) -> Response:
+    """Save the whole form (all ticks and both texts) without JavaScript."""
+    try:
+        state = service.save_draft(
+            db,
+            user,
+            assessment_id=assessment_id,
+            observed=list(observed or []),
+            notes=notes,
+            resources=resources,
+        )
+    except Invalid as error:
+        _discard_unsaved(db)
+        draft = scope.get_draft_for_author(db, user, assessment_id=assessment_id)
+        context = _questionnaire_context(
+            db, user, service.state_of(db, draft), errors=_field_errors(error)
+        )
+        context["texts"] = {"notes": notes, "resources": resources}
+        return render(request, "assessments/questionnaire.html", context, status_code=422)
+    return htmx.redirect(request, _detail_url(request, state.assessment) + "?saved=1")
+
+
+@router.post("/assessments/{assessment_id}/finish", name="assessments:finish")
+def finish(
+    request: Request,
+    db: DB,
+    user: ChildWorker,
+    assessment_id: int,
+    level: Annotated[str, Form(max_length=2)] = "",
+    reason: Annotated[str, Form(max_length=MAX_TEXT_FIELD)] = "",
+    follow_up_on: Annotated[str, Form(max_length=20)] = "",
+    draft_fields: Annotated[str, Form(max_length=1)] = "",
+    observed: Annotated[list[str] | None, Form()] = None,
+    notes: Annotated[str, Form(max_length=MAX_TEXT_FIELD)] = "",
+    resources: Annotated[str, Form(max_length=MAX_TEXT_FIELD)] = "",
+) -> Response:
+    """Finish the draft with the computed level or the user's own (with a reason).
+
+    Without JavaScript the finish button submits the whole questionnaire
+    (``draft_fields=1``): its ticks and texts are saved first, and stay saved when the
+    finishing is refused.
+    """
+    finish_form = {"level": level, "reason": reason, "follow_up_on": follow_up_on}
+    try:
+        if draft_fields == "1":
+            service.save_draft(
+                db,
+                user,
+                assessment_id=assessment_id,
+                observed=list(observed or []),
+                notes=notes,
+                resources=resources,
+            )
+        date, given = _parse_follow_up(follow_up_on)
+        override = (
+            service.Override(level=int(level), reason=reason) if level.strip().isdigit() else None
+        )
+        state = service.finish(
+            db,
+            user,
+            assessment_id=assessment_id,
+            override=override,
+            follow_up_on=date,
+            follow_up_given=given,
+        )
+    except Invalid as error:
+        _discard_unsaved(db)
+        draft = scope.get_draft_for_author(db, user, assessment_id=assessment_id)
+        context = _questionnaire_context(
+            db,
+            user,
+            service.state_of(db, draft),
+            finish_form=finish_form,
+            errors=_field_errors(error),
+        )
+        if draft_fields == "1":
+            context["texts"] = {"notes": notes, "resources": resources}
+        return render(
+            request,
+            "assessments/questionnaire.html",
+            context,
+            status_code=422,
+            fragment="assessments/_finish.html",
+        )
+    return htmx.redirect(request, _detail_url(request, state.assessment))

@@ -362,6 +362,15 @@ def move(
     return concern
 
 
+def for_assessment(session: Session, assessment: Assessment) -> Sequence[Concern]:
+    """What the institution sent about an assessment (fetched through its scope)."""
+    return session.exec(
+        select(Concern)
+        .where(Concern.assessment_id == assessment.id)
+        .order_by(col(Concern.created_at))
+    ).all()
+
+
 def timeline(session: Session, concern: Concern) -> Sequence[ConcernEvent]:
     """The concern's steps, oldest first (the concern was fetched through its scope)."""
     return session.exec(

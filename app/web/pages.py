@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from app.accounts import service as accounts
 from app.accounts.models import Role
+from app.concerns import service as concerns
 from app.web.deps import DB, AnyUser, public
 from app.web.routing import make_router
 from app.web.templating import render
@@ -49,6 +50,9 @@ def start(request: Request, db: DB, user: AnyUser) -> Response:
         institution = accounts.get_institution(db, institution_id=user.institution_id)
         context["institution"] = institution
         context["district"] = accounts.get_district(db, district_id=institution.district_id)
+        if user.role_enum is Role.LEADER:
+            # The leader is informed of what the institution sends to the social workers.
+            context["recent_concerns"] = concerns.list_for(db, user)[:5]
     elif user.role_enum is Role.SOCIAL_WORKER and user.district_id is not None:
         context["district"] = accounts.get_district(db, district_id=user.district_id)
     template = {

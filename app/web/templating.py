@@ -83,5 +83,18 @@ def base_context(request: Request) -> dict[str, Any]:
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "demo": settings.demo,
         "municipality_name": settings.municipality_name,
-        "header_counts": getattr(request.state, "header_counts", None),
+        "header_counts": header_counts(request),
     }
+
+
+def header_counts(request: Request) -> Any:
+    """Open and overdue concerns for a social worker's header (None for everyone else)."""
+    current = getattr(request.state, "current_user", None)
+    db = getattr(request.state, "db", None)
+    if current is None or db is None or current.role.value != "social_worker":
+        return None
+    from app.accounts.models import User
+    from app.concerns.service import counts_for
+
+    user = db.get(User, current.id)
+    return counts_for(db, user) if user is not None else None

@@ -296,3 +296,57 @@ class TestInboxPage:
         first = page.select_one("#inbox-table tbody tr[id]")
         assert "Vurderes senest" in first.get_text(" ", strip=True)
         assert "Åben" in first.get_text(" ", strip=True)
+
+
+class TestIntegration:
+    def test_result_page_links_the_recommended_flows(self, as_user, make_assessment):
+        assessment_id, _ = make_assessment(level=3)
+        page = soup(as_user("staff").client.get(f"/assessments/{assessment_id}"))
+        dialogue = page.select_one("#next-step-parent_dialogue a")
+        consult = page.select_one("#next-step-social_worker_consult a")
+        assert dialogue["href"] == f"/assessments/{assessment_id}/dialogue"
+        assert consult["href"] == f"/assessments/{assessment_id}/consultation"
+        other = page.select_one("#other-steps")
+        assert other.select_one(f"a[href='/assessments/{assessment_id}/notification']")
+
+    def test_critical_result_offers_no_dialogue_anywhere(self, as_user, make_assessment):
+        assessment_id, _ = make_assessment(level=4, critical=True)
+        page = soup(as_user("staff").client.get(f"/assessments/{assessment_id}"))
+        assert page.select(f"a[href='/assessments/{assessment_id}/dialogue']") == []
+        assert page.select_one("#next-step-notification a") is not None
+
+    def test_sent_concerns_are_listed_on_the_result_and_the_leaders_start_page(
+        self, as_user, make_assessment
+    ):
+        assessment_id, _ = make_assessment()
+        staff = as_user("staff")
+        staff.client.post(
+            f"/assessments/{assessment_id}/consultation",
+            data={"message": "Trist længe.", "csrf_token": staff.csrf_token},
+        )
+        page = soup(staff.client.get(f"/assessments/{assessment_id}"))
+        assert "Anonym sparring sendt" in page.select_one("#steps-taken").text
+        leader = soup(as_user("leader").client.get("/"))
+        assert "Anonym sparring" in leader.select_one("#recent-concerns").text
+
+    def test_social_worker_header_counts_open_concerns(self, as_user, make_assessment):
+        assessment_id, _ = make_assessment(level=4)
+        staff = as_user("staff")
+        staff.client.post(
+            f"/assessments/{assessment_id}/notification",
+            data={
+                "message": "Bekymret.",
+                "parents_informed": "yes",
+                "confirm": "1",
+                "csrf_token": staff.csrf_token,
+            },
+        )
+        page = soup(as_user("social").client.get("/"))
+        assert page.select_one("#count-open").get_text(strip=True).startswith("1")
+        assert page.select_one("#count-overdue") is None
+        assert (
+            soup(as_user("social_syd").client.get("/"))
+            .select_one("#count-open")
+            .get_text(strip=True)
+            .startswith("0")
+        )

@@ -1,0 +1,624 @@
+"""The assessment pages: start or resume a draft, the questionnaire that saves every tick and
+text, finishing, and the read-only, printable result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlmodel import select
+
+from app import db
+from app.assessments import service
+from app.assessments.models import Assessment
+from app.catalogs import service as catalogs
+from app.catalogs.models import CatalogVersion
+from app.guide.loader import dump_catalog
+from tests.factories import make_child
+
+HX = {"HX-Request": "true"}
+
+
+def _soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def _catalog():
+    return next(c for c in catalogs.shipped_guide().catalogs if c.id == "3-5")
+
+
+def _pick(*, level: int, critical: bool = False, n: int = 1) -> list[str]:
+    ids = [i.id for i in _catalog().indicators() if i.level == level and i.critical == critical]
+    return ids[:n]
+
+
+def _text(indicator_id: str) -> str:
+    return _catalog().indicator(indicator_id).text
+
+
+def _stored(app, assessment_id: int) -> Assessment:
+    with db.session_scope(app.state.engine) as s:
+        assessment = s.get(Assessment, assessment_id)
+        assert assessment is not None
+        s.expunge(assessment)
+        return assessment
+
+
+@pytest.fixture
+def child_id(app, org) -> int:
+    with db.session_scope(app.state.engine) as s:
+        return make_child(s, org.daycare_id, org.users["staff"], age_years=4).id
+
+
+@pytest.fixture
+def staff(as_user):
+    return as_user("staff")
+
+
+@pytest.fixture
+def draft_id(staff, child_id) -> int:
+    response = staff.client.post(
+        f"/children/{child_id}/assessments",
+        data={"csrf_token": staff.csrf_token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def _tick(user, assessment_id: int, indicator_id: str, observed: bool = True, hx: bool = True):
+    return user.client.post(
+        f"/assessments/{assessment_id}/observations",
+        data={"indicator_id": indicator_id, "observed": "1" if observed else "0"},
+        headers={**user.headers, **(HX if hx else {})},
+        follow_redirects=False,
+    )
+
+
+def _finish(user, assessment_id: int, hx: bool = False, **fields):
+    data = {"csrf_token": user.csrf_token, "level": "", "reason": "", "follow_up_on": ""}
+    data.update(fields)
+    return user.client.post(
+        f"/assessments/{assessment_id}/finish",
+        data=data,
+        headers=HX if hx else {},
+        follow_redirects=False,
+    )
+
+
+class TestStart:
+    @pytest.mark.parametrize("hx", [False, True])
+    def test_starts_a_draft_and_goes_to_the_questionnaire(self, staff, app, child_id, hx):
+        response = staff.client.post(
+            f"/children/{child_id}/assessments",
+            data={"csrf_token": staff.csrf_token},
+            headers=HX if hx else {},
+            follow_redirects=False,
+        )
+        assert response.status_code == (204 if hx else 303)
+        location = response.headers["HX-Redirect" if hx else "location"]
+        assessment = _stored(app, int(location.rsplit("/", 1)[1]))
+        assert location == f"/assessments/{assessment.id}"
+        assert (assessment.status, assessment.catalog_id) == ("draft", "3-5")
+
+    def test_a_second_start_reopens_the_same_draft(self, staff, child_id, draft_id):
+        response = staff.client.post(
+            f"/children/{child_id}/assessments",
+            data={"csrf_token": staff.csrf_token},
+            follow_redirects=False,
+        )
+        assert response.headers["location"] == f"/assessments/{draft_id}"
+
+    @pytest.mark.parametrize(("username", "status"), [("social", 403), ("admin", 403)])
+    def test_social_workers_and_admins_cannot_start(self, as_user, child_id, username, status):
+        user = as_user(username)
+        response = user.client.post(
+            f"/children/{child_id}/assessments", data={"csrf_token": user.csrf_token}
+        )
+        assert response.status_code == status
+
+    def test_staff_of_another_institution_gets_not_found(self, as_user, app, child_id):
+        user = as_user("staff_syd")
+        response = user.client.post(
+            f"/children/{child_id}/assessments", data={"csrf_token": user.csrf_token}
+        )
+        assert response.status_code == 404
+        with db.session_scope(app.state.engine) as s:
+            assert s.exec(select(Assessment)).first() is None
+
+
+class TestQuestionnaireAccess:
+    def test_another_staff_member_cannot_open_someone_elses_draft(self, as_user, draft_id):
+        assert as_user("leader").client.get(f"/assessments/{draft_id}").status_code == 403
+
+    @pytest.mark.parametrize(("username", "status"), [("social", 403), ("admin", 403)])
+    def test_social_workers_and_admins_are_refused(self, as_user, draft_id, username, status):
+        assert as_user(username).client.get(f"/assessments/{draft_id}").status_code == status
+
+    @pytest.mark.parametrize("username", ["staff_syd", "teacher"])
+    def test_staff_of_another_institution_gets_not_found(self, as_user, draft_id, username):
+        assert as_user(username).client.get(f"/assessments/{draft_id}").status_code == 404
+
+    def test_unknown_assessment_is_not_found(self, staff):
+        assert staff.client.get("/assessments/999999").status_code == 404
+
+
+class TestQuestionnaire:
+    def test_areas_with_a_checkbox_and_level_marker_per_indicator(self, staff, draft_id):
+        soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
+        assert soup.title.text == "Vurdering (kladde) – Trivselsguiden"
+        catalog = _catalog()
+        areas = soup.select("#assessment-form fieldset.area")
+        assert [a.select_one("legend h2").get_text(strip=True) for a in areas] == [
+            area.title for area in catalog.areas
+        ]
+        boxes = soup.select("#assessment-form input[type=checkbox][name=observed]")
+        assert [b["value"] for b in boxes] == [i.id for i in catalog.indicators()]
+        [sign] = _pick(level=2)
+        box = soup.find(id=f"tick-{sign}")
+        label = soup.select_one(f"label[for='tick-{sign}']")
+        assert _text(sign) in label.get_text()
+        marker = label.select_one(".level-marker")
+        assert marker.get_text(strip=True) == "Niveau 2"
+        assert "level-2" in marker["class"]
+        assert box["hx-post"] == f"/assessments/{draft_id}/observations"
+        assert box["hx-swap"] == "none"
+        assert sign in box["hx-vals"]
+        assert box.get("checked") is None
+
+    def test_summary_panel_save_status_and_notes_warning(self, staff, draft_id):
+        soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
+        summary = soup.select_one("#summary")
+        assert summary.select_one(".level-badge").get_text(" ", strip=True) == (
+            "Niveau 1 Generel trivsel"
+        )
+        assert summary.select_one("#critical-alert") is None
+        assert summary.select_one("#action-continue_universal") is not None
+        status = soup.select_one("#save-status")
+        assert status["aria-live"] == "polite"
+        assert "CPR" in soup.select_one("#notes-warning").text
+        notes = soup.select_one("#input-notes")
+        assert notes["hx-post"] == f"/assessments/{draft_id}/notes"
+        assert notes["hx-trigger"] == "input changed delay:800ms, blur"
+        assert "notes-warning" in notes["aria-describedby"]
+        assert soup.select_one("label[for='input-resources']").get_text(strip=True) == (
+            "Barnets ressourcer (det der går godt)"
+        )
+
+    def test_finish_form_defaults_to_the_computed_level(self, staff, draft_id):
+        soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
+        finish = soup.select_one("#finish")
+        assert "kan ikke ændres" in finish.get_text()
+        select_ = soup.select_one("#input-level")
+        assert select_["form"] == "assessment-form"
+        assert [o["value"] for o in select_.select("option")] == ["1", "2", "3", "4"]
+        assert select_.select_one("option[selected]")["value"] == "1"
+        assert soup.select_one("#input-follow_up_on")["type"] == "date"
+        button = soup.select_one("#finish-button")
+        assert button["formaction"] == f"/assessments/{draft_id}/finish"
+        assert button.get_text(strip=True) == "Afslut vurdering"
+
+    def test_draft_reopens_where_it_was_left(self, staff, app, draft_id):
+        [sign] = _pick(level=3)
+        _tick(staff, draft_id, sign)
+        staff.client.post(
+            f"/assessments/{draft_id}/notes",
+            data={"notes": "Set i garderoben mandag."},
+            headers={**staff.headers, **HX},
+        )
+        soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
+        assert soup.find(id=f"tick-{sign}").has_attr("checked")
+        assert soup.select_one("#input-notes").text == "Set i garderoben mandag."
+        assert "level-3" in soup.select_one("#current-level .level-badge")["class"]
+        assert soup.select_one("#input-level option[selected]")["value"] == "3"
+        suggested = service.suggested_follow_up(3)
+        assert soup.select_one("#input-follow_up_on")["value"] == suggested.isoformat()
+
+
+class TestTick:
+    def test_tick_saves_and_returns_the_summary_out_of_band(self, staff, app, draft_id):
+        [sign] = _pick(level=2)
+        response = _tick(staff, draft_id, sign)
+        assert response.status_code == 200
+        soup = _soup(response)
+        assert soup.select_one("html") is None
+        assert soup.find(id=f"tick-{sign}") is None  # the checkbox itself is left alone
+        summary = soup.select_one("#summary")
+        assert summary["hx-swap-oob"] == "true"
+        assert summary.select_one(".level-badge").get_text(" ", strip=True) == (
+            "Niveau 2 Faldende trivsel"
+        )
+        assert [li.get_text(" ", strip=True) for li in summary.select("#rationale li")] == [
+            f"{_text(sign)} Niveau 2"
+        ]
+        assert summary.select_one("#action-parent_dialogue") is not None
+        status = soup.select_one("#save-status")
+        assert status["hx-swap-oob"] == "innerHTML"
+        assert status.get_text(strip=True).startswith("Gemt")
+        assert soup.select_one("#current-level")["hx-swap-oob"] == "true"
+        assert soup.select_one("#input-level option[selected]")["value"] == "2"
+        assert _stored(app, draft_id).observed == [sign]
+
+    def test_untick_removes_the_sign(self, staff, app, draft_id):
+        [sign] = _pick(level=3)
+        _tick(staff, draft_id, sign)
+        response = _tick(staff, draft_id, sign, observed=False)
+        assert response.status_code == 200
+        assert "level-1" in _soup(response).select_one("#summary .level-badge")["class"]
+        assert _stored(app, draft_id).observed == []
+
+    def test_without_htmx_the_tick_goes_back_to_the_questionnaire(self, staff, app, draft_id):
+        [sign] = _pick(level=2)
+        response = _tick(staff, draft_id, sign, hx=False)
+        assert response.status_code == 303
+        assert response.headers["location"] == f"/assessments/{draft_id}"
+        assert _stored(app, draft_id).observed == [sign]
+
+    def test_critical_sign_shows_the_alert_and_no_parent_dialogue(self, staff, app, draft_id):
+        [sign] = _pick(level=4, critical=True)
+        soup = _soup(_tick(staff, draft_id, sign))
+        summary = soup.select_one("#summary")
+        alert = summary.select_one("#critical-alert")
+        assert alert["role"] == "alert"
+        assert summary.find(True) is alert  # first in the panel
+        heading = alert.select_one(".alert-heading").get_text(strip=True)
+        assert heading == (
+            "Mistanke om vold eller overgreb: Underret kommunen nu. "
+            "Fortæl ikke forældrene om bekymringen først."
+        )
+        assert "112" in alert.get_text()
+        assert catalogs.levels().critical_guidance.parents in alert.get_text()
+        assert summary.select_one("#action-notification") is not None
+        assert summary.select_one("#action-parent_dialogue") is None
+        assert "Dialog med forældrene" not in summary.get_text()
+        assert _stored(app, draft_id).critical is True
+
+    def test_critical_alert_is_on_the_reopened_page(self, staff, draft_id):
+        [sign] = _pick(level=4, critical=True)
+        _tick(staff, draft_id, sign)
+        soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
+        assert soup.select_one("#summary #critical-alert")["role"] == "alert"
+
+    def test_another_staff_member_cannot_tick_someone_elses_draft(self, as_user, app, draft_id):
+        [sign] = _pick(level=2)
+        response = _tick(as_user("leader"), draft_id, sign)
+        assert response.status_code == 403
+        assert _stored(app, draft_id).observed == []
+
+    def test_unknown_indicator_is_refused(self, staff, app, draft_id):
+        response = _tick(staff, draft_id, "0-2.health.not-here")
+        assert response.status_code == 422
+        assert _stored(app, draft_id).observed == []
+
+    def test_observed_must_be_one_or_zero(self, staff, draft_id):
+        [sign] = _pick(level=2)
+        response = staff.client.post(
+            f"/assessments/{draft_id}/observations",
+            data={"indicator_id": sign, "observed": "ja"},
+            headers={**staff.headers, **HX},
+        )
+        assert response.status_code == 422
+
+    def test_tick_without_csrf_token_is_refused(self, staff, draft_id):
+        [sign] = _pick(level=2)
+        response = staff.client.post(
+            f"/assessments/{draft_id}/observations",
+            data={"indicator_id": sign, "observed": "1"},
+            headers=HX,
+        )
+        assert response.status_code == 403
+
+
+class TestSaveWholeForm:
+    def test_without_javascript_the_form_saves_all_ticks_and_texts(self, staff, app, draft_id):
+        signs = _pick(level=2, n=2)
+        response = staff.client.post(
+            f"/assessments/{draft_id}",
+            data={
+                "csrf_token": staff.csrf_token,
+                "draft_fields": "1",
+                "observed": signs,
+                "notes": "Græder ved aflevering.",
+                "resources": "Elsker at tegne.",
+            },
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        assert response.headers["location"] == f"/assessments/{draft_id}?saved=1"
+        stored = _stored(app, draft_id)
+        assert (stored.observed, stored.notes, stored.resources) == (
+            signs,
+            "Græder ved aflevering.",
+            "Elsker at tegne.",
+        )
+        soup = _soup(staff.client.get(response.headers["location"]))
+        assert soup.select_one("#saved-alert") is not None
+        assert all(soup.find(id=f"tick-{s}").has_attr("checked") for s in signs)
+
+    def test_unticked_boxes_are_removed(self, staff, app, draft_id):
+        [sign] = _pick(level=2)
+        _tick(staff, draft_id, sign)
+        staff.client.post(
+            f"/assessments/{draft_id}",
+            data={"csrf_token": staff.csrf_token, "notes": "", "resources": ""},
+        )
+        assert _stored(app, draft_id).observed == []
+
+    def test_too_long_text_is_shown_beside_the_field_and_not_saved(self, staff, app, draft_id):
+        [sign] = _pick(level=2)
+        response = staff.client.post(
+            f"/assessments/{draft_id}",
+            data={
+                "csrf_token": staff.csrf_token,
+                "observed": [sign],
+                "notes": "Fin",
+                "resources": "x" * (service.MAX_TEXT + 1),
+            },
+        )
+        assert response.status_code == 422
+        soup = _soup(response)
+        assert soup.select_one("#error-resources") is not None
+        assert soup.select_one("#input-notes").text == "Fin"
+        stored = _stored(app, draft_id)
+        assert (stored.observed, stored.notes, stored.resources) == ([], "", "")
+
+
+class TestNotesAutosave:
+    def test_notes_are_saved_and_the_status_says_so(self, staff, app, draft_id):
+        response = staff.client.post(
+            f"/assessments/{draft_id}/notes",
+            data={"notes": "Trist om morgenen."},
+            headers={**staff.headers, **HX},
+        )
+        assert response.status_code == 200
+        soup = _soup(response)
+        assert soup.select_one("#save-status").get_text(strip=True).startswith("Gemt")
+        assert soup.select_one("#summary") is None  # the level did not change
+        assert _stored(app, draft_id).notes == "Trist om morgenen."
+
+    def test_resources_alone_leave_the_notes(self, staff, app, draft_id):
+        for field, value in (("notes", "Noten"), ("resources", "Ressourcen")):
+            staff.client.post(
+                f"/assessments/{draft_id}/notes",
+                data={field: value},
+                headers={**staff.headers, **HX},
+            )
+        stored = _stored(app, draft_id)
+        assert (stored.notes, stored.resources) == ("Noten", "Ressourcen")
+
+    def test_too_long_text_says_not_saved(self, staff, app, draft_id):
+        response = staff.client.post(
+            f"/assessments/{draft_id}/notes",
+            data={"notes": "x" * (service.MAX_TEXT + 1)},
+            headers={**staff.headers, **HX},
+        )
+        assert response.status_code == 422
+        assert _soup(response).select_one("#save-status .save-error") is not None
+        assert _stored(app, draft_id).notes == ""
+
+    def test_without_htmx_the_notes_go_back_to_the_questionnaire(self, staff, app, draft_id):
+        response = staff.client.post(
+            f"/assessments/{draft_id}/notes",
+            data={"csrf_token": staff.csrf_token, "notes": "Uden JS"},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        assert _stored(app, draft_id).notes == "Uden JS"
+
+    def test_without_htmx_too_long_text_is_refused(self, staff, app, draft_id):
+        response = staff.client.post(
+            f"/assessments/{draft_id}/notes",
+            data={"csrf_token": staff.csrf_token, "notes": "x" * (service.MAX_TEXT + 1)},
+        )
+        assert response.status_code == 422
+        assert _stored(app, draft_id).notes == ""
+
+
+class TestFinish:
+    @pytest.mark.parametrize("hx", [False, True])
+    def test_finish_with_the_computed_level(self, staff, app, draft_id, hx):
+        [sign] = _pick(level=2)
+        _tick(staff, draft_id, sign)
+        response = _finish(staff, draft_id, hx=hx, level="2")
+        assert response.status_code == (204 if hx else 303)
+        assert response.headers["HX-Redirect" if hx else "location"] == f"/assessments/{draft_id}"
+        stored = _stored(app, draft_id)
+        assert (stored.status, stored.level, stored.computed_level) == ("finished", 2, 2)
+        assert stored.follow_up_on == service.suggested_follow_up(2)
+
+    @pytest.mark.parametrize("hx", [False, True])
+    def test_override_without_reason_is_refused_and_stays_a_draft(self, staff, app, draft_id, hx):
+        [sign] = _pick(level=2)
+        _tick(staff, draft_id, sign)
+        response = _finish(staff, draft_id, hx=hx, level="3")
+        assert response.status_code == 422
+        soup = _soup(response)
+        assert (soup.select_one("html") is None) == hx
+        finish = soup.select_one("#finish")
+        assert "begrundelse" in finish.select_one("#error-reason").text.lower()
+        assert finish.select_one("#input-reason")["aria-invalid"] == "true"
+        assert finish.select_one("#input-level option[selected]")["value"] == "3"
+        assert _stored(app, draft_id).status == "draft"
+
+    def test_override_with_reason_is_stored(self, staff, app, draft_id):
+        [sign] = _pick(level=2)
+        _tick(staff, draft_id, sign)
+        response = _finish(staff, draft_id, level="3", reason="Flere kolleger ser det samme.")
+        assert response.status_code == 303
+        stored = _stored(app, draft_id)
+        assert (stored.level, stored.computed_level) == (3, 2)
+        assert stored.override_reason == "Flere kolleger ser det samme."
+        soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
+        override = soup.select_one("#level-override")
+        assert override.select_one("#override-reason").text == "Flere kolleger ser det samme."
+        assert "Niveau 2" in override.get_text()
+        assert "Niveau 3" in override.get_text()
+
+    def test_critical_sign_cannot_be_lowered(self, staff, app, draft_id):
+        [sign] = _pick(level=4, critical=True)
+        _tick(staff, draft_id, sign)
+        response = _finish(staff, draft_id, level="2", reason="Jeg tror ikke på det.")
+        assert response.status_code == 422
+        assert _soup(response).select_one("#error-level") is not None
+        assert _stored(app, draft_id).status == "draft"
+
+    def test_own_follow_up_date_is_kept(self, staff, app, draft_id):
+        date = dt.date.today() + dt.timedelta(days=14)
+        _finish(staff, draft_id, level="1", follow_up_on=date.isoformat())
+        assert _stored(app, draft_id).follow_up_on == date
+
+    @pytest.mark.parametrize("value", ["2020-01-01", "i morgen"])
+    def test_bad_follow_up_date_is_refused(self, staff, app, draft_id, value):
+        response = _finish(staff, draft_id, level="1", follow_up_on=value)
+        assert response.status_code == 422
+        assert _soup(response).select_one("#error-follow_up_on") is not None
+        assert _stored(app, draft_id).status == "draft"
+
+    def test_without_javascript_finish_also_saves_the_ticks(self, staff, app, draft_id):
+        [sign] = _pick(level=3)
+        response = _finish(
+            staff, draft_id, level="3", draft_fields="1", observed=[sign], notes="Noten"
+        )
+        assert response.status_code == 303
+        stored = _stored(app, draft_id)
+        assert (stored.status, stored.level, stored.observed, stored.notes) == (
+            "finished",
+            3,
+            [sign],
+            "Noten",
+        )
+
+    def test_refused_finish_keeps_the_ticks_sent_with_it(self, staff, app, draft_id):
+        [sign] = _pick(level=2)
+        response = _finish(staff, draft_id, level="4", draft_fields="1", observed=[sign])
+        assert response.status_code == 422
+        soup = _soup(response)
+        assert soup.find(id=f"tick-{sign}").has_attr("checked")
+        stored = _stored(app, draft_id)
+        assert (stored.status, stored.observed) == ("draft", [sign])
+
+    def test_another_staff_member_cannot_finish(self, as_user, app, draft_id):
+        assert _finish(as_user("leader"), draft_id, level="1").status_code == 403
+        assert _stored(app, draft_id).status == "draft"
+
+
+@pytest.fixture
+def finished_id(staff, app, draft_id) -> int:
+    signs = [*_pick(level=3), *_pick(level=2)]
+    for sign in signs:
+        _tick(staff, draft_id, sign)
+    staff.client.post(
+        f"/assessments/{draft_id}/notes",
+        data={"notes": "Set flere dage.", "resources": "God til at bygge."},
+        headers={**staff.headers, **HX},
+    )
+    assert _finish(staff, draft_id, level="3").status_code == 303
+    return draft_id
+
+
+class TestResult:
+    def test_finished_assessment_is_read_only(self, staff, app, finished_id):
+        [sign] = _pick(level=1)
+        assert _tick(staff, finished_id, sign).status_code == 409
+        response = staff.client.post(
+            f"/assessments/{finished_id}/notes",
+            data={"notes": "Ændret"},
+            headers={**staff.headers, **HX},
+        )
+        assert response.status_code == 409
+        assert _finish(staff, finished_id, level="1").status_code == 409
+        soup = _soup(staff.client.get(f"/assessments/{finished_id}"))
+        assert soup.select("input[type=checkbox]") == []
+        assert soup.select_one("#assessment-form") is None
+        assert _stored(app, finished_id).notes == "Set flere dage."
+
+    def test_result_shows_everything_for_a_parent_meeting(self, staff, finished_id):
+        response = staff.client.get(f"/assessments/{finished_id}")
+        soup = _soup(response)
+        assert soup.title.text == "Resultat af vurdering – Trivselsguiden"
+        assert soup.select_one("#result-author").text == "Sofie Pædagog"
+        catalog = _catalog()
+        assert soup.select_one("#result-catalog").text == f"{catalog.title}, version 1"
+        summary = soup.select_one("#summary")
+        assert summary.select_one(".level-badge").get_text(" ", strip=True) == (
+            "Niveau 3 Mistrivsel"
+        )
+        assert summary.select_one("#level-override") is None
+        [level3] = _pick(level=3)
+        assert [li.get_text(" ", strip=True) for li in summary.select("#rationale li")] == [
+            f"{_text(level3)} Niveau 3"
+        ]
+        guidance = catalogs.levels().level(3).guidance
+        assert guidance.who_to_involve in summary.select_one("#guidance").text
+        steps = soup.select("#next-steps .next-step")
+        assert [s["id"] for s in steps] == [
+            "next-step-parent_dialogue",
+            "next-step-social_worker_consult",
+        ]
+        assert steps[0].select_one("h3").get_text(strip=True) == "Dialog med forældrene"
+        assert soup.select_one("#result-notes").text == "Set flere dage."
+        assert soup.select_one("#result-resources").text == "God til at bygge."
+        follow_up = service.suggested_follow_up(3)
+        assert soup.select_one("#result-follow-up").text == follow_up.strftime("%d.%m.%Y")
+        observed = soup.select("#observed-signs li")
+        assert len(observed) == 2
+        assert soup.select_one("#observed-signs #observed-health h3") is not None
+
+    def test_print_button_is_there_for_javascript_to_show(self, staff, finished_id):
+        soup = _soup(staff.client.get(f"/assessments/{finished_id}"))
+        button = soup.select_one("#print-button")
+        assert button.name == "button"
+        assert button["type"] == "button"
+        assert button.has_attr("data-print")
+        assert button.has_attr("hidden")
+        assert button.get_text(strip=True) == "Udskriv"
+
+    def test_anyone_of_the_institution_may_view_the_result(self, as_user, finished_id):
+        response = as_user("leader").client.get(f"/assessments/{finished_id}")
+        assert response.status_code == 200
+        assert _soup(response).select_one("#result-author").text == "Sofie Pædagog"
+
+    @pytest.mark.parametrize(("username", "status"), [("staff_syd", 404), ("social", 403)])
+    def test_others_may_not(self, as_user, finished_id, username, status):
+        assert as_user(username).client.get(f"/assessments/{finished_id}").status_code == status
+
+    def test_critical_result_shows_the_alert_and_no_parent_dialogue(self, staff, draft_id):
+        [sign] = _pick(level=4, critical=True)
+        _tick(staff, draft_id, sign)
+        assert _finish(staff, draft_id, level="4").status_code == 303
+        soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
+        assert soup.select_one("#critical-alert")["role"] == "alert"
+        assert soup.select_one("#next-step-notification") is not None
+        assert soup.select_one("#next-step-parent_dialogue") is None
+        assert "Dialog med forældrene" not in soup.select_one("main").get_text()
+
+    def test_result_shows_the_texts_of_the_pinned_version(self, staff, app, finished_id):
+        [sign] = _pick(level=3)
+        old_text = _text(sign)
+        with db.session_scope(app.state.engine) as s:
+            catalog = _catalog()
+            changed = catalog.model_copy(update={"version": 2})
+            content = dump_catalog(changed).replace(old_text, "Ny formulering af tegnet.")
+            old = s.exec(select(CatalogVersion).where(CatalogVersion.catalog_id == "3-5")).one()
+            old.status = "retired"
+            s.add(old)
+            s.add(
+                CatalogVersion(
+                    catalog_id="3-5",
+                    version=2,
+                    status="published",
+                    title="Nyt katalog",
+                    min_age_years=3,
+                    max_age_years=5,
+                    content=content,
+                    content_sha256=hashlib.sha256(content.encode()).hexdigest(),
+                    source="admin",
+                )
+            )
+        soup = _soup(staff.client.get(f"/assessments/{finished_id}"))
+        assert old_text in soup.select_one("#rationale").text
+        assert old_text in soup.find(id=f"observed-{sign}").text
+        assert "Ny formulering" not in soup.text
+        assert soup.select_one("#result-catalog").text.endswith("version 1")
