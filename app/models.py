@@ -6,8 +6,8 @@ from app.accounts.models import District, Institution, LoginAttempt, User, UserS
 from app.assessments.models import Assessment
 from app.audit.models import AuditEvent
 from app.catalogs.models import CatalogVersion
-from app.concerns.models import Concern, ConcernEvent, ParentDialogue
 from app.children.models import Child
+from app.concerns.models import Concern, ConcernEvent, ParentDialogue
 from app.offline.models import IdempotentRequest
 
 metadata = SQLModel.metadata

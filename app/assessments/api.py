@@ -1,5 +1,74 @@
-"""(Being written.)"""
+"""JSON API: ``/api/v1/assessments`` (one-shot finished assessments, and reading one)."""
 
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse, Response
+
+from app.accounts.models import Role, User
+from app.assessments import scope, service
+from app.assessments.schemas import AssessmentCreate, AssessmentRead
+from app.offline.idempotency import idempotent_create
+from app.web.deps import DB, require_role
 from app.web.routing import make_router
 
-router = make_router()
+router = make_router(prefix="/api/v1", tags=["assessments"])
+
+ChildWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER))]
+"""Staff and leaders of an institution; the scope functions refuse everything else."""
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+
+@router.post(
+    "/assessments", name="api:assessments_create", status_code=201, response_model=AssessmentRead
+)
+def create_assessment(
+    request: Request,
+    db: DB,
+    user: ChildWorker,
+    body: AssessmentCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Store a finished assessment of a child in the caller's institution. A retry with the
+    same ``Idempotency-Key`` answers the first result and creates nothing."""
+
+    def create() -> tuple[int, dict[str, Any]]:
+        override = (
+            service.Override(level=body.level_override.level, reason=body.level_override.reason)
+            if body.level_override is not None
+            else None
+        )
+        state = service.create_finished(
+            db,
+            user,
+            child_id=body.child_id,
+            observed=body.observed,
+            catalog_id=body.catalog_id,
+            notes=body.notes or "",
+            resources=body.resources or "",
+            override=override,
+        )
+        return 201, AssessmentRead.payload(service.to_api(state))
+
+    status, payload = idempotent_create(
+        db,
+        user_id=user.id,  # type: ignore[arg-type]
+        key=idempotency_key,
+        method="POST",
+        path=request.url.path,
+        body=body.model_dump(mode="json"),
+        create=create,
+    )
+    return JSONResponse(payload, status_code=status)
+
+
+@router.get(
+    "/assessments/{assessment_id}", name="api:assessments_read", response_model=AssessmentRead
+)
+def read_assessment(db: DB, user: ChildWorker, assessment_id: int) -> AssessmentRead:
+    """One assessment of a child in the caller's institution (404 otherwise), with the
+    catalog version and indicator texts it was made with; the read is audited."""
+    assessment = scope.get_assessment_for(db, user, assessment_id=assessment_id)
+    return AssessmentRead.model_validate(service.to_api(service.state_of(db, assessment)))

@@ -19,7 +19,7 @@ from app.children import scope as children_scope
 from app.children.models import Child
 from app.db import local_today, utcnow
 from app.errors import Conflict, Invalid
-from app.guide.engine import Evaluation, UnknownIndicators, evaluate, recommended_actions
+from app.guide.engine import Evaluation, recommended_actions
 from app.guide.schema import LEVEL_KEYS, Catalog, Indicator, age_in_years
 
 MAX_TEXT = 10_000
@@ -57,14 +57,7 @@ def _invalid(field: str, message: str) -> Invalid:
 
 
 def _evaluate(catalog: Catalog, observed: Iterable[str]) -> Evaluation:
-    try:
-        return evaluate(catalog, list(observed), catalogs.levels())
-    except UnknownIndicators as error:
-        message = "Ukendt indikator for dette katalog: " + ", ".join(error.ids)
-        raise Invalid(
-            message,
-            details=[{"field": "observed", "message": message, "ids": list(error.ids)}],
-        ) from error
+    return catalogs.evaluate_observed(catalog, observed)
 
 
 def state_of(session: Session, assessment: Assessment) -> AssessmentState:

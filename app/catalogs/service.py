@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 
 from app.catalogs.models import CatalogVersion, VersionStatus
 from app.db import utcnow
-from app.errors import NotFound
+from app.errors import Invalid, NotFound
+from app.guide.engine import Evaluation, UnknownIndicators, evaluate
 from app.guide.loader import dump_catalog, load_guide, parse_catalog
 from app.guide.schema import Catalog, Guide, LevelsConfig, NoCatalogForAge, catalog_for_age
 
@@ -128,3 +129,22 @@ def for_age(session: Session, *, years: int) -> Catalog:
         return catalog_for_age(published_catalogs(session), years)
     except NoCatalogForAge as error:
         raise NotFound(str(error)) from error
+
+
+def evaluate_observed(catalog: Catalog, observed: Iterable[str]) -> Evaluation:
+    """The evaluation of ``observed`` against ``catalog`` (duplicates count once); Invalid
+    naming every id the catalog does not have (unknown, or from another catalog)."""
+    try:
+        return evaluate(catalog, list(observed), levels())
+    except UnknownIndicators as error:
+        message = "Ukendt indikator for dette katalog: " + ", ".join(error.ids)
+        raise Invalid(
+            message,
+            details=[{"field": "observed", "message": message, "ids": list(error.ids)}],
+        ) from error
+
+
+def evaluate_published(session: Session, *, catalog_id: str, observed: Iterable[str]) -> Evaluation:
+    """Evaluate against the published version of a catalog (NotFound for an unknown one).
+    Pure: stores nothing."""
+    return evaluate_observed(get_published(session, catalog_id=catalog_id), observed)

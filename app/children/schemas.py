@@ -6,6 +6,9 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.assessments.schemas import AssessmentRead
+from app.children.models import Child
+
 
 class ChildCreate(BaseModel):
     """``POST /api/v1/children``."""
@@ -16,3 +19,34 @@ class ChildCreate(BaseModel):
     last_name: str = Field(min_length=1, max_length=100)
     birth_date: dt.date
     institution_id: int | None = None
+
+
+class ChildRead(BaseModel):
+    """A child as the API shows it."""
+
+    id: int
+    first_name: str
+    last_name: str
+    birth_date: dt.date
+    institution_id: int
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, child: Child) -> ChildRead:
+        """From a child row."""
+        return cls(
+            id=child.id,
+            first_name=child.first_name,
+            last_name=child.last_name,
+            birth_date=child.birth_date,
+            institution_id=child.institution_id,
+            created_at=child.created_at,
+        )
+
+
+class ChildDetail(ChildRead):
+    """``GET /api/v1/children/{id}``: the child with its assessments, newest first (drafts
+    included, with ``"status": "draft"``)."""
+
+    age_years: int
+    assessments: list[AssessmentRead]
