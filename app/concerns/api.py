@@ -29,7 +29,9 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 
 
 def _read(request: Request, concern: Any, user: User) -> dict[str, Any]:
-    return service.to_api(concern, user, cipher=request.app.state.cpr_cipher)
+    """The concern as the caller may see it, serialised like every other API answer."""
+    body = service.to_api(concern, user, cipher=request.app.state.cpr_cipher)
+    return ConcernRead.model_validate(body).model_dump(mode="json", exclude_unset=True)
 
 
 @router.post(

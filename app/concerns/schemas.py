@@ -78,7 +78,7 @@ class DialogueCreate(BaseModel):
 class DeadlineRead(BaseModel):
     """One legal deadline: when, and whether it was met (null while open and not passed)."""
 
-    due: str
+    due: dt.datetime
     met: bool | None
     state: Literal["open", "due_soon", "overdue", "met", "late"]
 
@@ -87,7 +87,7 @@ class ChildIdentity(BaseModel):
     """Only in a notification."""
 
     name: str | None
-    birth_date: str | None
+    birth_date: dt.date | None
     cpr_masked: str | None
 
 
@@ -100,7 +100,7 @@ class ConcernRead(BaseModel):
     status: str
     next_status: str | None
     anonymous: bool
-    created_at: str
+    created_at: dt.datetime
     district_id: int
     institution_id: int
     age_years: int
@@ -109,10 +109,10 @@ class ConcernRead(BaseModel):
     observed_indicators: list[dict[str, object]]
     message: str
     deadlines: dict[str, DeadlineRead]
-    acknowledged_at: str | None
-    assessed_at: str | None
-    answered_at: str | None
-    closed_at: str | None
+    acknowledged_at: dt.datetime | None
+    assessed_at: dt.datetime | None
+    answered_at: dt.datetime | None
+    closed_at: dt.datetime | None
     answer: str | None
     outcome: str | None
     feedback: str | None
