@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -32,6 +33,52 @@ _STATUS_ERRORS: dict[int, type[AppError]] = {
     413: PayloadTooLarge,
 }
 _PAGE_TEMPLATES = {401, 403, 404, 409, 413, 422, 429, 500}
+
+
+class ErrorDetail(BaseModel):
+    """One offending field (or, for content errors, a line and path)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    field: str | None = None
+    message: str
+
+
+class ErrorInfo(BaseModel):
+    """The error of api.md."""
+
+    code: str
+    message: str
+    details: list[ErrorDetail]
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx/5xx answer of the JSON API: ``{"error": {"code", "message", "details"}}``."""
+
+    error: ErrorInfo
+
+
+def document_errors(app: FastAPI) -> None:
+    """Describe our error body in /openapi.json instead of FastAPI's default 422 shape."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, summary=app.summary, routes=app.routes
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.pop("ValidationError", None)
+        components["HTTPValidationError"] = ErrorBody.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        for name, definition in components["HTTPValidationError"].pop("$defs", {}).items():
+            components[name] = definition
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def is_api(request: Request) -> bool:
@@ -76,7 +123,8 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def install(app: FastAPI) -> None:
-    """Register the handlers on ``app``."""
+    """Register the handlers on ``app`` and document the error body."""
+    document_errors(app)
 
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:

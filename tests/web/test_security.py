@@ -128,3 +128,28 @@ class TestErrorShapes:
             assert "hunter2" not in response.text
             assert "Traceback" not in response.text
             assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+class TestOpenApi:
+    def test_documents_every_api_endpoint_and_our_error_body(self, client):
+        schema = client.get("/openapi.json").json()
+        paths = schema["paths"]
+        for path in (
+            "/api/v1/session",
+            "/api/v1/levels",
+            "/api/v1/catalogs",
+            "/api/v1/catalogs/{catalog_id}",
+            "/api/v1/catalogs/for-age/{years}",
+            "/api/v1/evaluate",
+            "/api/v1/children",
+            "/api/v1/children/{child_id}",
+            "/api/v1/assessments",
+            "/api/v1/assessments/{assessment_id}",
+            "/api/v1/concerns",
+            "/api/v1/concerns/{concern_id}",
+            "/api/v1/concerns/{concern_id}/transitions",
+        ):
+            assert path in paths, path
+        error = schema["components"]["schemas"]["HTTPValidationError"]
+        assert error["required"] == ["error"]
+        assert "ErrorInfo" in schema["components"]["schemas"]
