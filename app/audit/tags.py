@@ -34,6 +34,12 @@ class AuditTag(StrEnum):
     CONCERN_VIEW = "child:concern:view"
     CONCERN_LIST = "concern:list"
     CONCERN_TRANSITION = "child:concern:transition"
+    CATALOG_DRAFT_CREATE = "catalog:draft_create"
+    CATALOG_DRAFT_SAVE = "catalog:draft_save"
+    CATALOG_DRAFT_DELETE = "catalog:draft_delete"
+    CATALOG_PUBLISH = "catalog:publish"
+    CATALOG_EXPORT = "catalog:export"
+    CATALOG_IMPORT_SHIPPED = "catalog:import_shipped"
     AUDIT_VIEW = "audit:view"
     AUDIT_EXPORT = "audit:export"
 
@@ -70,6 +76,12 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.CONCERN_VIEW: "Sag vist",
     AuditTag.CONCERN_LIST: "Sagsliste vist",
     AuditTag.CONCERN_TRANSITION: "Sagsskridt",
+    AuditTag.CATALOG_DRAFT_CREATE: "Katalogkladde oprettet",
+    AuditTag.CATALOG_DRAFT_SAVE: "Katalogkladde gemt",
+    AuditTag.CATALOG_DRAFT_DELETE: "Katalogkladde slettet",
+    AuditTag.CATALOG_PUBLISH: "Katalog publiceret",
+    AuditTag.CATALOG_EXPORT: "Katalog eksporteret",
+    AuditTag.CATALOG_IMPORT_SHIPPED: "Leveret katalog importeret",
     AuditTag.AUDIT_VIEW: "Auditlog vist",
     AuditTag.AUDIT_EXPORT: "Auditlog eksporteret",
 }

@@ -41,6 +41,7 @@ class CatalogVersion(SQLModel, table=True):
     content_sha256: str = Field(max_length=64)
     source: str = Field(default="shipped", max_length=20)
     based_on_version: int | None = Field(default=None)
+    shipped_version: int | None = Field(default=None)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by: int | None = Field(default=None, foreign_key="user_account.id")
     published_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)

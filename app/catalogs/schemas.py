@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -155,3 +156,46 @@ class EvaluationRead(BaseModel):
     def of(cls, evaluation: Evaluation) -> EvaluationRead:
         """From the engine's result (the shape of ``Evaluation.to_api()``)."""
         return cls.model_validate(evaluation.to_api())
+
+
+class VersionRead(BaseModel):
+    """One version (or draft) of a catalog."""
+
+    version: int | None
+    status: str
+    draft_id: int | None = None
+    based_on_version: int | None = None
+    created_at: datetime
+    created_by: int | None
+    published_at: datetime | None
+    published_by: int | None
+
+
+class DraftCreate(BaseModel):
+    """``POST /api/v1/admin/catalogs/{id}/drafts``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    yaml: str = Field(min_length=1, max_length=500_000)
+
+
+class DraftCreated(BaseModel):
+    """The stored draft."""
+
+    draft_id: int
+    based_on_version: int | None
+
+
+class PublishRequest(BaseModel):
+    """Optional: publish other drafts together with this one (an age band split)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    with_drafts: list[int] = Field(default_factory=list, max_length=20)
+
+
+class Published(BaseModel):
+    """The new published version."""
+
+    id: str
+    version: int
