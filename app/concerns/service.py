@@ -30,7 +30,7 @@ from app.concerns.workflow import (
 )
 from app.db import local_today, utcnow
 from app.deadlines import Deadline, DeadlineState, notification_deadlines
-from app.errors import Conflict, Forbidden, Invalid
+from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.guide.schema import age_in_years
 
 ABUSE_RULE = (
@@ -159,6 +159,16 @@ def identifying_text(message: str, child: Child) -> list[str]:
     return found
 
 
+def _child_and_institution(
+    session: Session, assessment: Assessment
+) -> tuple[Child, Institution]:
+    child = session.get(Child, assessment.child_id)
+    institution = session.get(Institution, assessment.institution_id)
+    if child is None or institution is None:  # pragma: no cover - foreign keys prevent it
+        raise NotFound("Barnet eller institutionen findes ikke.")
+    return child, institution
+
+
 def _observed_snapshot(assessment: Assessment) -> list[dict[str, object]]:
     """The observed indicators with their texts, as the assessment stored them."""
     stored = assessment.result.get("observed_indicators", [])
@@ -166,10 +176,7 @@ def _observed_snapshot(assessment: Assessment) -> list[dict[str, object]]:
 
 
 def _base_concern(session: Session, actor: User, assessment: Assessment, kind: str) -> Concern:
-    child = session.get(Child, assessment.child_id)
-    institution = session.get(Institution, assessment.institution_id)
-    assert child is not None  # noqa: S101 - foreign keys
-    assert institution is not None  # noqa: S101 - foreign keys
+    child, institution = _child_and_institution(session, assessment)
     return Concern(
         kind=kind,
         status=ConcernStatus.RECEIVED,
@@ -216,8 +223,7 @@ def submit_consultation(
         raise _invalid("message", "Beskriv bekymringen og hvad du ønsker sparring om.")
     if len(message) > 5000:
         raise _invalid("message", "Beskeden må højst være 5000 tegn.")
-    child = session.get(Child, assessment.child_id)
-    assert child is not None  # noqa: S101 - foreign key
+    child, _institution = _child_and_institution(session, assessment)
     found = identifying_text(message, child)
     if found:
         raise _invalid(
@@ -249,10 +255,7 @@ def submit_notification(
     if actor.role_enum not in (Role.STAFF, Role.LEADER):
         raise Forbidden()
     assessment = _finished_assessment(session, actor, assessment_id)
-    child = session.get(Child, assessment.child_id)
-    institution = session.get(Institution, assessment.institution_id)
-    assert child is not None  # noqa: S101 - foreign keys
-    assert institution is not None  # noqa: S101 - foreign keys
+    child, institution = _child_and_institution(session, assessment)
     errors: list[dict[str, str]] = []
     message = data.message.strip()
     if not message:
