@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from dataclasses import asdict, dataclass
 from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
 from app.audit import service
@@ -77,11 +78,32 @@ def _cell(value: object) -> str:
 Text = Annotated[str | None, Query(max_length=64)]
 
 
-@router.get("/admin/audit", name="audit:list")
-def audit_list(
-    request: Request,
-    db: DB,
-    admin: AdminUser,
+@dataclass(frozen=True)
+class AuditQuery:
+    """The filter fields as typed in the form (empty means "any")."""
+
+    action: str = ""
+    actor: str = ""
+    object_type: str = ""
+    object_id: str = ""
+    child_id: str = ""
+    since: str = ""
+    until: str = ""
+
+    def to_filter(self) -> service.AuditFilter:
+        """The service's filter; Invalid (422) for a bad date or child id."""
+        return _filters(
+            self.action,
+            self.actor,
+            self.object_type,
+            self.object_id,
+            self.child_id,
+            self.since,
+            self.until,
+        )
+
+
+def audit_query(
     action: Text = None,
     actor: Text = None,
     object_type: Text = None,
@@ -89,10 +111,32 @@ def audit_list(
     child_id: Text = None,
     since: Text = None,
     until: Text = None,
+) -> AuditQuery:
+    """The filter from the query string, shared by the page and the CSV export."""
+    return AuditQuery(
+        action or "",
+        actor or "",
+        object_type or "",
+        object_id or "",
+        child_id or "",
+        since or "",
+        until or "",
+    )
+
+
+Filters = Annotated[AuditQuery, Depends(audit_query)]
+
+
+@router.get("/admin/audit", name="audit:list")
+def audit_list(
+    request: Request,
+    db: DB,
+    admin: AdminUser,
+    query_values: Filters,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Newest first, filtered by action, person, object, child and date range."""
-    filters = _filters(action, actor, object_type, object_id, child_id, since, until)
+    filters = query_values.to_filter()
     rows, total = service.get_page(db, filters=filters, page=page, per_page=PER_PAGE)
     service.record(
         db, admin, AuditTag.AUDIT_VIEW, object_type="audit", detail=str(request.url.query)[:500]
@@ -109,15 +153,7 @@ def audit_list(
             "tags": list(AuditTag),
             "labels": {t.value: t.label for t in AuditTag},
             "query": query,
-            "values": {
-                "action": action or "",
-                "actor": actor or "",
-                "object_type": object_type or "",
-                "object_id": object_id or "",
-                "child_id": child_id or "",
-                "since": since or "",
-                "until": until or "",
-            },
+            "values": asdict(query_values),
         },
         fragment="audit/_table.html",
     )
@@ -128,16 +164,10 @@ def audit_export(
     request: Request,
     db: DB,
     admin: AdminUser,
-    action: Text = None,
-    actor: Text = None,
-    object_type: Text = None,
-    object_id: Text = None,
-    child_id: Text = None,
-    since: Text = None,
-    until: Text = None,
+    query_values: Filters,
 ) -> Response:
     """The filtered log as CSV (e.g. all look-ups on one child for a request of access)."""
-    filters = _filters(action, actor, object_type, object_id, child_id, since, until)
+    filters = query_values.to_filter()
     rows, _total = service.get_page(db, filters=filters, page=1, per_page=100_000)
     service.record(
         db, admin, AuditTag.AUDIT_EXPORT, object_type="audit", detail=str(request.url.query)[:500]
