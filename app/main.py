@@ -20,6 +20,7 @@ from app.assessments import views as assessments_views
 from app.audit import views as audit_views
 from app.catalogs import api as catalogs_api
 from app.catalogs import service as catalogs
+from app.catalogs import views as catalogs_views
 from app.children import api as children_api
 from app.children import views as children_views
 from app.concerns import api as concerns_api
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         accounts_api.router,
         audit_views.router,
         catalogs_api.router,
+        catalogs_views.router,
         children_views.router,
         children_api.router,
         assessments_views.router,
