@@ -26,10 +26,12 @@ from app.children import views as children_views
 from app.concerns import api as concerns_api
 from app.concerns import views as concerns_views
 from app.concerns.crypto import cipher_for
+from app.offline import assets as offline_assets
+from app.offline import views as offline_views
 from app.settings import Settings
 from app.web import errors, health, pages
 from app.web.deps import csrf_protect
-from app.web.middleware import SecurityMiddleware
+from app.web.middleware import SameOriginGZipMiddleware, SecurityMiddleware
 from app.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -77,11 +79,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.cpr_key.get_secret_value() if settings.cpr_key else app.state.secret_key
     )
     app.state.templates = make_templates()
+    app.state.asset_version = offline_assets.asset_version()
+    app.state.templates.env.globals["asset_version"] = app.state.asset_version
     catalogs.shipped_guide()  # parse and validate the shipped content once, at start
 
     app.add_middleware(
         SecurityMiddleware, max_body_bytes=settings.max_body_bytes, hsts=settings.cookie_secure
     )
+    app.add_middleware(SameOriginGZipMiddleware)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in (
@@ -98,6 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assessments_api.router,
         concerns_views.router,
         concerns_api.router,
+        offline_views.router,
+        offline_views.api_router,
     ):
         app.include_router(router)
     return app

@@ -34,6 +34,8 @@
     saveFailed(event, "Genindlæs siden, og prøv igen.");
   });
   document.addEventListener("htmx:sendError", function (event) {
+    // Without a network the questionnaire keeps the tick on the device (offline.js).
+    if (window.TrivselOffline && window.TrivselOffline.captureSendError(event)) { return; }
     saveFailed(event, "Der er ingen forbindelse. Prøv igen om lidt.");
   });
 

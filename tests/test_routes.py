@@ -14,6 +14,7 @@ ALLOWED_PUBLIC = {
     "/healthz",
     "/readyz",
     "/manifest.webmanifest",
+    "/sw.js",
     "/api/v1/session",
 }
 

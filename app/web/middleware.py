@@ -8,6 +8,7 @@ from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.audit.context import RequestContext, current_request
@@ -128,3 +129,30 @@ class SecurityMiddleware:
         self._add_headers(start, scope["path"], request_id)
         await send(start)
         await send({"type": "http.response.body", "body": body})
+
+
+PUBLIC_COMPRESSIBLE = ("/static/", "/sw.js", "/manifest.webmanifest")
+SAME_ORIGIN_FETCH = frozenset({"same-origin", "none"})
+
+
+class SameOriginGZipMiddleware:
+    """Gzip for a tablet on weak Wi-Fi, without a compression oracle (BREACH).
+
+    Public files are always compressed. Pages, fragments and JSON, which may hold a CSRF token
+    beside text from the request, are compressed only when the browser says the request came
+    from this origin or from the user (``Sec-Fetch-Site: same-origin | none``): a request that
+    another site makes the browser send is answered uncompressed, so its length reveals nothing.
+    """
+
+    def __init__(self, app: ASGIApp, *, minimum_size: int = 500, compresslevel: int = 6) -> None:
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=minimum_size, compresslevel=compresslevel)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (
+            str(scope["path"]).startswith(PUBLIC_COMPRESSIBLE)
+            or Headers(scope=scope).get("sec-fetch-site", "") in SAME_ORIGIN_FETCH
+        ):
+            await self.gzip(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

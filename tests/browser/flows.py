@@ -1,0 +1,85 @@
+"""What a staff member does on the tablet, step by step, for the browser tests."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from app.catalogs import service as catalogs
+from tests.browser.conftest import PASSWORD, Server
+
+SAVED_ON_SERVER = "Gemt på serveren"
+SAVED_ON_DEVICE = "Gemt på enheden – sendes når der er net"
+
+
+def indicators(
+    level: int, *, critical: bool = False, n: int = 1, catalog: str = "3-5"
+) -> list[str]:
+    """Indicator ids of the shipped catalog (a child of 4 gets 3-5)."""
+    found = next(c for c in catalogs.shipped_guide().catalogs if c.id == catalog)
+    ids = [i.id for i in found.indicators() if i.level == level and i.critical == critical]
+    return ids[:n]
+
+
+def text_of(indicator_id: str, catalog: str = "3-5") -> str:
+    found = next(c for c in catalogs.shipped_guide().catalogs if c.id == catalog)
+    return found.indicator(indicator_id).text
+
+
+def login(page: Any, server: Server, username: str) -> None:
+    page.goto(server.url("/login"))
+    page.get_by_label("Brugernavn").fill(username)
+    page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(re.compile(r"^(?!.*/login).*$"))
+
+
+def logout(page: Any) -> None:
+    page.get_by_role("button", name="Log ud").click()
+
+
+def add_child(page: Any, first: str, last: str, birth_date: str = "2022-03-01") -> int:
+    """Through the menu: Børn → Tilføj barn; returns the child's id."""
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Børn").click()
+    page.get_by_label("Fornavn").fill(first)
+    page.get_by_label("Efternavn").fill(last)
+    page.get_by_label("Fødselsdato").fill(birth_date)
+    page.get_by_role("button", name="Tilføj barn").click()
+    page.wait_for_url(re.compile(r"/children/\d+$"))
+    return int(page.url.rsplit("/", 1)[1])
+
+
+def start_assessment(page: Any) -> int:
+    page.get_by_role("button", name="Ny vurdering").click()
+    page.wait_for_url(re.compile(r"/assessments/\d+$"))
+    return int(page.url.rsplit("/", 1)[1])
+
+
+def wait_for_service_worker(page: Any) -> None:
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function("async () => !!(await caches.match('/api/v1/offline/guide'))")
+
+
+def tap(page: Any, indicator_id: str) -> None:
+    page.locator(f"label[for='tick-{indicator_id}']").tap()
+
+
+def expect_status(page: Any, text: str) -> None:
+    page.wait_for_function(
+        "(text) => document.getElementById('save-status').textContent.includes(text)", arg=text
+    )
+
+
+def summary_level(page: Any) -> str:
+    return page.locator("#summary-level-badge .level-badge-number").inner_text()
+
+
+def assessments_of(request: Any, server: Server, username: str, child_id: int) -> list[Any]:
+    """The child's assessments as the server has them, read through the JSON API."""
+    login_response = request.post(
+        server.url("/api/v1/session"), data={"username": username, "password": PASSWORD}
+    )
+    assert login_response.ok, login_response.text()
+    response = request.get(server.url(f"/api/v1/children/{child_id}"))
+    assert response.ok, response.text()
+    return list(response.json()["assessments"])

@@ -1,0 +1,231 @@
+"""Every main page of every role, in the browser: no serious or critical axe-core violations,
+screenshots at both tablet orientations (saved as artefacts), and a questionnaire that can be
+finished with the keyboard alone, with a visible focus all the way."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import PASSWORD, ROOT, TABLET_LANDSCAPE, TABLET_PORTRAIT, Server
+from tests.browser.flows import SAVED_ON_SERVER, expect_status, indicators, login
+
+pytestmark = pytest.mark.browser
+
+AXE_CANDIDATES = [
+    os.environ.get("AXE_JS", ""),
+    str(ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"),
+    str(ROOT.parent / "shared-node" / "node_modules" / "axe-core" / "axe.min.js"),
+]
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+    }));
+}"""
+FOCUS_VISIBLE = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+  const shadow = style.boxShadow && style.boxShadow !== "none";
+  const focused = el.matches(":focus") || el.matches(":focus-within");
+  return {id: el.id, tag: el.tagName, visible: focused && (outline || !!shadow)};
+}"""
+
+
+@pytest.fixture(scope="module")
+def axe_js() -> Path:
+    for candidate in AXE_CANDIDATES:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    pytest.fail("axe-core is missing: (cd tests/browser && npm ci), or set AXE_JS")
+
+
+def _api(context: Any, server: Server, method: str, path: str, csrf: str, body: Any) -> Any:
+    response = context.request.fetch(
+        server.url(path), method=method, headers={"X-CSRF-Token": csrf}, data=body
+    )
+    assert response.ok, response.text()
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def cases(server: Server, browser: Any) -> dict[str, int]:
+    """A child with a finished assessment and a consultation, and one with a draft."""
+    context = browser.new_context()
+    login_response = context.request.post(
+        server.url("/api/v1/session"), data={"username": "paedagog", "password": PASSWORD}
+    )
+    csrf = login_response.json()["csrf_token"]
+    child = _api(
+        context,
+        server,
+        "POST",
+        "/api/v1/children",
+        csrf,
+        {"first_name": "Ada", "last_name": "Tilgængelig", "birth_date": "2021-06-01"},
+    )
+    finished = _api(
+        context,
+        server,
+        "POST",
+        "/api/v1/assessments",
+        csrf,
+        {"child_id": child["id"], "observed": indicators(3) + indicators(2), "notes": "Noter."},
+    )
+    concern = _api(
+        context,
+        server,
+        "POST",
+        "/api/v1/concerns",
+        csrf,
+        {
+            "assessment_id": finished["id"],
+            "kind": "consultation",
+            "message": "Vi er bekymrede for trivslen og vil gerne have råd.",
+        },
+    )
+    started = context.request.post(
+        server.url(f"/children/{child['id']}/assessments"),
+        headers={"X-CSRF-Token": csrf},
+        max_redirects=0,
+    )
+    draft = int(started.headers["location"].rsplit("/", 1)[1])
+    context.close()
+    return {
+        "child": child["id"],
+        "finished": finished["id"],
+        "concern": concern["id"],
+        "draft": draft,
+    }
+
+
+def _pages(cases: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
+    c = cases
+    return {
+        "paedagog": [
+            ("start-staff", "/"),
+            ("children", "/children"),
+            ("child", f"/children/{c['child']}"),
+            ("questionnaire", f"/assessments/{c['draft']}"),
+            ("result", f"/assessments/{c['finished']}"),
+            ("consultation-form", f"/assessments/{c['finished']}/consultation"),
+            ("notification-form", f"/assessments/{c['finished']}/notification"),
+            ("concern-staff", f"/concerns/{c['concern']}"),
+            ("concerns-staff", "/concerns"),
+        ],
+        "leder": [("start-leader", "/"), ("concerns-leader", "/concerns")],
+        "raadgiver": [
+            ("start-social-worker", "/"),
+            ("inbox", "/concerns"),
+            ("concern-social-worker", f"/concerns/{c['concern']}"),
+        ],
+        "admin": [
+            ("start-admin", "/"),
+            ("admin-users", "/admin/users"),
+            ("admin-user", "/admin/users/1"),
+            ("admin-organisation", "/admin/organisation"),
+            ("admin-institution", "/admin/institutions/1"),
+            ("admin-audit", "/admin/audit"),
+            ("admin-catalogs", "/admin/catalogs"),
+            ("admin-catalog", "/admin/catalogs/3-5"),
+        ],
+    }
+
+
+def _check(page: Any, name: str, artifacts: Path, found: dict[str, Any]) -> None:
+    violations = page.evaluate(RUN_AXE)
+    if violations:
+        found[name] = violations
+    for viewport, label in ((TABLET_PORTRAIT, "820x1180"), (TABLET_LANDSCAPE, "1180x820")):
+        page.set_viewport_size(viewport)
+        page.screenshot(path=str(artifacts / f"{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(TABLET_PORTRAIT)
+
+
+class TestEveryMainPage:
+    def test_no_serious_or_critical_violations_and_screenshots_at_both_orientations(
+        self, server, new_context, axe_js, cases, artifacts
+    ) -> None:
+        found: dict[str, Any] = {}
+        shot = 0
+        anonymous = new_context(bypass_csp=True)
+        anonymous.add_init_script(path=str(axe_js))
+        page = anonymous.new_page()
+        page.goto(server.url("/login"))
+        _check(page, "login", artifacts, found)
+        shot += 1
+        for username, pages in _pages(cases).items():
+            context = new_context(bypass_csp=True)
+            context.add_init_script(path=str(axe_js))
+            page = context.new_page()
+            login(page, server, username)
+            for name, path in pages:
+                response = page.goto(server.url(path))
+                assert response is not None, (name, path)
+                assert response.status == 200, (name, path)
+                page.wait_for_load_state("networkidle")
+                _check(page, name, artifacts, found)
+                shot += 1
+            if username == "paedagog":
+                page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+                context.set_offline(True)
+                page.goto(server.url("/children"))
+                page.wait_for_selector("#offline-heading")
+                _check(page, "offline", artifacts, found)
+                context.set_offline(False)
+                shot += 1
+
+        assert found == {}
+        assert len(list(artifacts.glob("*.png"))) >= 2 * shot
+
+
+class TestKeyboardOnly:
+    def test_the_questionnaire_is_finished_with_tab_space_and_enter(
+        self, server, new_context, cases
+    ) -> None:
+        page = new_context().new_page()
+        login(page, server, "paedagog")
+        page.goto(server.url(f"/children/{cases['child']}"))
+        page.wait_for_load_state("networkidle")
+        # Start (or resume) the draft with the keyboard too.
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            if page.evaluate("() => document.activeElement.closest('#start-assessment') !== null"):
+                break
+        assert page.evaluate(FOCUS_VISIBLE)["visible"]
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/assessments/\d+$"))
+
+        ticked = 0
+        for _ in range(400):
+            page.keyboard.press("Tab")
+            focus = page.evaluate(FOCUS_VISIBLE)
+            assert focus["visible"], focus
+            if (
+                focus["id"].startswith("tick-")
+                and ticked < 2
+                and focus["id"]
+                in (
+                    f"tick-{indicators(2)[0]}",
+                    f"tick-{indicators(3)[0]}",
+                )
+            ):
+                page.keyboard.press("Space")
+                expect_status(page, SAVED_ON_SERVER)
+                ticked += 1
+            if focus["id"] == "finish-button":
+                break
+        assert ticked == 2
+        assert page.evaluate("() => document.activeElement.id") == "finish-button"
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#next-steps")
+        assert "Niveau 3" in page.locator("#summary-level-badge").inner_text()

@@ -1,0 +1,299 @@
+"""A staff member on a tablet: an assessment done by taps, online and with the network gone
+halfway; a closed tab; a shared tablet; an expired session. The server must end up with
+exactly one finished assessment holding everything entered, and nobody else's eyes on it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import Server
+from tests.browser.flows import (
+    SAVED_ON_DEVICE,
+    SAVED_ON_SERVER,
+    add_child,
+    assessments_of,
+    expect_status,
+    indicators,
+    login,
+    logout,
+    start_assessment,
+    summary_level,
+    tap,
+    text_of,
+    wait_for_service_worker,
+)
+
+pytestmark = pytest.mark.browser
+
+OPEN_DB = """
+  const db = await new Promise((ok, fail) => {
+    const r = indexedDB.open("trivselsguiden", 1);
+    r.onsuccess = () => ok(r.result);
+    r.onerror = () => fail(r.error);
+  });
+  const outbox = (method) => new Promise((ok) => {
+    const r = db.transaction("outbox").objectStore("outbox")[method]();
+    r.onsuccess = () => ok(r.result);
+  });
+"""
+OUTBOX_COUNT = f"""async () => {{
+  {OPEN_DB}
+  const n = await outbox("count");
+  db.close();
+  return n;
+}}"""
+
+DECRYPT_ALL_WITH_MY_KEY = f"""async () => {{
+  const key = await (await fetch("/api/v1/offline/device-key")).json();
+  const b64 = key.key.replace(/-/g, "+").replace(/_/g, "/") + "=";
+  const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const aes = await crypto.subtle.importKey("raw", raw, {{name: "AES-GCM"}}, false, ["decrypt"]);
+  {OPEN_DB}
+  const records = await outbox("getAll");
+  db.close();
+  const results = [];
+  for (const record of records) {{
+    const mine = record.owner === key.owner;
+    try {{
+      const aad = new TextEncoder().encode(record.owner + "|" + record.id);
+      const how = {{name: "AES-GCM", iv: record.iv, additionalData: aad}};
+      await crypto.subtle.decrypt(how, aes, record.data);
+      results.push({{mine, opened: true}});
+    }} catch (e) {{
+      results.push({{mine, opened: false}});
+    }}
+  }}
+  const bytes = records.map((r) => Array.from(r.data || []));
+  return {{records: results, text: JSON.stringify(bytes)}};
+}}"""
+
+
+@pytest.fixture
+def api(playwright_driver: Any) -> Iterator[Any]:
+    """A separate HTTP client for checking what the server stored."""
+    contexts: list[Any] = []
+
+    class Api:
+        def assessments(self, server: Server, username: str, child_id: int) -> list[Any]:
+            request = playwright_driver.request.new_context()
+            contexts.append(request)
+            return assessments_of(request, server, username, child_id)
+
+    yield Api()
+    for request in contexts:
+        request.dispose()
+
+
+def _wait_for_outbox(page: Any, count: int) -> None:
+    page.wait_for_function(f"async () => ({OUTBOX_COUNT})().then(n => n === {count})")
+
+
+def _finished(api: Any, server: Server, username: str, child_id: int, page: Any) -> list[Any]:
+    for _ in range(60):
+        found = api.assessments(server, username, child_id)
+        if found and all(a["status"] == "finished" for a in found):
+            return found
+        page.wait_for_timeout(250)
+    return api.assessments(server, username, child_id)
+
+
+class TestOnlineAssessmentByTaps:
+    def test_tap_see_the_level_finish_and_ask_for_a_consultation(
+        self, server, new_context, api
+    ) -> None:
+        page = new_context().new_page()
+        login(page, server, "paedagog")
+        child_id = add_child(page, "Emma", "Online")
+        start_assessment(page)
+        [level2] = indicators(2)
+        [level3] = indicators(3)
+
+        tap(page, level2)
+        expect_status(page, SAVED_ON_SERVER)
+        page.wait_for_function(
+            "() => document.querySelector('#summary-level-badge').textContent.includes('Niveau 2')"
+        )
+        tap(page, level3)
+        page.wait_for_function(
+            "() => document.querySelector('#summary-level-badge').textContent.includes('Niveau 3')"
+        )
+        assert page.locator("#action-social_worker_consult").is_visible()
+        page.get_by_label("Observationer og noter").fill("Sover ofte til middag og virker trist.")
+        page.get_by_label("Observationer og noter").blur()
+        expect_status(page, SAVED_ON_SERVER)
+        page.get_by_role("button", name="Afslut vurdering").click()
+        page.wait_for_selector("#next-steps")
+        assert "Niveau 3" in page.locator("#summary-level-badge").inner_text()
+
+        page.get_by_role("link", name="Søg anonym sparring").first.click()
+        page.get_by_label("Din besked til socialrådgiveren").fill(
+            "Barnet virker trist og træt. Hvad kan vi gøre i hverdagen?"
+        )
+        page.get_by_role("button", name="Send til sparring").click()
+        page.wait_for_url(re.compile(r"/concerns/\d+$"))
+        assert page.get_by_role("heading", level=1).inner_text().startswith("Anonym sparring")
+
+        [stored] = api.assessments(server, "paedagog", child_id)
+        assert (stored["status"], stored["level"]) == ("finished", 3)
+        assert set(stored["observed"]) == {level2, level3}
+
+
+class TestNetworkGoneHalfway:
+    def test_finished_offline_is_stored_once_with_everything(
+        self, server, new_context, api, artifacts
+    ) -> None:
+        context = new_context()
+        page = context.new_page()
+        login(page, server, "paedagog")
+        child_id = add_child(page, "Oskar", "Offline")
+        start_assessment(page)
+        wait_for_service_worker(page)
+        level2 = indicators(2, n=2)
+        [level3] = indicators(3)
+
+        tap(page, level2[0])
+        expect_status(page, SAVED_ON_SERVER)
+        context.set_offline(True)
+        tap(page, level2[1])
+        tap(page, level3)
+        expect_status(page, SAVED_ON_DEVICE)
+        assert summary_level(page) == "Niveau 3"  # computed in the browser
+        assert text_of(level3) in page.locator("#rationale").inner_text()
+        page.get_by_label("Observationer og noter").fill("Noteret uden net.")
+        page.get_by_label("Barnets ressourcer (det der går godt)").fill("Elsker at bygge.")
+        page.get_by_label("Barnets ressourcer (det der går godt)").blur()
+        assert page.locator("#outbox").is_visible()
+        assert "Vurdering af Oskar" in page.locator("#outbox-list").inner_text()
+        page.get_by_role("button", name="Afslut vurdering").click()
+        page.wait_for_selector("#finish-state")
+        assert SAVED_ON_DEVICE in page.locator("#finish-state").inner_text()
+        assert api.assessments(server, "paedagog", child_id)[0]["status"] == "draft"
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.screenshot(path=str(artifacts / "offline-outbox-820x1180.png"))
+        page.locator(".assessment-side").screenshot(
+            path=str(artifacts / "offline-summary-820x1180.png")
+        )
+        page.locator("#finish").screenshot(path=str(artifacts / "offline-finished-820x1180.png"))
+
+        context.set_offline(False)
+        page.wait_for_function(
+            "() => document.getElementById('finish-state').textContent.includes('Gemt på serveren')"
+        )
+        _wait_for_outbox(page, 0)
+
+        [stored] = _finished(api, server, "paedagog", child_id, page)
+        assert (stored["status"], stored["level"], stored["computed_level"]) == ("finished", 3, 3)
+        assert set(stored["observed"]) == {*level2, level3}
+        assert (stored["notes"], stored["resources"]) == ("Noteret uden net.", "Elsker at bygge.")
+        page.get_by_role("link", name="Se resultatet").click()
+        page.wait_for_selector("#next-steps")
+
+
+class TestClosedWhileOffline:
+    def test_a_queued_assessment_is_sent_when_the_tablet_is_back(
+        self, server, persistent_profile, api
+    ) -> None:
+        context = persistent_profile()
+        page = context.new_page()
+        login(page, server, "paedagog")
+        child_id = add_child(page, "Karl", "Lukket")
+        start_assessment(page)
+        wait_for_service_worker(page)
+        [sign] = indicators(2)
+        context.set_offline(True)
+        tap(page, sign)
+        page.get_by_label("Observationer og noter").fill("Skrevet lige før tabletten døde.")
+        page.get_by_role("button", name="Afslut vurdering").click()
+        page.wait_for_selector("#finish-state")
+        _wait_for_outbox(page, 1)
+        context.close()  # the tab and the browser are gone, the profile stays
+
+        context = persistent_profile()
+        context.set_offline(True)
+        page = context.pages[0] if context.pages else context.new_page()
+        page.goto(server.url("/"))
+        page.wait_for_selector("#outbox-list li")
+        assert SAVED_ON_DEVICE in page.locator("#outbox-list").inner_text()
+        context.set_offline(False)
+        page.wait_for_url(server.url("/"))
+        _wait_for_outbox(page, 0)
+
+        [stored] = _finished(api, server, "paedagog", child_id, page)
+        assert stored["status"] == "finished"
+        assert stored["observed"] == [sign]
+        assert stored["notes"] == "Skrevet lige før tabletten døde."
+
+
+class TestSharedTablet:
+    def test_the_next_user_neither_reads_nor_wipes_it_and_the_owner_sends_it(
+        self, server, new_context, api
+    ) -> None:
+        context = new_context()
+        page = context.new_page()
+        login(page, server, "paedagog")
+        child_id = add_child(page, "Alfa", "Delt")
+        start_assessment(page)
+        wait_for_service_worker(page)
+        context.set_offline(True)
+        [sign] = indicators(3)
+        tap(page, sign)
+        page.get_by_label("Observationer og noter").fill("Kun for Pias øjne.")
+        page.get_by_role("button", name="Afslut vurdering").click()
+        page.wait_for_selector("#finish-state")
+        _wait_for_outbox(page, 1)
+
+        logout(page)  # offline: ended on the server at the first connection
+        page.wait_for_selector("#offline-logged-out", state="visible")
+        context.set_offline(False)
+        page.wait_for_selector("#login-form")
+
+        login(page, server, "leder")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#outbox").is_hidden()
+        body = page.locator("body").inner_text()
+        assert "Alfa" not in body
+        assert "Kun for Pias øjne" not in body
+        _wait_for_outbox(page, 1)  # not wiped by the second login
+        seen = page.evaluate(DECRYPT_ALL_WITH_MY_KEY)
+        assert seen["records"] == [{"mine": False, "opened": False}]
+        assert "Pia" not in seen["text"]
+        logout(page)
+        page.wait_for_selector("#login-form")
+        _wait_for_outbox(page, 1)
+
+        login(page, server, "paedagog")
+        _wait_for_outbox(page, 0)
+        [stored] = _finished(api, server, "paedagog", child_id, page)
+        assert (stored["status"], stored["notes"]) == ("finished", "Kun for Pias øjne.")
+
+
+class TestExpiredSession:
+    def test_work_waits_for_the_next_login(self, server, new_context, api) -> None:
+        context = new_context()
+        page = context.new_page()
+        login(page, server, "paedagog")
+        child_id = add_child(page, "Sigurd", "Udløbet")
+        start_assessment(page)
+        wait_for_service_worker(page)
+        context.set_offline(True)
+        [sign] = indicators(2)
+        tap(page, sign)
+        page.get_by_role("button", name="Afslut vurdering").click()
+        page.wait_for_selector("#finish-state")
+        context.clear_cookies()  # the session ran out while the tablet was offline
+
+        context.set_offline(False)
+        page.wait_for_function(
+            "() => document.getElementById('save-status').textContent.includes('Log ind igen')"
+        )
+        _wait_for_outbox(page, 1)
+        assert api.assessments(server, "paedagog", child_id)[0]["status"] == "draft"
+
+        login(page, server, "paedagog")
+        _wait_for_outbox(page, 0)
+        [stored] = _finished(api, server, "paedagog", child_id, page)
+        assert stored["observed"] == [sign]
