@@ -184,3 +184,50 @@ class TestPublish:
 
     def test_unknown_draft_is_404(self, as_user):
         assert _publish(as_user("admin"), 99999).status_code == 404
+
+
+class TestOldWorkSurvivesANewVersion:
+    def test_a_draft_started_on_v1_finishes_on_v1_even_when_its_sign_was_removed(self, as_user):
+        admin = as_user("admin")
+        staff = as_user("staff")
+        child = staff.client.post(
+            "/api/v1/children",
+            json={"first_name": "Bo", "last_name": "Holm", "birth_date": "2022-03-04"},
+            headers=staff.headers,
+        ).json()
+        text = _yaml(admin)
+        data = yaml.safe_load(text)
+        area = data["areas"][2]
+        sign = next(i for i in area["indicators"] if i["level"] == 2)
+        # A staff member starts a draft on version 1 and ticks the sign.
+        r = staff.client.post(
+            f"/children/{child['id']}/assessments",
+            data={"csrf_token": staff.csrf_token},
+            follow_redirects=False,
+        )
+        draft_path = r.headers["location"].split("?")[0]
+        staff.client.post(
+            f"{draft_path}/observations",
+            data={"indicator_id": sign["id"], "observed": "1", "csrf_token": staff.csrf_token},
+        )
+        # An admin publishes version 2 without that sign.
+        area["indicators"].remove(sign)
+        new = _draft(admin, yaml.safe_dump(data, allow_unicode=True, sort_keys=False)).json()
+        assert _publish(admin, new["draft_id"]).status_code == 200
+        # The draft finishes on version 1, and the result keeps the removed sign's text.
+        r = staff.client.post(
+            f"{draft_path}/finish", data={"csrf_token": staff.csrf_token}, follow_redirects=False
+        )
+        assert r.status_code == 303
+        assessment_id = int(draft_path.rstrip("/").split("/")[-1])
+        result = staff.client.get(f"/api/v1/assessments/{assessment_id}").json()
+        assert result["catalog"] == {"id": "3-5", "version": 1}
+        assert [i["text"] for i in result["observed_indicators"]] == [sign["text"]]
+        assert result["level"] == 2
+        # A new assessment uses version 2.
+        fresh = staff.client.post(
+            "/api/v1/assessments",
+            json={"child_id": child["id"], "observed": []},
+            headers=staff.headers,
+        ).json()
+        assert fresh["catalog"] == {"id": "3-5", "version": 2}
