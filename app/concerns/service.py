@@ -159,9 +159,7 @@ def identifying_text(message: str, child: Child) -> list[str]:
     return found
 
 
-def _child_and_institution(
-    session: Session, assessment: Assessment
-) -> tuple[Child, Institution]:
+def _child_and_institution(session: Session, assessment: Assessment) -> tuple[Child, Institution]:
     child = session.get(Child, assessment.child_id)
     institution = session.get(Institution, assessment.institution_id)
     if child is None or institution is None:  # pragma: no cover - foreign keys prevent it
