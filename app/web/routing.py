@@ -44,6 +44,9 @@ class TransactionalRoute(APIRoute):
                 raise
             finally:
                 await run_in_threadpool(db.close)
+                # Error pages are rendered after this; a closed session must not be reused
+                # (it would silently open a new transaction that nobody ends).
+                request.state.db = None
             for cookie in getattr(request.state, "set_cookies", []):
                 response.set_cookie(**cookie)
             return response

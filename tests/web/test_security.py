@@ -153,3 +153,11 @@ class TestOpenApi:
         error = schema["components"]["schemas"]["HTTPValidationError"]
         assert error["required"] == ["error"]
         assert "ErrorInfo" in schema["components"]["schemas"]
+
+
+class TestNoLeakedTransactions:
+    def test_an_error_page_leaves_no_database_connection_checked_out(self, app, as_user):
+        social = as_user("social")
+        assert social.client.get("/admin/users").status_code == 403
+        assert social.client.get("/children/999").status_code == 403
+        assert app.state.engine.pool.checkedout() == 0
