@@ -30,6 +30,10 @@ class AppError(Exception):
         self.headers = headers or {}
         super().__init__(self.message)
 
+    def field_messages(self) -> dict[str, str]:
+        """The Danish message per offending field, for showing beside form fields."""
+        return {str(d.get("field")): str(d.get("message")) for d in self.details}
+
     def to_json(self) -> dict[str, Any]:
         """The body of api.md: ``{"error": {"code", "message", "details"}}``."""
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}

@@ -39,10 +39,6 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
-def _field_errors(error: Invalid) -> dict[str, str]:
-    return {str(d.get("field")): str(d.get("message")) for d in error.details}
-
-
 # --- Login and logout -------------------------------------------------------------------
 
 
@@ -211,7 +207,7 @@ def users_create(
                     "institution_id": institution_id,
                     "district_id": district_id,
                 },
-                "errors": _field_errors(error),
+                "errors": error.field_messages(),
             }
         )
         return render(
@@ -270,7 +266,7 @@ def user_reset_password(
         return render(
             request,
             "accounts/user.html",
-            _user_context(db, user, _field_errors(error)),
+            _user_context(db, user, error.field_messages()),
             status_code=422,
         )
     return htmx.redirect(
@@ -306,7 +302,7 @@ def district_create(
                 "form": {},
                 "errors": {},
                 "district_form": {"name": name},
-                "district_errors": _field_errors(error),
+                "district_errors": error.field_messages(),
             }
         )
         return render(request, "accounts/organisation.html", context, status_code=422)
@@ -332,7 +328,7 @@ def district_update(
                 "errors": {},
                 "district_form": {},
                 "district_errors": {},
-                "rename_errors": {district_id: _field_errors(error).get("name", "")},
+                "rename_errors": {district_id: error.field_messages().get("name", "")},
             }
         )
         return render(request, "accounts/organisation.html", context, status_code=422)
@@ -369,7 +365,7 @@ def institution_create(
                     "district_id": district_id,
                     "address": address,
                 },
-                "errors": _field_errors(error),
+                "errors": error.field_messages(),
                 "district_form": {},
                 "district_errors": {},
             }
@@ -414,6 +410,6 @@ def institution_update(
     except Invalid as error:
         institution = service.get_institution(db, institution_id=institution_id)
         context = _org_context(db)
-        context.update({"institution": institution, "errors": _field_errors(error)})
+        context.update({"institution": institution, "errors": error.field_messages()})
         return render(request, "accounts/institution.html", context, status_code=422)
     return htmx.redirect(request, request.url_for("accounts:organisation").path)

@@ -46,10 +46,6 @@ def age_text(birth_date: dt.date, today: dt.date) -> str:
     return f"{months} {'måned' if months == 1 else 'måneder'}"
 
 
-def _field_errors(error: Invalid) -> dict[str, str]:
-    return {str(d.get("field")): str(d.get("message")) for d in error.details}
-
-
 def _parse_date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value.strip()) if value.strip() else None
@@ -110,7 +106,7 @@ def children_create(
         return render(
             request,
             "children/list.html",
-            _list_context(db, user, "", form, _field_errors(error)),
+            _list_context(db, user, "", form, error.field_messages()),
             status_code=422,
             fragment="children/_child_form.html",
         )

@@ -35,10 +35,6 @@ Text = Annotated[str, Form(max_length=6000)]
 Short = Annotated[str, Form(max_length=300)]
 
 
-def _errors(error: Invalid) -> dict[str, str]:
-    return {str(d.get("field")): str(d.get("message")) for d in error.details}
-
-
 def _parse_date(value: str, field: str, *, required: bool) -> dt.date | None:
     if not value.strip():
         if required:
@@ -119,7 +115,7 @@ def dialogue_create(
                     "agreed": agreed,
                     "follow_up_on": follow_up_on,
                 },
-                "errors": _errors(error),
+                "errors": error.field_messages(),
                 "dialogues": service.dialogues_of(db, context["assessment"]),
             }
         )
@@ -152,7 +148,7 @@ def consultation_create(
         )
     except Invalid as error:
         context = _assessment_context(db, user, assessment_id)
-        context.update({"form": {"message": message}, "errors": _errors(error)})
+        context.update({"form": {"message": message}, "errors": error.field_messages()})
         return render(request, "concerns/consultation.html", context, status_code=422)
     return htmx.redirect(request, request.url_for("concerns:detail", concern_id=concern.id).path)
 
@@ -244,7 +240,11 @@ def notification_create(
     except Invalid as error:
         context = _assessment_context(db, user, assessment_id)
         context.update(
-            {"form": form, "errors": _errors(error), "urgencies": list(URGENCY_LABELS.items())}
+            {
+                "form": form,
+                "errors": error.field_messages(),
+                "urgencies": list(URGENCY_LABELS.items()),
+            }
         )
         return render(request, "concerns/notification.html", context, status_code=422)
     return htmx.redirect(
@@ -350,7 +350,7 @@ def concern_transition(
         )
     except (Invalid, Conflict) as error:
         concern = scope.get_concern_for(db, user, concern_id=concern_id, purpose="fejl")
-        errors = _errors(error) if isinstance(error, Invalid) else {"to": error.message}
+        errors = error.field_messages() if isinstance(error, Invalid) else {"to": error.message}
         context = _detail_context(
             request,
             db,
