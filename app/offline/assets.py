@@ -29,7 +29,6 @@ PRECACHE = (
     "/static/vendor/dkfds-11.2.0/css/dkfds.min.css",
     "/static/vendor/ibm-plex-sans-1.1.0/fonts/split/woff2/IBMPlexSans-Regular-Latin1.woff2",
     "/static/vendor/ibm-plex-sans-1.1.0/fonts/split/woff2/IBMPlexSans-SemiBold-Latin1.woff2",
-    "/static/vendor/ibm-plex-sans-1.1.0/fonts/split/woff2/IBMPlexSans-Regular-Pi.woff2",
     "/static/vendor/dkfds-11.2.0/img/svg-icons/chevron-down.svg",
     "/manifest.webmanifest",
 )

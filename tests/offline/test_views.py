@@ -95,6 +95,38 @@ class TestServiceWorker:
         assert soup.select_one("script[src='/static/offline.js']") is not None
 
 
+def _unicode_range(css: str, font_file: str) -> set[int]:
+    """The code points of the @font-face in app.css that loads ``font_file``."""
+    block = css[css.index(font_file) :]
+    block = block[block.index("unicode-range:") + len("unicode-range:") :]
+    ranges = block[: block.index(";")]
+    points: set[int] = set()
+    for part in ranges.split(","):
+        low, _, high = part.strip().removeprefix("U+").partition("-")
+        points.update(range(int(low, 16), int(high or low, 16) + 1))
+    return points
+
+
+class TestFontSubsets:
+    """Pages are set in the two precached Latin1 subsets of IBM Plex Sans; a character outside
+    them (an arrow, say) would make the page fetch another font file on the first visit."""
+
+    def test_the_latin1_subsets_are_precached(self):
+        for weight in ("Regular", "SemiBold"):
+            assert any(url.endswith(f"IBMPlexSans-{weight}-Latin1.woff2") for url in assets.PRECACHE)
+
+    def test_the_staff_members_pages_use_only_latin1(self, staff, app, org, draft_id):
+        css = (assets.STATIC_DIR / "app.css").read_text(encoding="utf-8")
+        latin1 = _unicode_range(css, "IBMPlexSans-Regular-Latin1.woff2")
+        child_id = _stored(app, draft_id).child_id
+        for url in ("/", "/children", f"/children/{child_id}", f"/assessments/{draft_id}"):
+            soup = BeautifulSoup(staff.client.get(url).text, "html.parser")
+            for script in soup(["script", "style"]):
+                script.decompose()
+            outside = {ch for ch in soup.get_text() if ord(ch) not in latin1 and not ch.isspace()}
+            assert not outside, (url, outside)
+
+
 class TestDeviceKey:
     def test_refused_without_a_session(self, client):
         assert client.get("/api/v1/offline/device-key").status_code == 401
