@@ -26,7 +26,7 @@ PRECACHE = (
     "/static/guide-engine.js",
     "/static/icons/icon-192.png",
     "/static/vendor/htmx-2.0.11/htmx.min.js",
-    "/static/vendor/dkfds-11.2.0/css/dkfds.min.css",
+    "/static/dkfds-used.css",
     "/static/vendor/ibm-plex-sans-1.1.0/fonts/split/woff2/IBMPlexSans-Regular-Latin1.woff2",
     "/static/vendor/ibm-plex-sans-1.1.0/fonts/split/woff2/IBMPlexSans-SemiBold-Latin1.woff2",
     "/static/vendor/dkfds-11.2.0/img/svg-icons/chevron-down.svg",

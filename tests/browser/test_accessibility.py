@@ -1,6 +1,7 @@
 """Every main page of every role, in the browser: no serious or critical axe-core violations,
-screenshots at both tablet orientations (saved as artefacts), and a questionnaire that can be
-finished with the keyboard alone, with a visible focus all the way."""
+screenshots at both tablet orientations (saved as artefacts), the purged DKFDS stylesheet
+rendering each page exactly as the complete one does, and a questionnaire that can be finished
+with the keyboard alone, with a visible focus all the way."""
 
 from __future__ import annotations
 
@@ -141,27 +142,57 @@ def _pages(cases: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def _check(page: Any, name: str, artifacts: Path, found: dict[str, Any]) -> None:
+# Put DKFDS's complete stylesheet where the purged one was (tools/purge_css.py).
+USE_FULL_DKFDS = """() => new Promise((resolve, reject) => {
+  const used = document.querySelector("link[href='/static/dkfds-used.css']");
+  const full = document.createElement("link");
+  full.rel = "stylesheet";
+  full.href = "/static/vendor/dkfds-11.2.0/css/dkfds.min.css";
+  full.onload = () => { used.remove(); resolve(); };
+  full.onerror = reject;
+  used.after(full);
+})"""
+
+
+def _check(
+    page: Any,
+    name: str,
+    artifacts: Path,
+    found: dict[str, Any],
+    restyled: list[str],
+    *,
+    compare_css: bool = True,
+) -> None:
     violations = page.evaluate(RUN_AXE)
     if violations:
         found[name] = violations
-    for viewport, label in ((TABLET_PORTRAIT, "820x1180"), (TABLET_LANDSCAPE, "1180x820")):
+    for viewport, label in ((TABLET_LANDSCAPE, "1180x820"), (TABLET_PORTRAIT, "820x1180")):
         page.set_viewport_size(viewport)
         page.screenshot(path=str(artifacts / f"{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(TABLET_PORTRAIT)
+    if not compare_css:
+        return
+    # The purged stylesheet must look exactly like DKFDS's own on this page.
+    purged = page.screenshot(full_page=True, animations="disabled", caret="hide")
+    page.evaluate(USE_FULL_DKFDS)
+    full = page.screenshot(full_page=True, animations="disabled", caret="hide")
+    if purged != full:
+        restyled.append(name)
+        (artifacts / f"{name}-css-purged.png").write_bytes(purged)
+        (artifacts / f"{name}-css-full.png").write_bytes(full)
 
 
 class TestEveryMainPage:
-    def test_no_serious_or_critical_violations_and_screenshots_at_both_orientations(
+    def test_no_serious_violations_screenshots_and_the_purged_stylesheet(
         self, server, new_context, axe_js, cases, artifacts
     ) -> None:
         found: dict[str, Any] = {}
+        restyled: list[str] = []
         shot = 0
         anonymous = new_context(bypass_csp=True)
         anonymous.add_init_script(path=str(axe_js))
         page = anonymous.new_page()
         page.goto(server.url("/login"))
-        _check(page, "login", artifacts, found)
+        _check(page, "login", artifacts, found, restyled)
         shot += 1
         for username, pages in _pages(cases).items():
             context = new_context(bypass_csp=True)
@@ -173,18 +204,20 @@ class TestEveryMainPage:
                 assert response is not None, (name, path)
                 assert response.status == 200, (name, path)
                 page.wait_for_load_state("networkidle")
-                _check(page, name, artifacts, found)
+                _check(page, name, artifacts, found, restyled)
                 shot += 1
             if username == "paedagog":
                 page.wait_for_function("() => navigator.serviceWorker.controller !== null")
                 context.set_offline(True)
                 page.goto(server.url("/children"))
                 page.wait_for_selector("#offline-heading")
-                _check(page, "offline", artifacts, found)
+                # Offline the complete DKFDS stylesheet cannot be fetched: no comparison.
+                _check(page, "offline", artifacts, found, restyled, compare_css=False)
                 context.set_offline(False)
                 shot += 1
 
         assert found == {}
+        assert restyled == [], "the purged stylesheet looks different (see *-css-*.png)"
         assert len(list(artifacts.glob("*.png"))) >= 2 * shot
 
 

@@ -113,7 +113,8 @@ class TestFontSubsets:
 
     def test_the_latin1_subsets_are_precached(self):
         for weight in ("Regular", "SemiBold"):
-            assert any(url.endswith(f"IBMPlexSans-{weight}-Latin1.woff2") for url in assets.PRECACHE)
+            name = f"IBMPlexSans-{weight}-Latin1.woff2"
+            assert any(url.endswith(name) for url in assets.PRECACHE)
 
     def test_the_staff_members_pages_use_only_latin1(self, staff, app, org, draft_id):
         css = (assets.STATIC_DIR / "app.css").read_text(encoding="utf-8")
