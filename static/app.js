@@ -7,12 +7,23 @@
     if (summary) { summary.focus(); }
   });
 
-  // A tick sends its own state: observed=1 when checked, 0 when not (hx-vals holds the id).
+  // The checkbox whose "change" made a list of indicators ([data-ticks]) send a tick.
+  function tickedBox(detail) {
+    var elt = detail.elt;
+    var config = detail.requestConfig || detail;
+    var box = config.triggeringEvent && config.triggeringEvent.target;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-ticks")) { return null; }
+    return box && box.type === "checkbox" && box.name === "observed" ? box : null;
+  }
+
+  // A tick sends the one indicator and its state: observed=1 when checked, 0 when not.
   document.addEventListener("htmx:configRequest", function (event) {
     var elt = event.detail.elt;
-    if (elt && elt.hasAttribute && elt.hasAttribute("data-tick")) {
-      event.detail.parameters.observed = elt.checked ? "1" : "0";
-    }
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-ticks")) { return; }
+    var box = tickedBox(event.detail);
+    if (!box) { event.preventDefault(); return; }
+    event.detail.parameters.indicator_id = box.value;
+    event.detail.parameters.observed = box.checked ? "1" : "0";
   });
 
   // A save that failed: say so in the save status, and undo the tick on screen.
@@ -28,7 +39,8 @@
       if (heading && heading.textContent) { message = heading.textContent.trim(); }
     }
     status.textContent = "Ikke gemt: " + message;
-    if (elt.hasAttribute("data-tick")) { elt.checked = !elt.checked; }
+    var box = tickedBox(event.detail);
+    if (box) { box.checked = !box.checked; }
   }
   document.addEventListener("htmx:responseError", function (event) {
     saveFailed(event, "Genindlæs siden, og prøv igen.");

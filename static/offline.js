@@ -92,15 +92,30 @@
     return bytes;
   }
 
+  // The questionnaire carries the key in its (never cached) page, so that a tablet that loses
+  // the network right after loading it can still keep the work; other pages fetch it.
+  function keyInPage() {
+    var holder = document.querySelector("[data-device-key]");
+    if (!holder) { return null; }
+    var data = {key: holder.getAttribute("data-device-key"), owner: holder.getAttribute("data-device-owner")};
+    holder.removeAttribute("data-device-key");
+    return data;
+  }
+
+  function fetchKey() {
+    return fetch(KEY_URL, {credentials: "same-origin", cache: "no-store", headers: {Accept: "application/json"}})
+      .then(function (response) {
+        if (!response.ok) { throw new Error("nøglen: " + response.status); }
+        return response.json();
+      });
+  }
+
   function loadKey() {
     if (keyring.key) { return Promise.resolve(keyring); }
     if (!loggedIn || !hasCrypto) { return Promise.reject(new Error("ingen nøgle")); }
     if (!keyring.loading) {
-      keyring.loading = fetch(KEY_URL, {credentials: "same-origin", cache: "no-store", headers: {Accept: "application/json"}})
-        .then(function (response) {
-          if (!response.ok) { throw new Error("nøglen: " + response.status); }
-          return response.json();
-        })
+      var inPage = keyInPage();
+      keyring.loading = (inPage ? Promise.resolve(inPage) : fetchKey())
         .then(function (data) {
           return crypto.subtle.importKey("raw", base64UrlBytes(data.key), {name: "AES-GCM"}, false, ["encrypt", "decrypt"])
             .then(function (key) {

@@ -25,6 +25,7 @@ from app.concerns import service as concerns
 from app.db import utcnow
 from app.errors import Invalid
 from app.guide.schema import ActionDef, Area, Catalog, Guidance, LevelDef
+from app.offline import device_keys
 from app.web import htmx
 from app.web.deps import DB, require_role
 from app.web.routing import make_router
@@ -164,6 +165,7 @@ def _level_options() -> list[tuple[int, str]]:
 
 
 def _questionnaire_context(
+    request: Request,
     db: DB,
     user: User,
     state: service.AssessmentState,
@@ -188,6 +190,9 @@ def _questionnaire_context(
         "errors": errors or {},
         "texts": {"notes": assessment.notes, "resources": assessment.resources},
         "max_text": service.MAX_TEXT,
+        # The owner's key for work kept on the tablet when the network goes (static/offline.js):
+        # in the page, so that a repeat visit needs no second request. Pages are never cached.
+        "device": device_keys.credentials(request.app.state.secret_key, user_id=user.id),
     }
 
 
@@ -216,7 +221,9 @@ def detail(request: Request, db: DB, user: ChildWorker, assessment_id: int) -> R
         scope.ensure_may_continue(user, assessment)
         state = service.state_of(db, assessment)
         return render(
-            request, "assessments/questionnaire.html", _questionnaire_context(db, user, state)
+            request,
+            "assessments/questionnaire.html",
+            _questionnaire_context(request, db, user, state),
         )
     state = service.state_of(db, assessment)
     child = children_scope.get_child_for(db, user, child_id=assessment.child_id, purpose="resultat")
@@ -344,7 +351,7 @@ def save(
         _discard_unsaved(db)
         draft = scope.get_draft_for_author(db, user, assessment_id=assessment_id)
         context = _questionnaire_context(
-            db, user, service.state_of(db, draft), errors=_field_errors(error)
+            request, db, user, service.state_of(db, draft), errors=_field_errors(error)
         )
         context["texts"] = {"notes": notes, "resources": resources}
         return render(request, "assessments/questionnaire.html", context, status_code=422)
@@ -398,6 +405,7 @@ def finish(
         _discard_unsaved(db)
         draft = scope.get_draft_for_author(db, user, assessment_id=assessment_id)
         context = _questionnaire_context(
+            request,
             db,
             user,
             service.state_of(db, draft),

@@ -30,3 +30,13 @@ def device_key(secret: str, *, user_id: int) -> str:
 def owner_tag(secret: str, *, user_id: int) -> str:
     """An opaque, stable tag for the user's records on a device (not the user id)."""
     return _derive(secret, OWNER_LABEL, user_id).hex()[:24]
+
+
+def credentials(secret: str, *, user_id: int | None) -> dict[str, str]:
+    """``{"owner": …, "key": …}``: what the browser needs to keep the user's work on a device."""
+    if user_id is None:  # pragma: no cover - a logged-in user always has an id
+        raise ValueError("a user without an id has no device key")
+    return {
+        "owner": owner_tag(secret, user_id=user_id),
+        "key": device_key(secret, user_id=user_id),
+    }

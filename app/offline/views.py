@@ -62,12 +62,7 @@ def service_worker(request: Request) -> Response:
 def device_key(request: Request, user: AnyUser) -> DeviceKeyRead:
     """The caller's AES-256-GCM key for unsent work on a device, and the tag of their records.
     Never cached; the browser keeps it in memory only."""
-    secret: str = request.app.state.secret_key
-    user_id: int = user.id  # type: ignore[assignment]
-    return DeviceKeyRead(
-        owner=device_keys.owner_tag(secret, user_id=user_id),
-        key=device_keys.device_key(secret, user_id=user_id),
-    )
+    return DeviceKeyRead(**device_keys.credentials(request.app.state.secret_key, user_id=user.id))
 
 
 @api_router.get("/guide", name="api:offline_guide")

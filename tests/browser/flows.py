@@ -61,7 +61,7 @@ def wait_for_service_worker(page: Any) -> None:
 
 
 def tap(page: Any, indicator_id: str) -> None:
-    page.locator(f"label[for='tick-{indicator_id}']").tap()
+    page.locator(f"label:has(> input[value='{indicator_id}'])").tap()
 
 
 def expect_status(page: Any, text: str) -> None:

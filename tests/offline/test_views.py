@@ -144,6 +144,19 @@ class TestDeviceKey:
         assert str(org.users["staff"]) not in first.json()["owner"]
         assert len(first.json()["key"]) == 43  # 32 bytes, base64url without padding
 
+    def test_the_questionnaire_carries_its_owners_key_and_is_never_cached(self, staff, draft_id):
+        key = staff.client.get("/api/v1/offline/device-key").json()
+        page = staff.client.get(f"/assessments/{draft_id}")
+        form = BeautifulSoup(page.text, "html.parser").select_one("#assessment-form")
+
+        assert page.headers["cache-control"] == "no-store"
+        assert (form["data-device-key"], form["data-device-owner"]) == (key["key"], key["owner"])
+
+    def test_other_pages_do_not_carry_a_key(self, staff, app, draft_id):
+        child_id = _stored(app, draft_id).child_id
+        for url in ("/", "/children", f"/children/{child_id}"):
+            assert "data-device-key" not in staff.client.get(url).text, url
+
 
 class TestGuide:
     def test_refused_without_a_session(self, client):
