@@ -165,7 +165,49 @@
     var state = MSG.device;
     if (record.state === "error") { state = MSG.error + (record.message ? ": " + record.message : ""); }
     if (record.state === "auth") { state = "Log ind igen, så sendes den"; }
-    return {what: what + ", " + when, state: state, url: payload && payload.detailUrl};
+    return {what: what + ", " + when, state: state, url: payload && payload.detailUrl, record: record, payload: payload};
+  }
+
+  // A record the server refused (the draft was finished elsewhere, say) would wait for ever.
+  // Its owner may read what it holds and delete it from the tablet, after a second "yes".
+  function refusedControls(li, record, payload) {
+    var details = el("details", {"class": "outbox-details"});
+    details.appendChild(el("summary", {}, "Se det indtastede"));
+    var ticked = payload.observed.length;
+    details.appendChild(el("p", {}, ticked === 1 ? "1 tegn er markeret." : ticked + " tegn er markeret."));
+    [["Noter", payload.notes], ["Barnets ressourcer", payload.resources], ["Begrundelse", payload.finish && payload.finish.reason]]
+      .forEach(function (pair) {
+        if (pair[1]) { details.appendChild(el("p", {"class": "outbox-text"}, pair[0] + ": " + pair[1])); }
+      });
+    li.appendChild(details);
+    var ask = el("button", {type: "button", "class": "button button-secondary outbox-discard"}, "Slet fra tabletten");
+    li.appendChild(ask);
+    ask.addEventListener("click", function () {
+      if (byId("outbox-confirm-" + record.id)) { return; }
+      var box = el("div", {"class": "alert alert-warning outbox-confirm", id: "outbox-confirm-" + record.id, role: "alert"});
+      var text = el("p", {"class": "alert-text", tabindex: "-1"},
+        "Det indtastede bliver slettet fra tabletten og kan ikke hentes igen. Serveren har ikke fået det. Skriv noterne af først, hvis du får brug for dem.");
+      box.appendChild(text);
+      var yes = el("button", {type: "button", "class": "button button-primary outbox-discard-yes"}, "Ja, slet det");
+      var no = el("button", {type: "button", "class": "button button-secondary"}, "Fortryd");
+      box.appendChild(yes);
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(no);
+      li.appendChild(box);
+      text.focus();
+      no.addEventListener("click", function () { li.removeChild(box); ask.focus(); });
+      yes.addEventListener("click", function () {
+        yes.disabled = true;
+        outbox.get(record.id).then(function (current) {
+          // Changed meanwhile (sent again, edited on the questionnaire): keep it.
+          if (!current || current.rev !== record.rev) { return renderOutbox(); }
+          return outbox.remove(record.id).then(function () {
+            if (q && record.draftId === q.draftId) { window.location.reload(); return; }
+            return renderOutbox("Slettet fra tabletten.");
+          });
+        });
+      });
+    });
   }
 
   function renderOutbox(note) {
@@ -175,6 +217,8 @@
     return outbox.mine(owner).then(function (records) {
       var list = byId("outbox-list");
       var status = byId("outbox-status");
+      // Someone is reading or deleting a refused record: do not pull the list from under them.
+      if (!note && list.querySelector(".outbox-confirm, .outbox-details[open]")) { return; }
       if (note && status) { status.textContent = note; }
       if (!records.length) {
         list.textContent = "";
@@ -195,6 +239,9 @@
           }
           li.appendChild(document.createTextNode(": "));
           li.appendChild(el("span", {"class": "outbox-state"}, item.state));
+          if (item.record.state === "error" && item.record.refused && item.payload) {
+            refusedControls(li, item.record, item.payload);
+          }
           list.appendChild(li);
         });
         section.hidden = false;
@@ -251,6 +298,8 @@
             // 401, or a CSRF token of a session that has ended: the owner must log in again.
             var code = answer && answer.error ? answer.error.code : "";
             current.state = response.status === 401 || code === "csrf_failed" ? "auth" : "error";
+            // Refused for good (4xx), as opposed to a server that failed for now (5xx, 429).
+            current.refused = response.status >= 400 && response.status < 500 && response.status !== 429;
             current.message = answer && answer.error && answer.error.message ? answer.error.message : "Serveren svarede " + response.status + ".";
             return outbox.put(current).then(function () {
               listeners.forEach(function (fn) { fn(current, payload, null, false); });
@@ -261,10 +310,13 @@
     });
   }
 
-  function syncAll() {
+  // Records the server refused are sent again on a page load and with "Prøv igen nu" (the
+  // conflict may be gone), not every 15 seconds.
+  function syncAll(skipRefused) {
     if (syncing) { return syncing; }
     if (!loggedIn || !navigator.onLine || !hasIdb) { return Promise.resolve(); }
     syncing = loadKey().then(function (ring) { return outbox.mine(ring.owner); }).then(function (records) {
+      if (skipRefused === true) { records = records.filter(function (r) { return !r.refused; }); }
       return records.reduce(function (chain, record) {
         return chain.then(function () { return syncOne(record); });
       }, Promise.resolve());
@@ -276,7 +328,9 @@
   function retryLater() {
     window.setInterval(function () {
       if (!navigator.onLine || !keyring.owner) { return; }
-      outbox.mine(keyring.owner).then(function (records) { if (records.length) { syncAll(); } });
+      outbox.mine(keyring.owner).then(function (records) {
+        if (records.some(function (r) { return !r.refused; })) { syncAll(true); }
+      });
     }, RETRY_MS);
   }
 
@@ -506,6 +560,7 @@
           record.state = "queued";
           record.finished = !!finish;
           record.message = "";
+          record.refused = false;
           return seal(record, payloadOf(state, finish)).then(outbox.put);
         });
       }).then(function () {
@@ -789,7 +844,7 @@
     if (q) { setUpQuestionnaire(); }
     var retry = byId("outbox-retry");
     if (retry) { retry.addEventListener("click", function () { syncAll(); }); }
-    window.addEventListener("online", function () { syncAll(); });
+    window.addEventListener("online", function () { syncAll(true); });
     if (loggedIn && hasIdb) {
       if (!q) {
         // Fetch the key only when something on this tablet may be waiting.

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Server
+from tests.browser.conftest import PASSWORD, Server
 from tests.browser.flows import (
     SAVED_ON_DEVICE,
     SAVED_ON_SERVER,
@@ -82,6 +82,23 @@ def api(playwright_driver: Any) -> Iterator[Any]:
             request = playwright_driver.request.new_context()
             contexts.append(request)
             return assessments_of(request, server, username, child_id)
+
+        def finish_elsewhere(self, server: Server, username: str, draft_id: int) -> None:
+            """Finish the draft from another device, with nothing ticked."""
+            request = playwright_driver.request.new_context()
+            contexts.append(request)
+            session = request.post(
+                server.url("/api/v1/session"), data={"username": username, "password": PASSWORD}
+            )
+            response = request.post(
+                server.url(f"/api/v1/offline/assessments/{draft_id}/sync"),
+                headers={
+                    "X-CSRF-Token": session.json()["csrf_token"],
+                    "Idempotency-Key": "another-tablet",
+                },
+                data={"observed": [], "finish": {"level": 1}},
+            )
+            assert response.ok, response.text()
 
     yield Api()
     for request in contexts:
@@ -297,3 +314,47 @@ class TestExpiredSession:
         _wait_for_outbox(page, 0)
         [stored] = _finished(api, server, "paedagog", child_id, page)
         assert stored["observed"] == [sign]
+
+
+class TestRefusedByTheServer:
+    def test_the_owner_reads_it_and_deletes_it_after_a_second_yes(
+        self, server, new_context, api, artifacts
+    ) -> None:
+        context = new_context()
+        page = context.new_page()
+        login(page, server, "paedagog")
+        child_id = add_child(page, "Rita", "Afvist")
+        draft_id = start_assessment(page)
+        wait_for_service_worker(page)
+        context.set_offline(True)
+        tap(page, indicators(3)[0])
+        page.get_by_label("Observationer og noter").fill("Skrevet på den anden tablet.")
+        page.get_by_role("button", name="Afslut vurdering").click()
+        page.wait_for_selector("#finish-state")
+        _wait_for_outbox(page, 1)
+        api.finish_elsewhere(server, "paedagog", draft_id)  # meanwhile, on another tablet
+
+        context.set_offline(False)
+        page.goto(server.url("/"))
+        item = page.locator("#outbox-list li")
+        item.get_by_role("button", name="Slet fra tabletten").wait_for()
+        assert "Fejl – prøv igen" in item.inner_text()
+        item.get_by_text("Se det indtastede").click()
+        assert "Noter: Skrevet på den anden tablet." in item.inner_text()
+        assert "1 tegn er markeret." in item.inner_text()
+
+        item.get_by_role("button", name="Slet fra tabletten").click()
+        item.get_by_role("button", name="Fortryd").click()
+        _wait_for_outbox(page, 1)  # nothing deleted on the first click
+        item.get_by_role("button", name="Slet fra tabletten").click()
+        assert "kan ikke hentes igen" in item.locator(".outbox-confirm").inner_text()
+        page.locator("#outbox").screenshot(path=str(artifacts / "outbox-refused-820x1180.png"))
+        item.get_by_role("button", name="Ja, slet det").click()
+        _wait_for_outbox(page, 0)
+        page.wait_for_function(
+            "() => document.getElementById('outbox-status').textContent.startsWith('Slettet')"
+        )
+        assert page.locator("#outbox-list li").count() == 0
+
+        [stored] = api.assessments(server, "paedagog", child_id)
+        assert (stored["status"], stored["level"], stored["observed"]) == ("finished", 1, [])
