@@ -88,6 +88,7 @@ def serve(
             proxy_headers=True,
             forwarded_allow_ips=settings.trusted_proxies,
             log_level=settings.log_level,
+            server_header=False,
         )
         return
     from app.main import create_app
@@ -100,6 +101,7 @@ def serve(
         proxy_headers=True,
         forwarded_allow_ips=settings.trusted_proxies,
         log_level=settings.log_level,
+        server_header=False,  # no "server: uvicorn": nothing to learn about the stack
     )
 
 

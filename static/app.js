@@ -24,7 +24,41 @@
     if (!box) { event.preventDefault(); return; }
     event.detail.parameters.indicator_id = box.value;
     event.detail.parameters.observed = box.checked ? "1" : "0";
+    // The level the summary shows: if the tick leaves it so, the answer is the rationale only.
+    var panel = document.getElementById("summary");
+    var shown = panel && panel.getAttribute("data-shown");
+    if (shown) { event.detail.parameters.shown = shown; }
   });
+
+  // The finish form follows the level the summary shows (a tick's answer redraws the summary,
+  // and so does the offline engine): the hint, the "(beregnet)" option, the selected level and
+  // the suggested date. A level the user chose stays until the computed level changes.
+  function followLevel() {
+    var panel = document.getElementById("summary");
+    var select = document.getElementById("input-level");
+    if (!panel || !select) { return; }
+    var level = (panel.getAttribute("data-shown") || "").split(":")[0];
+    if (!level || select.getAttribute("data-computed") === level) { return; }
+    select.setAttribute("data-computed", level);
+    Array.prototype.forEach.call(select.options, function (option) {
+      option.textContent = "Niveau " + option.value + ": " + option.getAttribute("data-name") +
+        (option.value === level ? " (beregnet)" : "");
+    });
+    select.value = level;
+    var hint = document.getElementById("hint-level");
+    var computed = select.options[select.selectedIndex];
+    if (hint && computed) {
+      hint.textContent = "Guiden har beregnet niveau " + level + ": " + computed.getAttribute("data-name") +
+        ". Vælger du et andet niveau, skal du skrive hvorfor.";
+    }
+    var date = document.getElementById("input-follow_up_on");
+    var suggested = ((date && date.getAttribute("data-suggest")) || "").split(" ");
+    if (date && suggested.length === 4) {
+      date.value = suggested[Number(level) - 1] === "-" ? "" : suggested[Number(level) - 1];
+    }
+  }
+  document.addEventListener("htmx:afterRequest", followLevel);
+  window.TrivselFinish = {follow: followLevel};
 
   // A save that failed: say so in the save status, and undo the tick on screen.
   function saveFailed(event, fallback) {

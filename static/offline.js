@@ -431,6 +431,7 @@
     var panel = byId("summary");
     if (!panel) { return; }
     panel.textContent = "";
+    panel.setAttribute("data-shown", evaluation.level + ":" + (evaluation.critical ? 1 : 0));
     if (evaluation.critical) {
       var alert = el("div", {"class": "alert alert-error critical-alert", role: "alert", id: "critical-alert"});
       var alertBody = el("div", {"class": "alert-body"});
@@ -452,6 +453,8 @@
     levelBox.appendChild(el("p", {"class": "summary-level-description"}, def.description));
     panel.appendChild(levelBox);
     panel.appendChild(el("h3", {"class": "h4"}, "Hvorfor"));
+    var reasons = el("div", {id: "rationale-box"});
+    panel.appendChild(reasons);
     if (evaluation.rationale.length) {
       var ul = el("ul", {"class": "rationale-list", id: "rationale"});
       evaluation.rationale.forEach(function (sign) {
@@ -463,9 +466,9 @@
         }
         ul.appendChild(li);
       });
-      panel.appendChild(ul);
+      reasons.appendChild(ul);
     } else {
-      panel.appendChild(el("p", {id: "rationale-empty"}, "Der er ikke markeret tegn på bekymring."));
+      reasons.appendChild(el("p", {id: "rationale-empty"}, "Der er ikke markeret tegn på bekymring."));
     }
     panel.appendChild(el("h3", {"class": "h4"}, "Anbefalede handlinger"));
     var actions = el("ul", {"class": "action-list", id: "actions"});
@@ -495,23 +498,9 @@
     return date.getFullYear() + "-" + mm + "-" + dd;
   }
 
-  function renderFinishFields(evaluation) {
-    var levels = q.guide.levels;
-    var hint = byId("hint-level");
-    if (hint) {
-      hint.textContent = "Guiden har beregnet niveau " + evaluation.level + ": " + levels.levels[evaluation.level - 1].name +
-        ". Vælger du et andet niveau, skal du skrive hvorfor.";
-    }
-    var select = byId("input-level");
-    if (select) {
-      Array.prototype.forEach.call(select.options, function (option) {
-        var n = Number(option.value);
-        option.textContent = "Niveau " + n + ": " + levels.levels[n - 1].name + (n === evaluation.level ? " (beregnet)" : "");
-      });
-      select.value = String(evaluation.level);
-    }
-    var follow = byId("input-follow_up_on");
-    if (follow) { follow.value = followUpDate(levels.levels[(evaluation.critical ? 4 : evaluation.level) - 1].follow_up_days); }
+  // The finish form follows the level the panel now shows (static/app.js).
+  function renderFinishFields() {
+    if (window.TrivselFinish) { window.TrivselFinish.follow(); }
   }
 
   function renderLocal(observed) {
@@ -520,7 +509,7 @@
       var current = byId("current-level");
       if (current) { current.textContent = ""; current.appendChild(badge(q.guide.levels, evaluation.level)); }
       renderSummary(evaluation);
-      renderFinishFields(evaluation);
+      renderFinishFields();
       q.evaluation = evaluation;
       return evaluation;
     });

@@ -190,6 +190,10 @@ def _questionnaire_context(
         "errors": errors or {},
         "texts": {"notes": assessment.notes, "resources": assessment.resources},
         "max_text": service.MAX_TEXT,
+        "follow_up_suggestions": [
+            suggested.isoformat() if suggested else "-"
+            for suggested in (service.suggested_follow_up(n) for n in (1, 2, 3, 4))
+        ],
         # The owner's key for work kept on the tablet when the network goes (static/offline.js):
         # in the page, so that a repeat visit needs no second request. Pages are never cached.
         "device": device_keys.credentials(request.app.state.secret_key, user_id=user.id),
@@ -247,17 +251,26 @@ def detail(request: Request, db: DB, user: ChildWorker, assessment_id: int) -> R
     )
 
 
+def _shown(summary: Summary) -> str:
+    """What the summary panel shows, as a tick names it (``shown``): level and critical."""
+    return f"{summary.level}:{int(summary.critical)}"
+
+
 def _saved_context(
-    state: service.AssessmentState, *, ticked: bool = False, error: str | None = None
+    state: service.AssessmentState,
+    *,
+    ticked: bool = False,
+    error: str | None = None,
+    shown: str | None = None,
 ) -> dict[str, Any]:
     summary = _summary(state)
     return {
+        # The page already shows this level: a tick answers the rationale only (a smaller
+        # answer on weak Wi-Fi), not the level's texts and actions.
+        "rationale_only": shown == _shown(summary),
         "assessment": state.assessment,
         "summary": summary,
         "levels": catalogs.levels(),
-        "level_options": _level_options(),
-        "finish": _finish_defaults(summary),
-        "errors": {},
         "saved_at": local_time(utcnow(), "%H:%M"),
         "save_error": error,
         "ticked": ticked,
@@ -272,15 +285,18 @@ def tick(
     assessment_id: int,
     indicator_id: Annotated[str, Form(max_length=200)],
     observed: Annotated[str, Form(pattern="^[01]$")],
+    shown: Annotated[str | None, Form(pattern="^[1-4]:[01]$")] = None,
 ) -> Response:
-    """Save one tick at once; HTMX gets the summary panel out of band, a plain post goes
-    back to the questionnaire."""
+    """Save one tick at once; HTMX gets the summary panel out of band (only its rationale when
+    ``shown`` says the page already shows the resulting level), a plain post goes back to the
+    questionnaire."""
     state = service.tick(
         db, user, assessment_id=assessment_id, indicator_id=indicator_id, observed=observed == "1"
     )
     if not htmx.is_htmx(request):
         return htmx.redirect(request, _detail_url(request, state.assessment))
-    return render(request, "assessments/_saved.html", _saved_context(state, ticked=True))
+    context = _saved_context(state, ticked=True, shown=shown)
+    return render(request, "assessments/_saved.html", context)
 
 
 @router.post("/assessments/{assessment_id}/notes", name="assessments:notes")

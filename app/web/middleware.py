@@ -54,6 +54,9 @@ class SecurityMiddleware:
             RequestContext(client_ip=client[0] if client else "", request_id=request_id)
         )
         path: str = scope["path"]
+        # An HTMX request (fetched by a script, never a navigation: a browser sends HX-Request
+        # only when a script sets it) gets an HTML fragment, not a document.
+        fragment = headers.get("hx-request") == "true"
         try:
             length = headers.get("content-length")
             if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
@@ -75,7 +78,7 @@ class SecurityMiddleware:
                 nonlocal response_started
                 if message["type"] == "http.response.start":
                     response_started = True
-                    self._add_headers(message, path, request_id)
+                    self._add_headers(message, path, request_id, fragment=fragment)
                 await send(message)
 
             try:
@@ -87,15 +90,20 @@ class SecurityMiddleware:
         finally:
             current_request.reset(token)
 
-    def _add_headers(self, message: Message, path: str, request_id: str) -> None:
+    def _add_headers(
+        self, message: Message, path: str, request_id: str, *, fragment: bool = False
+    ) -> None:
         out = MutableHeaders(scope=message)
-        out.setdefault("Content-Security-Policy", CSP)
         out["X-Content-Type-Options"] = "nosniff"
-        out["Referrer-Policy"] = "same-origin"
-        out["X-Frame-Options"] = "DENY"
-        out["Permissions-Policy"] = PERMISSIONS_POLICY
-        out["Cross-Origin-Opener-Policy"] = "same-origin"
         out["X-Request-ID"] = request_id
+        if not fragment:
+            # Document headers. A fragment fetched by htmx is never rendered as a document, so
+            # they would only cost bytes on every tick (docs/security.md, docs/performance.md).
+            out.setdefault("Content-Security-Policy", CSP)
+            out["Referrer-Policy"] = "same-origin"
+            out["X-Frame-Options"] = "DENY"
+            out["Permissions-Policy"] = PERMISSIONS_POLICY
+            out["Cross-Origin-Opener-Policy"] = "same-origin"
         if self.hsts:
             out["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if path.startswith(VENDOR_PREFIX):

@@ -72,10 +72,20 @@ def _box(soup: BeautifulSoup, indicator_id: str):
     return soup.select_one(f"input[name=observed][value='{indicator_id}']")
 
 
-def _tick(user, assessment_id: int, indicator_id: str, observed: bool = True, hx: bool = True):
+def _tick(
+    user,
+    assessment_id: int,
+    indicator_id: str,
+    observed: bool = True,
+    hx: bool = True,
+    shown: str | None = None,
+):
+    data = {"indicator_id": indicator_id, "observed": "1" if observed else "0"}
+    if shown is not None:
+        data["shown"] = shown
     return user.client.post(
         f"/assessments/{assessment_id}/observations",
-        data={"indicator_id": indicator_id, "observed": "1" if observed else "0"},
+        data=data,
         headers={**user.headers, **(HX if hx else {})},
         follow_redirects=False,
     )
@@ -245,8 +255,69 @@ class TestTick:
         assert status["hx-swap-oob"] == "innerHTML"
         assert status.get_text(strip=True).startswith("Gemt")
         assert soup.select_one("#current-level")["hx-swap-oob"] == "true"
-        assert soup.select_one("#input-level option[selected]")["value"] == "2"
+        assert soup.select_one("#input-level") is None  # follows in the browser (app.js)
         assert _stored(app, draft_id).observed == [sign]
+
+    def test_the_questionnaire_says_which_level_its_panel_shows(self, staff, draft_id):
+        soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
+        assert soup.select_one("#summary")["data-shown"] == "1:0"
+        _tick(staff, draft_id, _pick(level=4, critical=True)[0])
+        soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
+        assert soup.select_one("#summary")["data-shown"] == "4:1"
+
+    def test_a_tick_that_leaves_the_shown_level_answers_the_rationale_only(
+        self, staff, app, draft_id
+    ):
+        [sign] = _pick(level=1)
+        response = _tick(staff, draft_id, sign, shown="1:0")
+
+        soup = _soup(response)
+        box = soup.select_one("#rationale-box")
+        assert box["hx-swap-oob"] == "true"
+        assert [li.get_text(" ", strip=True) for li in box.select("#rationale li")] == [
+            f"{_text(sign)} Niveau 1"
+        ]
+        assert (
+            soup.select_one("#save-status")
+            .get_text(strip=True)
+            .endswith("Niveau 1: Generel trivsel.")
+        )
+        for unchanged in ("#summary", "#current-level", "#hint-level", "#input-level"):
+            assert soup.select_one(unchanged) is None, unchanged
+        assert _stored(app, draft_id).observed == [sign]
+
+    def test_a_tick_that_changes_the_shown_level_answers_the_whole_panel(self, staff, draft_id):
+        [sign] = _pick(level=2)
+        soup = _soup(_tick(staff, draft_id, sign, shown="1:0"))
+
+        assert soup.select_one("#summary")["data-shown"] == "2:0"
+        assert soup.select_one("#summary #rationale-box") is not None
+        assert soup.select_one("#current-level")["hx-swap-oob"] == "true"
+
+    def test_the_finish_form_carries_what_it_needs_to_follow_the_level(self, staff, draft_id):
+        soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
+        select_ = soup.select_one("#input-level")
+        assert select_["data-computed"] == "1"
+        assert [o["data-name"] for o in select_.select("option")] == [
+            level.name for level in catalogs.levels().levels
+        ]
+        expected = [service.suggested_follow_up(n) for n in (1, 2, 3, 4)]
+        assert soup.select_one("#input-follow_up_on")["data-suggest"].split(" ") == [
+            d.isoformat() if d else "-" for d in expected
+        ]
+
+    def test_a_critical_sign_at_level_4_shown_still_answers_the_whole_panel(self, staff, draft_id):
+        [sign] = _pick(level=4, critical=True)
+        soup = _soup(_tick(staff, draft_id, sign, shown="4:0"))
+
+        assert soup.select_one("#summary #critical-alert") is not None
+
+    def test_a_forged_shown_level_is_refused_and_nothing_is_saved(self, staff, app, draft_id):
+        [sign] = _pick(level=2)
+        response = _tick(staff, draft_id, sign, shown="<script>")
+
+        assert response.status_code == 422
+        assert _stored(app, draft_id).observed == []
 
     def test_untick_removes_the_sign(self, staff, app, draft_id):
         [sign] = _pick(level=3)

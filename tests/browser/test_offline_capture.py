@@ -139,6 +139,11 @@ class TestOnlineAssessmentByTaps:
             "() => document.querySelector('#summary-level-badge').textContent.includes('Niveau 3')"
         )
         assert page.locator("#action-social_worker_consult").is_visible()
+        # The finish form follows the computed level (static/app.js).
+        assert page.locator("#input-level").input_value() == "3"
+        assert "beregnet niveau 3" in page.locator("#hint-level").inner_text()
+        assert "(beregnet)" in page.locator("#input-level option[value='3']").inner_text()
+        assert page.locator("#input-follow_up_on").input_value() != ""
         page.get_by_label("Observationer og noter").fill("Sover ofte til middag og virker trist.")
         page.get_by_label("Observationer og noter").blur()
         expect_status(page, SAVED_ON_SERVER)

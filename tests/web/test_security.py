@@ -23,6 +23,26 @@ class TestSecurityHeaders:
         assert response.headers["Referrer-Policy"] == "same-origin"
         assert "camera=()" in response.headers["Permissions-Policy"]
 
+    def test_htmx_fragments_carry_only_what_applies_to_a_fragment(self, as_user):
+        user = as_user("admin")
+        page = user.client.get("/admin/audit")
+        fragment = user.client.get("/admin/audit", headers={"HX-Request": "true"})
+
+        assert fragment.status_code == 200
+        assert "<html" not in fragment.text  # a fragment, not a document
+        assert fragment.headers["X-Content-Type-Options"] == "nosniff"
+        assert fragment.headers["Cache-Control"] == "no-store"
+        assert "HX-Request" in fragment.headers["Vary"]
+        for name in (
+            "Content-Security-Policy",
+            "X-Frame-Options",
+            "Permissions-Policy",
+            "Cross-Origin-Opener-Policy",
+            "Referrer-Policy",
+        ):
+            assert name in page.headers, name
+            assert name not in fragment.headers, name
+
     def test_pages_with_personal_data_are_not_stored(self, as_user, org):
         response = as_user("admin").client.get(f"/admin/users/{org.users['staff']}")
         assert response.headers["Cache-Control"] == "no-store"
