@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import Depends, Request
+from fastapi.responses import Response
 
 from app.accounts.models import Role, User
 from app.assessments import scope, service
 from app.assessments.schemas import AssessmentCreate, AssessmentRead
-from app.offline.idempotency import idempotent_create
 from app.web.deps import DB, require_role
+from app.web.idempotency import IdempotencyKey, idempotent_json
 from app.web.routing import make_router
 
 router = make_router(prefix="/api/v1", tags=["assessments"])
 
 ChildWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER))]
 """Staff and leaders of an institution; the scope functions refuse everything else."""
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 @router.post(
@@ -52,16 +51,7 @@ def create_assessment(
         )
         return 201, AssessmentRead.payload(service.to_api(state))
 
-    status, payload = idempotent_create(
-        db,
-        user_id=user.id,  # type: ignore[arg-type]
-        key=idempotency_key,
-        method="POST",
-        path=request.url.path,
-        body=body.model_dump(mode="json"),
-        create=create,
-    )
-    return JSONResponse(payload, status_code=status)
+    return idempotent_json(request, db, user, key=idempotency_key, body=body, create=create)
 
 
 @router.get(

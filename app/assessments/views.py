@@ -28,6 +28,7 @@ from app.guide.schema import ActionDef, Area, Catalog, Guidance, LevelDef
 from app.offline import device_keys
 from app.web import htmx
 from app.web.deps import DB, require_role
+from app.web.forms import form_date
 from app.web.routing import make_router
 from app.web.templating import local_time, render
 
@@ -333,14 +334,8 @@ def notes(
 
 def _parse_follow_up(value: str) -> tuple[dt.date | None, bool]:
     """The follow-up date and whether one was given; an empty field means the suggestion."""
-    value = value.strip()
-    if not value:
-        return None, False
-    try:
-        return dt.date.fromisoformat(value), True
-    except ValueError:
-        message = "Skriv opfølgningsdatoen som en dato, fx 01.09.2025."
-        raise Invalid(message, details=[{"field": "follow_up_on", "message": message}]) from None
+    message = "Skriv opfølgningsdatoen som en dato, fx 01.09.2025."
+    return form_date(value, "follow_up_on", message=message), bool(value.strip())
 
 
 @router.post("/assessments/{assessment_id}", name="assessments:save")

@@ -15,6 +15,7 @@ from app.audit import service
 from app.audit.tags import AuditTag
 from app.errors import Invalid
 from app.web.deps import DB, AdminUser
+from app.web.forms import form_date
 from app.web.routing import make_router
 from app.web.templating import COPENHAGEN, render
 
@@ -27,16 +28,6 @@ def _day_start(value: dt.date | None, *, next_day: bool = False) -> dt.datetime 
         return None
     day = value + dt.timedelta(days=1) if next_day else value
     return dt.datetime.combine(day, dt.time.min, tzinfo=COPENHAGEN).astimezone(dt.UTC)
-
-
-def _parse_date(field: str, value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        message = "Skriv datoen som ÅÅÅÅ-MM-DD."
-        raise Invalid(message, details=[{"field": field, "message": message}]) from None
 
 
 def _parse_child(value: str | None) -> int | None:
@@ -64,8 +55,8 @@ def _filters(
         object_type=object_type or None,
         object_id=object_id or None,
         child_id=_parse_child(child_id),
-        since=_day_start(_parse_date("since", since)),
-        until=_day_start(_parse_date("until", until), next_day=True),
+        since=_day_start(form_date(since, "since")),
+        until=_day_start(form_date(until, "until"), next_day=True),
     )
 
 

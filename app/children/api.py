@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import Depends, Query, Request
+from fastapi.responses import Response
 
 from app.accounts.models import Role, User
 from app.assessments import scope as assessments_scope
@@ -15,15 +15,14 @@ from app.children import scope, service
 from app.children.schemas import ChildCreate, ChildDetail, ChildRead
 from app.db import local_today
 from app.guide.schema import age_in_years
-from app.offline.idempotency import idempotent_create
 from app.web.deps import DB, require_role
+from app.web.idempotency import IdempotencyKey, idempotent_json
 from app.web.routing import make_router
 
 router = make_router(prefix="/api/v1", tags=["children"])
 
 ChildWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER))]
 """Staff and leaders of an institution; the scope functions refuse everything else."""
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 MAX_SEARCH = 100
 
 
@@ -49,16 +48,7 @@ def create_child(
         )
         return 201, ChildRead.of(child).model_dump(mode="json")
 
-    status, payload = idempotent_create(
-        db,
-        user_id=user.id,  # type: ignore[arg-type]
-        key=idempotency_key,
-        method="POST",
-        path=request.url.path,
-        body=body.model_dump(mode="json"),
-        create=create,
-    )
-    return JSONResponse(payload, status_code=status)
+    return idempotent_json(request, db, user, key=idempotency_key, body=body, create=create)
 
 
 @router.get("/children", name="api:children_list", response_model=list[ChildRead])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import Depends, Request
+from fastapi.responses import Response
 
 from app.accounts.models import Role, User
 from app.concerns import scope, service
@@ -16,8 +16,8 @@ from app.concerns.schemas import (
     DialogueRead,
     TransitionCreate,
 )
-from app.offline.idempotency import idempotent_create
 from app.web.deps import DB, require_role
+from app.web.idempotency import IdempotencyKey, idempotent_json
 from app.web.routing import make_router
 
 router = make_router(prefix="/api/v1", tags=["concerns"])
@@ -25,7 +25,6 @@ router = make_router(prefix="/api/v1", tags=["concerns"])
 CaseWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER, Role.SOCIAL_WORKER))]
 ChildWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER))]
 SocialWorker = Annotated[User, Depends(require_role(Role.SOCIAL_WORKER))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=400)]
 
 
 def _read(request: Request, concern: Any, user: User) -> dict[str, Any]:
@@ -72,16 +71,7 @@ def create_concern(
             )
         return 201, _read(request, concern, user)
 
-    status, payload = idempotent_create(
-        db,
-        user_id=user.id,  # type: ignore[arg-type]
-        key=idempotency_key,
-        method="POST",
-        path=request.url.path,
-        body=body.model_dump(mode="json"),
-        create=create,
-    )
-    return JSONResponse(payload, status_code=status)
+    return idempotent_json(request, db, user, key=idempotency_key, body=body, create=create)
 
 
 @router.get(

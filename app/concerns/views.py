@@ -23,6 +23,7 @@ from app.db import local_today, utcnow
 from app.errors import Conflict, Invalid
 from app.web import htmx
 from app.web.deps import DB, require_role
+from app.web.forms import form_date
 from app.web.routing import make_router
 from app.web.templating import render
 
@@ -33,18 +34,6 @@ CaseWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER, Role.
 SocialWorker = Annotated[User, Depends(require_role(Role.SOCIAL_WORKER))]
 Text = Annotated[str, Form(max_length=6000)]
 Short = Annotated[str, Form(max_length=300)]
-
-
-def _parse_date(value: str, field: str, *, required: bool) -> dt.date | None:
-    if not value.strip():
-        if required:
-            raise Invalid("Skriv en dato.", details=[{"field": field, "message": "Skriv en dato."}])
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        message = "Skriv datoen som ÅÅÅÅ-MM-DD."
-        raise Invalid(message, details=[{"field": field, "message": message}]) from None
 
 
 def _assessment_context(db: DB, user: User, assessment_id: int) -> dict[str, Any]:
@@ -100,10 +89,10 @@ def dialogue_create(
             db,
             user,
             assessment_id=assessment_id,
-            held_on=_parse_date(held_on, "held_on", required=True) or local_today(),
+            held_on=form_date(held_on, "held_on", required=True) or local_today(),
             participants=participants,
             agreed=agreed,
-            follow_up_on=_parse_date(follow_up_on, "follow_up_on", required=False),
+            follow_up_on=form_date(follow_up_on, "follow_up_on"),
         )
     except Invalid as error:
         context = _assessment_context(db, user, assessment_id)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
@@ -24,16 +24,15 @@ from app.assessments import service as assessments
 from app.catalogs import service as catalogs
 from app.offline import assets, device_keys
 from app.offline.guide_data import catalog_data, levels_data
-from app.offline.idempotency import idempotent_create
 from app.offline.schemas import DeviceKeyRead, OfflineSync
 from app.web.deps import DB, AnyUser, public, require_role
+from app.web.idempotency import IdempotencyKey, idempotent_json
 from app.web.routing import make_router
 
 router = make_router(include_in_schema=False)
 api_router = make_router(prefix="/api/v1/offline", tags=["offline"])
 
 ChildWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 GUIDE_CACHE = {"Cache-Control": "private, no-cache"}
 AGES_BY_KIND = {InstitutionKind.DAYCARE: range(0, 6), InstitutionKind.SCHOOL: range(6, 18)}
 """The ages whose catalogs a tablet of each kind of institution keeps for offline use."""
@@ -138,13 +137,4 @@ def sync(
             )
         return 200, jsonable_encoder(assessments.to_api(state))
 
-    status, payload = idempotent_create(
-        db,
-        user_id=user.id,  # type: ignore[arg-type]
-        key=idempotency_key,
-        method="POST",
-        path=request.url.path,
-        body=body.model_dump(mode="json"),
-        create=apply,
-    )
-    return JSONResponse(payload, status_code=status)
+    return idempotent_json(request, db, user, key=idempotency_key, body=body, create=apply)

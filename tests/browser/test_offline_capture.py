@@ -118,6 +118,25 @@ def _finished(api: Any, server: Server, username: str, child_id: int, page: Any)
     return api.assessments(server, username, child_id)
 
 
+def _finish_offline(
+    context: Any, page: Any, server: Server, child: tuple[str, str], sign: str, notes: str = ""
+) -> tuple[int, int]:
+    """Pia adds the child and starts an assessment online; then the network goes, and she
+    ticks ``sign``, writes ``notes`` and finishes on the tablet. (child id, draft id)"""
+    login(page, server, "paedagog")
+    child_id = add_child(page, *child)
+    draft_id = start_assessment(page)
+    wait_for_service_worker(page)
+    context.set_offline(True)
+    tap(page, sign)
+    if notes:
+        page.get_by_label("Observationer og noter").fill(notes)
+    page.get_by_role("button", name="Afslut vurdering").click()
+    page.wait_for_selector("#finish-state")
+    _wait_for_outbox(page, 1)
+    return child_id, draft_id
+
+
 class TestOnlineAssessmentByTaps:
     def test_tap_see_the_level_finish_and_ask_for_a_consultation(
         self, server, new_context, api
@@ -221,17 +240,10 @@ class TestClosedWhileOffline:
     ) -> None:
         context = persistent_profile()
         page = context.new_page()
-        login(page, server, "paedagog")
-        child_id = add_child(page, "Karl", "Lukket")
-        start_assessment(page)
-        wait_for_service_worker(page)
         [sign] = indicators(2)
-        context.set_offline(True)
-        tap(page, sign)
-        page.get_by_label("Observationer og noter").fill("Skrevet lige før tabletten døde.")
-        page.get_by_role("button", name="Afslut vurdering").click()
-        page.wait_for_selector("#finish-state")
-        _wait_for_outbox(page, 1)
+        child_id, _draft = _finish_offline(
+            context, page, server, ("Karl", "Lukket"), sign, "Skrevet lige før tabletten døde."
+        )
         context.close()  # the tab and the browser are gone, the profile stays
 
         context = persistent_profile()
@@ -256,17 +268,10 @@ class TestSharedTablet:
     ) -> None:
         context = new_context()
         page = context.new_page()
-        login(page, server, "paedagog")
-        child_id = add_child(page, "Alfa", "Delt")
-        start_assessment(page)
-        wait_for_service_worker(page)
-        context.set_offline(True)
         [sign] = indicators(3)
-        tap(page, sign)
-        page.get_by_label("Observationer og noter").fill("Kun for Pias øjne.")
-        page.get_by_role("button", name="Afslut vurdering").click()
-        page.wait_for_selector("#finish-state")
-        _wait_for_outbox(page, 1)
+        child_id, _draft = _finish_offline(
+            context, page, server, ("Alfa", "Delt"), sign, "Kun for Pias øjne."
+        )
 
         logout(page)  # offline: ended on the server at the first connection
         page.wait_for_selector("#offline-logged-out", state="visible")
@@ -297,15 +302,8 @@ class TestExpiredSession:
     def test_work_waits_for_the_next_login(self, server, new_context, api) -> None:
         context = new_context()
         page = context.new_page()
-        login(page, server, "paedagog")
-        child_id = add_child(page, "Sigurd", "Udløbet")
-        start_assessment(page)
-        wait_for_service_worker(page)
-        context.set_offline(True)
         [sign] = indicators(2)
-        tap(page, sign)
-        page.get_by_role("button", name="Afslut vurdering").click()
-        page.wait_for_selector("#finish-state")
+        child_id, _draft = _finish_offline(context, page, server, ("Sigurd", "Udløbet"), sign)
         context.clear_cookies()  # the session ran out while the tablet was offline
 
         context.set_offline(False)
@@ -327,16 +325,9 @@ class TestRefusedByTheServer:
     ) -> None:
         context = new_context()
         page = context.new_page()
-        login(page, server, "paedagog")
-        child_id = add_child(page, "Rita", "Afvist")
-        draft_id = start_assessment(page)
-        wait_for_service_worker(page)
-        context.set_offline(True)
-        tap(page, indicators(3)[0])
-        page.get_by_label("Observationer og noter").fill("Skrevet på den anden tablet.")
-        page.get_by_role("button", name="Afslut vurdering").click()
-        page.wait_for_selector("#finish-state")
-        _wait_for_outbox(page, 1)
+        child_id, draft_id = _finish_offline(
+            context, page, server, ("Rita", "Afvist"), indicators(3)[0], "Skrevet på tabletten."
+        )
         api.finish_elsewhere(server, "paedagog", draft_id)  # meanwhile, on another tablet
 
         context.set_offline(False)
@@ -345,7 +336,7 @@ class TestRefusedByTheServer:
         item.get_by_role("button", name="Slet fra tabletten").wait_for()
         assert "Fejl – prøv igen" in item.inner_text()
         item.get_by_text("Se det indtastede").click()
-        assert "Noter: Skrevet på den anden tablet." in item.inner_text()
+        assert "Noter: Skrevet på tabletten." in item.inner_text()
         assert "1 tegn er markeret." in item.inner_text()
 
         item.get_by_role("button", name="Slet fra tabletten").click()
