@@ -38,6 +38,22 @@ ARTIFACTS = Path(
 TABLET_PORTRAIT = {"width": 820, "height": 1180}
 TABLET_LANDSCAPE = {"width": 1180, "height": 820}
 
+AXE_CANDIDATES = [
+    os.environ.get("AXE_JS", ""),
+    str(ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"),
+    str(ROOT.parent / "shared-node" / "node_modules" / "axe-core" / "axe.min.js"),
+]
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+    }));
+}"""
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if CHROMIUM.exists():
@@ -179,3 +195,11 @@ def persistent_profile(playwright_driver: Any, tmp_path: Path) -> Iterator[Calla
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> Path:
+    for candidate in AXE_CANDIDATES:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    pytest.fail("axe-core is missing: (cd tests/browser && npm ci), or set AXE_JS")

@@ -5,33 +5,23 @@ with the keyboard alone, with a visible focus all the way."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, ROOT, TABLET_LANDSCAPE, TABLET_PORTRAIT, Server
+from tests.browser.conftest import (
+    PASSWORD,
+    RUN_AXE,
+    TABLET_LANDSCAPE,
+    TABLET_PORTRAIT,
+    Server,
+)
 from tests.browser.flows import SAVED_ON_SERVER, expect_status, indicators, login
 
 pytestmark = pytest.mark.browser
 
-AXE_CANDIDATES = [
-    os.environ.get("AXE_JS", ""),
-    str(ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"),
-    str(ROOT.parent / "shared-node" / "node_modules" / "axe-core" / "axe.min.js"),
-]
-RUN_AXE = """async () => {
-  const result = await axe.run(document, {resultTypes: ["violations"]});
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
-    }));
-}"""
 FOCUS_VISIBLE = """() => {
   const el = document.activeElement;
   const style = getComputedStyle(el);
@@ -40,14 +30,6 @@ FOCUS_VISIBLE = """() => {
   const focused = el.matches(":focus") || el.matches(":focus-within");
   return {id: el.id, value: el.value, tag: el.tagName, visible: focused && (outline || !!shadow)};
 }"""
-
-
-@pytest.fixture(scope="module")
-def axe_js() -> Path:
-    for candidate in AXE_CANDIDATES:
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    pytest.fail("axe-core is missing: (cd tests/browser && npm ci), or set AXE_JS")
 
 
 def _api(context: Any, server: Server, method: str, path: str, csrf: str, body: Any) -> Any:

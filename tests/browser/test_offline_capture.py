@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, Server
+from tests.browser.conftest import (
+    PASSWORD,
+    RUN_AXE,
+    TABLET_LANDSCAPE,
+    TABLET_PORTRAIT,
+    Server,
+)
 from tests.browser.flows import (
     SAVED_ON_DEVICE,
     SAVED_ON_SERVER,
@@ -28,6 +34,11 @@ from tests.browser.flows import (
 )
 
 pytestmark = pytest.mark.browser
+BOTH_ORIENTATIONS = pytest.mark.parametrize(
+    ("viewport", "label"),
+    [(TABLET_PORTRAIT, "820x1180"), (TABLET_LANDSCAPE, "1180x820")],
+    ids=["portrait", "landscape"],
+)
 
 OPEN_DB = """
   const db = await new Promise((ok, fail) => {
@@ -138,10 +149,11 @@ def _finish_offline(
 
 
 class TestOnlineAssessmentByTaps:
+    @BOTH_ORIENTATIONS
     def test_tap_see_the_level_finish_and_ask_for_a_consultation(
-        self, server, new_context, api
+        self, server, new_context, api, viewport, label
     ) -> None:
-        page = new_context().new_page()
+        page = new_context(viewport).new_page()
         login(page, server, "paedagog")
         child_id = add_child(page, "Emma", "Online")
         start_assessment(page)
@@ -184,10 +196,11 @@ class TestOnlineAssessmentByTaps:
 
 
 class TestNetworkGoneHalfway:
+    @BOTH_ORIENTATIONS
     def test_finished_offline_is_stored_once_with_everything(
-        self, server, new_context, api, artifacts
+        self, server, new_context, api, artifacts, viewport, label
     ) -> None:
-        context = new_context()
+        context = new_context(viewport)
         page = context.new_page()
         login(page, server, "paedagog")
         child_id = add_child(page, "Oskar", "Offline")
@@ -214,11 +227,11 @@ class TestNetworkGoneHalfway:
         assert SAVED_ON_DEVICE in page.locator("#finish-state").inner_text()
         assert api.assessments(server, "paedagog", child_id)[0]["status"] == "draft"
         page.evaluate("() => window.scrollTo(0, 0)")
-        page.screenshot(path=str(artifacts / "offline-outbox-820x1180.png"))
+        page.screenshot(path=str(artifacts / f"offline-outbox-{label}.png"))
         page.locator(".assessment-side").screenshot(
-            path=str(artifacts / "offline-summary-820x1180.png")
+            path=str(artifacts / f"offline-summary-{label}.png")
         )
-        page.locator("#finish").screenshot(path=str(artifacts / "offline-finished-820x1180.png"))
+        page.locator("#finish").screenshot(path=str(artifacts / f"offline-finished-{label}.png"))
 
         context.set_offline(False)
         page.wait_for_function(
@@ -321,9 +334,10 @@ class TestExpiredSession:
 
 class TestRefusedByTheServer:
     def test_the_owner_reads_it_and_deletes_it_after_a_second_yes(
-        self, server, new_context, api, artifacts
+        self, server, new_context, api, artifacts, axe_js
     ) -> None:
-        context = new_context()
+        context = new_context(bypass_csp=True)  # for axe-core, injected below
+        context.add_init_script(path=str(axe_js))
         page = context.new_page()
         child_id, draft_id = _finish_offline(
             context, page, server, ("Rita", "Afvist"), indicators(3)[0], "Skrevet på tabletten."
@@ -345,6 +359,7 @@ class TestRefusedByTheServer:
         item.get_by_role("button", name="Slet fra tabletten").click()
         assert "kan ikke hentes igen" in item.locator(".outbox-confirm").inner_text()
         page.locator("#outbox").screenshot(path=str(artifacts / "outbox-refused-820x1180.png"))
+        assert page.evaluate(RUN_AXE) == []  # the list, the details and the question
         item.get_by_role("button", name="Ja, slet det").click()
         _wait_for_outbox(page, 0)
         page.wait_for_function(
