@@ -18,10 +18,12 @@ db_cli = typer.Typer(help="Databasen", no_args_is_help=True)
 users_cli = typer.Typer(help="Brugere", no_args_is_help=True)
 demo_cli = typer.Typer(help="Demodata", no_args_is_help=True)
 catalog_cli = typer.Typer(help="Guidens indhold (kataloger)", no_args_is_help=True)
+keys_cli = typer.Typer(help="Nøgler", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(demo_cli, name="demo")
 cli.add_typer(catalog_cli, name="catalog")
+cli.add_typer(keys_cli, name="keys")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -203,3 +205,31 @@ def catalog_schema() -> None:
 def main() -> None:
     """Entry point of the ``trivsel`` script."""
     cli()
+
+
+@keys_cli.command("rotate-cpr")
+def keys_rotate_cpr() -> None:
+    """Encrypt every stored CPR number again with the first key of TRIVSEL_CPR_KEY.
+
+    Put the new key first and keep the old one after it (TRIVSEL_CPR_KEY="new old"), restart
+    the app, run this, then remove the old key (docs/operations.md)."""
+    from app.concerns import crypto, service
+
+    settings = Settings()
+    engine = db.make_engine(settings.resolved_database_url)
+    try:
+        if not db.is_migrated(engine):
+            raise _fail("Databasen er ikke migreret. Kør `trivsel db upgrade` først.")
+        secrets_ = settings.cpr_secrets()
+        with db.session_scope(engine) as session:
+            result = service.rotate_cpr_numbers(session, crypto.cipher_for(*secrets_))
+    finally:
+        engine.dispose()
+    typer.echo(f"{result.rotated} CPR-numre er krypteret med den første nøgle.")
+    if len(secrets_) == 1:
+        typer.echo("Kun én nøgle er sat: numrene er krypteret med den samme nøgle igen.")
+    if result.unreadable:
+        raise _fail(
+            f"{result.unreadable} CPR-numre kunne ikke åbnes med nogen af nøglerne i "
+            "TRIVSEL_CPR_KEY. Tilføj den nøgle, de blev krypteret med, og kør kommandoen igen."
+        )

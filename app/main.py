@@ -75,9 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = sessionmaker(engine, class_=Session, expire_on_commit=False)
     app.state.secret_key = settings.resolved_secret_key()
-    app.state.cpr_cipher = cipher_for(
-        settings.cpr_key.get_secret_value() if settings.cpr_key else app.state.secret_key
-    )
+    app.state.cpr_cipher = cipher_for(*settings.cpr_secrets())
     app.state.templates = make_templates()
     app.state.asset_version = offline_assets.asset_version()
     app.state.templates.env.globals["asset_version"] = app.state.asset_version

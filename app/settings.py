@@ -21,7 +21,11 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite")
     secret_key: SecretStr | None = Field(default=None, description="Signs cookies; generated")
     cpr_key: SecretStr | None = Field(
-        default=None, description="Encrypts CPR numbers at rest; default derived from secret"
+        default=None,
+        description=(
+            "Encrypts CPR numbers at rest; default derived from the secret key. Several keys "
+            "separated by spaces: the first encrypts, all decrypt (key rotation)"
+        ),
     )
     cookie_secure: bool = Field(default=False, description="Send cookies over HTTPS only")
     demo: bool = Field(default=False, description="Demo mode: banner and demo data")
@@ -47,6 +51,15 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         """True when the database is the embedded SQLite."""
         return self.resolved_database_url.startswith("sqlite")
+
+    def cpr_secrets(self) -> list[str]:
+        """The secrets of the CPR keys, the one that encrypts first: ``TRIVSEL_CPR_KEY`` split
+        at spaces or commas, or else the app's secret key."""
+        if self.cpr_key is not None:
+            found = self.cpr_key.get_secret_value().replace(",", " ").split()
+            if found:
+                return found
+        return [self.resolved_secret_key()]
 
     def resolved_secret_key(self) -> str:
         """The secret key: configured, or read from (first start: written to) the data dir."""

@@ -146,3 +146,58 @@ class TestCatalogCommands:
         schema = json.loads(result.output)
         assert "areas" in schema["properties"]
         assert schema["additionalProperties"] is False
+
+
+class TestKeysRotateCpr:
+    def test_refuses_an_unmigrated_database(self, env):
+        result = runner.invoke(cli, ["keys", "rotate-cpr"], env=env)
+        assert result.exit_code == 1
+        assert "trivsel db upgrade" in result.output
+
+    def test_says_what_it_did_and_fails_when_a_number_cannot_be_opened(self, env):
+        from app.audit.models import AuditEvent
+        from app.concerns import crypto
+
+        assert runner.invoke(cli, ["db", "upgrade"], env=env).exit_code == 0
+        env = {**env, "TRIVSEL_CPR_KEY": "new-cpr-key-0123456789abcdefghijklmnop old-cpr-key-0123"}
+        result = runner.invoke(cli, ["keys", "rotate-cpr"], env=env)
+        assert result.exit_code == 0, result.output
+        assert "0 CPR-numre er krypteret med den første nøgle." in result.output
+
+        # A number encrypted under a key that is not configured (any more).
+        with _session(env) as session:
+            _notification(session, crypto.cipher_for("a-key-nobody-has-0123456789abcdefgh"))
+        result = runner.invoke(cli, ["keys", "rotate-cpr"], env=env)
+        assert result.exit_code == 1
+        assert "1 CPR-numre kunne ikke åbnes" in result.output
+        with _session(env) as session:
+            events = session.exec(select(AuditEvent).where(AuditEvent.action == "cpr:key_rotate"))
+            assert len(list(events)) == 2
+
+
+def _notification(session, cipher):
+    """A notification about a child of the test organisation, its CPR number under ``cipher``."""
+    import datetime as dt
+
+    from app.assessments import service as assessments
+    from app.catalogs import service as catalogs
+    from app.concerns import service as concerns
+    from tests.factories import make_child, make_org
+
+    org = make_org(session)
+    catalogs.import_shipped(session)
+    staff = session.get(User, org.users["staff"])
+    child = make_child(session, org.daycare_id, staff.id, birth_date=dt.date(2022, 3, 4))
+    catalog = catalogs.shipped_guide().catalog("3-5")
+    critical = [i.id for i in catalog.indicators() if i.critical][:1]
+    finished = assessments.create_finished(session, staff, child_id=child.id, observed=critical)
+    data = concerns.NotificationInput(
+        message="Barnet fortalte i dag, at far slår.",
+        parents_informed=False,
+        parents_note="Ikke orienteret: mistanke om vold.",
+        confirmed=True,
+        cpr="0403224000",
+    )
+    return concerns.submit_notification(
+        session, staff, assessment_id=finished.assessment.id, data=data, cipher=cipher
+    )

@@ -42,3 +42,21 @@ class TestDatabaseUrl:
         settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
         assert settings.resolved_database_url == url
         assert not settings.is_sqlite
+
+
+class TestCprKeys:
+    def test_without_a_cpr_key_the_secret_key_is_used(self, tmp_path):
+        settings = Settings(_env_file=None, data_dir=tmp_path, secret_key="s" * 40)  # type: ignore[call-arg, arg-type]
+        assert settings.cpr_secrets() == ["s" * 40]
+
+    def test_several_keys_the_first_encrypts(self, tmp_path):
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            data_dir=tmp_path,
+            cpr_key=" new-key, old-key  older-key ",  # type: ignore[arg-type]
+        )
+        assert settings.cpr_secrets() == ["new-key", "old-key", "older-key"]
+
+    def test_an_empty_cpr_key_means_the_secret_key(self, tmp_path):
+        settings = Settings(_env_file=None, data_dir=tmp_path, secret_key="s" * 40, cpr_key=" ")  # type: ignore[call-arg, arg-type]
+        assert settings.cpr_secrets() == ["s" * 40]

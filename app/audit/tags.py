@@ -42,6 +42,7 @@ class AuditTag(StrEnum):
     CATALOG_IMPORT_SHIPPED = "catalog:import_shipped"
     AUDIT_VIEW = "audit:view"
     AUDIT_EXPORT = "audit:export"
+    CPR_KEY_ROTATE = "cpr:key_rotate"
 
     @property
     def label(self) -> str:
@@ -84,4 +85,5 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.CATALOG_IMPORT_SHIPPED: "Leveret katalog importeret",
     AuditTag.AUDIT_VIEW: "Auditlog vist",
     AuditTag.AUDIT_EXPORT: "Auditlog eksporteret",
+    AuditTag.CPR_KEY_ROTATE: "CPR-numre krypteret med ny nøgle",
 }

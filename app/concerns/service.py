@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import MultiFernet
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Institution, Role, User
@@ -246,7 +246,12 @@ class NotificationInput:
 
 
 def submit_notification(
-    session: Session, actor: User, *, assessment_id: int, data: NotificationInput, cipher: Fernet
+    session: Session,
+    actor: User,
+    *,
+    assessment_id: int,
+    data: NotificationInput,
+    cipher: MultiFernet,
 ) -> Concern:
     """A named notification to the municipality. Cannot be withdrawn: needs confirmation.
     ``parents_informed`` cannot be yes when the assessment is critical (the abuse rule)."""
@@ -489,7 +494,11 @@ def deadlines_to_api(concern: Concern, now: dt.datetime) -> dict[str, Any]:
 
 
 def to_api(
-    concern: Concern, viewer: User, *, now: dt.datetime | None = None, cipher: Fernet | None = None
+    concern: Concern,
+    viewer: User,
+    *,
+    now: dt.datetime | None = None,
+    cipher: MultiFernet | None = None,
 ) -> dict[str, Any]:
     """The concern as ``viewer`` may see it. A social worker never gets a consultation's
     links to the child or the assessment."""
@@ -537,3 +546,36 @@ def to_api(
         body["parents_note"] = concern.parents_note or None
         body["details"] = concern.details
     return body
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """What :func:`rotate_cpr_numbers` did."""
+
+    rotated: int
+    unreadable: int
+
+
+def rotate_cpr_numbers(session: Session, cipher: MultiFernet) -> Rotation:
+    """Encrypt every stored CPR number again under the cipher's first key (run after a new key
+    is put first in TRIVSEL_CPR_KEY). A number no configured key opens is left as it is and
+    counted: the operator has dropped a key that is still needed. Audited once, without
+    numbers."""
+    rotated = unreadable = 0
+    for concern in session.exec(select(Concern).where(col(Concern.cpr_encrypted).is_not(None))):
+        token = crypto.rotate(cipher, concern.cpr_encrypted or "")
+        if token is None:
+            unreadable += 1
+            continue
+        concern.cpr_encrypted = token
+        session.add(concern)
+        rotated += 1
+    session.flush()
+    audit.record(
+        session,
+        None,
+        AuditTag.CPR_KEY_ROTATE,
+        username="system",
+        detail=f"{rotated} krypteret igen, {unreadable} kunne ikke åbnes",
+    )
+    return Rotation(rotated=rotated, unreadable=unreadable)

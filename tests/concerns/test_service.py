@@ -11,6 +11,7 @@ from sqlmodel import select
 from app.accounts.models import User
 from app.assessments import service as assessments
 from app.audit.models import AuditEvent
+from app.audit.tags import AuditTag
 from app.catalogs import service as catalogs
 from app.concerns import crypto, service
 from app.concerns.models import Concern
@@ -360,3 +361,42 @@ class TestInbox:
     def test_admin_sees_no_concerns(self, session, org):
         with pytest.raises(Forbidden):
             service.list_for(session, _user(session, org, "admin"))
+
+
+class TestCprKeyRotation:
+    NEW = crypto.cipher_for("a-new-cpr-key-0123456789abcdefghijklmnopq")
+
+    def test_every_number_is_encrypted_again_under_the_first_key(
+        self, session, org, child, catalog
+    ):
+        a = _finished(session, org, child, catalog, level=4, critical=True)
+        concern = _notify(session, org, a, cpr="0403224000")
+        old_token = concern.cpr_encrypted
+        both = crypto.cipher_for(
+            "a-new-cpr-key-0123456789abcdefghijklmnopq",
+            "test-secret-key-that-is-long-enough-0123456789",
+        )
+
+        result = service.rotate_cpr_numbers(session, both)
+
+        session.refresh(concern)
+        assert (result.rotated, result.unreadable) == (1, 0)
+        assert concern.cpr_encrypted != old_token
+        assert crypto.decrypt(self.NEW, concern.cpr_encrypted) == "040322-4000"
+        event = session.exec(
+            select(AuditEvent).where(AuditEvent.action == AuditTag.CPR_KEY_ROTATE.value)
+        ).one()
+        assert event.actor_username == "system"
+        assert event.detail == "1 krypteret igen, 0 kunne ikke åbnes"
+        assert "040322" not in event.detail
+
+    def test_a_number_no_key_opens_is_left_as_it_is_and_counted(self, session, org, child, catalog):
+        a = _finished(session, org, child, catalog, level=4, critical=True)
+        concern = _notify(session, org, a, cpr="0403224000")
+        old_token = concern.cpr_encrypted
+
+        result = service.rotate_cpr_numbers(session, self.NEW)  # the old key was dropped
+
+        session.refresh(concern)
+        assert (result.rotated, result.unreadable) == (0, 1)
+        assert concern.cpr_encrypted == old_token
