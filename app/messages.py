@@ -18,3 +18,8 @@ CANNOT_DEACTIVATE_SELF = "Du kan ikke deaktivere din egen bruger."
 NAME_REQUIRED = "Skriv et navn."
 NAME_TAKEN = "Navnet er allerede i brug."
 KIND_UNKNOWN = "Vælg dagtilbud eller skole."
+
+PASSWORD_CURRENT_WRONG = "Den nuværende adgangskode er forkert."  # noqa: S105 - a message
+PASSWORD_NOT_NEW = "Vælg en ny adgangskode, ikke den, du har nu."  # noqa: S105 - a message
+PASSWORD_REPEAT_DIFFERS = "De to nye adgangskoder er ikke ens."  # noqa: S105 - a message
+PASSWORD_CHANGED = "Din adgangskode er skiftet. Er du logget ind andre steder, er du logget ud der."  # noqa: S105

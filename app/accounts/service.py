@@ -326,6 +326,62 @@ def reset_password(session: Session, actor: User, *, user_id: int, password: str
     return user
 
 
+def change_own_password(
+    session: Session,
+    user: User,
+    *,
+    current: str,
+    new: str,
+    repeat: str,
+    keep: UserSession,
+    client_ip: str,
+    policy: LoginPolicy,
+) -> None:
+    """The user sets a new password: the current one must be right (a wrong one counts as a
+    failed login, so the login throttle applies), the new one must follow the rules, be
+    typed twice alike and differ from the current. Every other session of the user ends;
+    ``keep`` (this one) stays."""
+    wait = throttle_seconds(session, username=user.username, client_ip=client_ip, policy=policy)
+    if wait is not None:
+        raise throttled_error(wait)
+    if not verify_password(user.password_hash, current):
+        session.add(LoginAttempt(username=user.username, client_ip=client_ip[:64], succeeded=False))
+        session.flush()
+        audit.record(
+            session,
+            user,
+            AuditTag.USER_PASSWORD_CHANGE_FAILED,
+            object_type="user",
+            object_id=user.id,
+        )
+        raise _invalid("current_password", messages.PASSWORD_CURRENT_WRONG)
+    errors = []
+    problem = password_problem(new)
+    if problem:
+        errors.append({"field": "new_password", "message": problem})
+    elif new == current:
+        errors.append({"field": "new_password", "message": messages.PASSWORD_NOT_NEW})
+    if not errors and new != repeat:
+        errors.append({"field": "repeat_password", "message": messages.PASSWORD_REPEAT_DIFFERS})
+    if errors:
+        raise Invalid(errors[0]["message"], details=errors)
+    user.password_hash = hash_password(new)
+    session.add(user)
+    for row in session.exec(
+        select(UserSession).where(
+            UserSession.user_id == user.id,
+            col(UserSession.revoked_at).is_(None),
+            UserSession.id != keep.id,
+        )
+    ).all():
+        row.revoked_at = utcnow()
+        session.add(row)
+    session.flush()
+    audit.record(
+        session, user, AuditTag.USER_PASSWORD_CHANGE, object_type="user", object_id=user.id
+    )
+
+
 # --- Login and sessions -----------------------------------------------------------------
 
 

@@ -140,6 +140,45 @@ def logout(request: Request, db: DB, auth: CurrentAuth, user: AnyUser) -> Respon
     return response
 
 
+# --- Own account ------------------------------------------------------------------------
+
+
+@router.get("/account/password", name="accounts:password")
+def password_form(request: Request, user: AnyUser, changed: str = "") -> Response:
+    """The form where every user changes their own password."""
+    message = messages.PASSWORD_CHANGED if changed == "1" else ""
+    return render(request, "accounts/password.html", {"errors": {}, "changed": message})
+
+
+@router.post("/account/password", name="accounts:password_submit")
+def password_submit(
+    request: Request,
+    db: DB,
+    auth: CurrentAuth,
+    user: AnyUser,
+    current_password: Annotated[str, Form(max_length=256)] = "",
+    new_password: Annotated[str, Form(max_length=256)] = "",
+    repeat_password: Annotated[str, Form(max_length=256)] = "",
+) -> Response:
+    """Change the user's own password; their other sessions end, this one stays."""
+    assert auth is not None  # noqa: S101 - require_user has refused anonymous calls
+    try:
+        service.change_own_password(
+            db,
+            user,
+            current=current_password,
+            new=new_password,
+            repeat=repeat_password,
+            keep=auth.session,
+            client_ip=client_ip(request),
+            policy=login_policy(get_settings(request)),
+        )
+    except Invalid as error:
+        context = {"errors": error.field_messages(), "changed": ""}
+        return render(request, "accounts/password.html", context, status_code=422)
+    return htmx.redirect(request, request.url_for("accounts:password").path + "?changed=1")
+
+
 # --- Admin: users -----------------------------------------------------------------------
 
 

@@ -18,6 +18,8 @@ class AuditTag(StrEnum):
     USER_DEACTIVATE = "user:deactivate"
     USER_ACTIVATE = "user:activate"
     USER_PASSWORD_RESET = "user:password_reset"  # noqa: S105 - an audit tag, not a secret
+    USER_PASSWORD_CHANGE = "user:password_change"  # noqa: S105 - an audit tag, not a secret
+    USER_PASSWORD_CHANGE_FAILED = "user:password_change_failed"  # noqa: S105 - an audit tag
     DISTRICT_CREATE = "district:create"
     DISTRICT_UPDATE = "district:update"
     INSTITUTION_CREATE = "institution:create"
@@ -61,6 +63,8 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.USER_DEACTIVATE: "Bruger deaktiveret",
     AuditTag.USER_ACTIVATE: "Bruger genaktiveret",
     AuditTag.USER_PASSWORD_RESET: "Adgangskode nulstillet",
+    AuditTag.USER_PASSWORD_CHANGE: "Adgangskode skiftet af brugeren selv",
+    AuditTag.USER_PASSWORD_CHANGE_FAILED: "Forkert nuværende adgangskode ved skift",
     AuditTag.DISTRICT_CREATE: "Distrikt oprettet",
     AuditTag.DISTRICT_UPDATE: "Distrikt ændret",
     AuditTag.INSTITUTION_CREATE: "Institution oprettet",

@@ -104,6 +104,7 @@ def _pages(cases: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
             ("notification-form", f"/assessments/{c['finished']}/notification"),
             ("concern-staff", f"/concerns/{c['concern']}"),
             ("concerns-staff", "/concerns"),
+            ("own-password", "/account/password"),
         ],
         "leder": [("start-leader", "/"), ("concerns-leader", "/concerns")],
         "raadgiver": [
