@@ -92,3 +92,12 @@ def get_page(
         .limit(per_page)
     ).all()
     return rows, int(total)
+
+
+def for_child(session: Session, *, child_id: int) -> Sequence[AuditEvent]:
+    """Every audit row about one child, newest first (for a request of access)."""
+    return session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.child_id == child_id)
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+    ).all()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import asdict, dataclass
 from typing import Annotated
 
@@ -14,6 +12,7 @@ from fastapi.responses import Response
 from app.audit import service
 from app.audit.tags import AuditTag
 from app.errors import Invalid
+from app.web.csv_export import csv_response
 from app.web.deps import DB, AdminUser
 from app.web.forms import form_date
 from app.web.routing import make_router
@@ -58,12 +57,6 @@ def _filters(
         since=_day_start(form_date(since, "since")),
         until=_day_start(form_date(until, "until"), next_day=True),
     )
-
-
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 Text = Annotated[str | None, Query(max_length=64)]
@@ -163,42 +156,34 @@ def audit_export(
     service.record(
         db, admin, AuditTag.AUDIT_EXPORT, object_type="audit", detail=str(request.url.query)[:500]
     )
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "tidspunkt",
-            "bruger",
-            "rolle",
-            "handling",
-            "objekttype",
-            "objekt-id",
-            "barn-id",
-            "ip",
-            "request-id",
-            "detaljer",
-        ]
-    )
-    for row in rows:
-        writer.writerow(
-            [
-                _cell(value)
-                for value in (
-                    row.at.isoformat(),
-                    row.actor_username,
-                    row.actor_role,
-                    row.action,
-                    row.object_type,
-                    row.object_id,
-                    row.child_id or "",
-                    row.client_ip,
-                    row.request_id,
-                    row.detail,
-                )
-            ]
-        )
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="auditlog.csv"'},
+    header = [
+        "tidspunkt",
+        "bruger",
+        "rolle",
+        "handling",
+        "objekttype",
+        "objekt-id",
+        "barn-id",
+        "ip",
+        "request-id",
+        "detaljer",
+    ]
+    return csv_response(
+        header,
+        (
+            (
+                row.at.isoformat(),
+                row.actor_username,
+                row.actor_role,
+                row.action,
+                row.object_type,
+                row.object_id,
+                row.child_id or "",
+                row.client_ip,
+                row.request_id,
+                row.detail,
+            )
+            for row in rows
+        ),
+        "auditlog.csv",
     )

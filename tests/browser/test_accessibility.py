@@ -106,7 +106,11 @@ def _pages(cases: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
             ("concerns-staff", "/concerns"),
             ("own-password", "/account/password"),
         ],
-        "leder": [("start-leader", "/"), ("concerns-leader", "/concerns")],
+        "leder": [
+            ("start-leader", "/"),
+            ("concerns-leader", "/concerns"),
+            ("access-log", f"/children/{c['child']}/access-log"),
+        ],
         "raadgiver": [
             ("start-social-worker", "/"),
             ("inbox", "/concerns"),
