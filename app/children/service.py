@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from app.accounts.models import User
+from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.children.models import Child
-from app.children.scope import ensure_may_see_children
+from app.children.scope import ensure_may_see_children, get_child_for
 from app.db import local_today
 from app.errors import Invalid, NotFound
 
 OLDEST_YEARS = 18
+READS = {AuditTag.CHILD_VIEW.value, AuditTag.ASSESSMENT_VIEW.value, AuditTag.CONCERN_VIEW.value}
+"""Look-ups: their audit detail is the purpose ("vurdering", "barnets side", …)."""
+PURPOSE_WORDS = {"consultation": "sparring", "notification": "underretning"}
+"""A concern read without a stated purpose is audited with its kind."""
 
 
 def create(
@@ -64,3 +69,40 @@ def create(
         child_id=child.id,
     )
     return child
+
+
+# --- The child's access log, for a request of access (indsigt i logning) -----------------
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    """One line of the access log as the parents may see it: no employee's identity."""
+
+    at: dt.datetime
+    what: str
+    purpose: str
+    role: str
+
+
+def _role_label(value: str) -> str:
+    try:
+        return Role(value).label
+    except ValueError:
+        return "System"
+
+
+def access_log(session: Session, actor: User, *, child_id: int) -> tuple[Child, list[AccessRow]]:
+    """The child (its reading audited with the purpose "indsigt i logning") and every audit row
+    about it, newest first, as the parents may see them: time, what, the purpose of a look-up
+    and the role — never a name, user name or address."""
+    child = get_child_for(session, actor, child_id=child_id, purpose="indsigt i logning")
+    labels = {tag.value: tag.label for tag in AuditTag}
+    return child, [
+        AccessRow(
+            at=event.at,
+            what=labels.get(event.action, event.action),
+            purpose=PURPOSE_WORDS.get(event.detail, event.detail) if event.action in READS else "",
+            role=_role_label(event.actor_role),
+        )
+        for event in audit.for_child(session, child_id=child.id)  # type: ignore[arg-type]
+    ]

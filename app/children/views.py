@@ -14,8 +14,6 @@ from app.accounts import service as accounts
 from app.accounts.models import Role, User
 from app.assessments import scope as assessments_scope
 from app.assessments.models import Assessment, AssessmentStatus
-from app.audit import service as audit
-from app.audit.tags import AuditTag
 from app.catalogs import service as catalogs
 from app.children import scope, service
 from app.children.models import Child
@@ -34,10 +32,6 @@ ChildWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER))]
 Leader = Annotated[User, Depends(require_role(Role.LEADER))]
 """The institution's leader: answers the parents' requests of access."""
 
-READS = {AuditTag.CHILD_VIEW.value, AuditTag.ASSESSMENT_VIEW.value, AuditTag.CONCERN_VIEW.value}
-"""Look-ups: their audit detail is the purpose ("vurdering", "barnets side", …)."""
-PURPOSE_WORDS = {"consultation": "sparring", "notification": "underretning"}
-"""A concern read without a stated purpose is audited with its kind."""
 
 MAX_SEARCH = 100
 
@@ -186,55 +180,23 @@ def child_detail(request: Request, db: DB, user: ChildWorker, child_id: int) -> 
 # --- The child's access log, for a request of access (indsigt i logning) -----------------
 
 
-@dataclass(frozen=True)
-class AccessRow:
-    """One line of the access log as the parents may see it: no employee's identity."""
-
-    at: dt.datetime
-    what: str
-    purpose: str
-    role: str
-
-
-def _role_label(value: str) -> str:
-    try:
-        return Role(value).label
-    except ValueError:
-        return "System"
-
-
-def _access_rows(db: DB, child: Child) -> list[AccessRow]:
-    labels = {tag.value: tag.label for tag in AuditTag}
-    return [
-        AccessRow(
-            at=event.at,
-            what=labels.get(event.action, event.action),
-            purpose=PURPOSE_WORDS.get(event.detail, event.detail) if event.action in READS else "",
-            role=_role_label(event.actor_role),
-        )
-        for event in audit.for_child(db, child_id=child.id)  # type: ignore[arg-type]
-    ]
-
-
 @router.get("/children/{child_id}/access-log", name="children:access_log")
 def access_log(request: Request, db: DB, user: Leader, child_id: int) -> Response:
     """Every look-up and change about the child: when, what, why and by which role (not by
     whom), for the parents' request of access. Printable; reading it is audited too."""
-    child = scope.get_child_for(db, user, child_id=child_id, purpose="indsigt i logning")
-    return render(
-        request, "children/access_log.html", {"child": child, "rows": _access_rows(db, child)}
-    )
+    child, rows = service.access_log(db, user, child_id=child_id)
+    return render(request, "children/access_log.html", {"child": child, "rows": rows})
 
 
 @router.get("/children/{child_id}/access-log.csv", name="children:access_log_csv")
 def access_log_csv(db: DB, user: Leader, child_id: int) -> Response:
     """The same access log as CSV."""
-    child = scope.get_child_for(db, user, child_id=child_id, purpose="indsigt i logning")
+    child, rows = service.access_log(db, user, child_id=child_id)
     return csv_response(
         ["tidspunkt", "handling", "formål", "rolle"],
         (
             (local_time(row.at, "%d.%m.%Y %H:%M:%S"), row.what, row.purpose, row.role)
-            for row in _access_rows(db, child)
+            for row in rows
         ),
         f"adgangslog-barn-{child.id}.csv",
     )
