@@ -298,8 +298,10 @@
             // 401, or a CSRF token of a session that has ended: the owner must log in again.
             var code = answer && answer.error ? answer.error.code : "";
             current.state = response.status === 401 || code === "csrf_failed" ? "auth" : "error";
-            // Refused for good (4xx), as opposed to a server that failed for now (5xx, 429).
-            current.refused = response.status >= 400 && response.status < 500 && response.status !== 429;
+            // Refused for good (a 4xx), as opposed to a server that failed for now (5xx, 408,
+            // 429, or the same record still being saved by another request).
+            var transient = response.status === 408 || response.status === 429 || code === "idempotency_in_progress";
+            current.refused = current.state === "error" && response.status >= 400 && response.status < 500 && !transient;
             current.message = answer && answer.error && answer.error.message ? answer.error.message : "Serveren svarede " + response.status + ".";
             return outbox.put(current).then(function () {
               listeners.forEach(function (fn) { fn(current, payload, null, false); });
