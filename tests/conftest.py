@@ -10,16 +10,32 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app import db
+from app.accounts import passwords
 from app.main import create_app
 from app.settings import Settings
 from tests.factories import TEST_PASSWORD, Org, make_org
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_argon2() -> Iterator[None]:
+    """Argon2id with its cheapest parameters while testing: the production profile costs about
+    0.1 s a verification, and the suite logs in some thousand times on each database. Hashes
+    stay Argon2id and the code paths are the same; the browser tests' server (a subprocess)
+    and the benchmark keep the production profile."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    patch = pytest.MonkeyPatch()
+    patch.setattr(passwords, "_hasher", cheap)
+    patch.setattr(passwords, "_DUMMY_HASH", cheap.hash("trivselsguiden-dummy-password"))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")
