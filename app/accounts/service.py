@@ -367,15 +367,7 @@ def change_own_password(
         raise Invalid(errors[0]["message"], details=errors)
     user.password_hash = hash_password(new)
     session.add(user)
-    for row in session.exec(
-        select(UserSession).where(
-            UserSession.user_id == user.id,
-            col(UserSession.revoked_at).is_(None),
-            UserSession.id != keep.id,
-        )
-    ).all():
-        row.revoked_at = utcnow()
-        session.add(row)
+    revoke_all_sessions(session, user_id=user.id, keep=keep)  # type: ignore[arg-type]
     session.flush()
     audit.record(
         session, user, AuditTag.USER_PASSWORD_CHANGE, object_type="user", object_id=user.id
@@ -563,13 +555,15 @@ def end_session(session: Session, user: User, row: UserSession) -> None:
     audit.record(session, user, AuditTag.LOGOUT, object_type="user", object_id=user.id)
 
 
-def revoke_all_sessions(session: Session, *, user_id: int) -> None:
-    """End every live session of a user (deactivation, password reset)."""
+def revoke_all_sessions(session: Session, *, user_id: int, keep: UserSession | None = None) -> None:
+    """End every live session of a user (deactivation, password reset), but ``keep`` (the
+    session that changed its own password)."""
     now = utcnow()
-    for row in session.exec(
-        select(UserSession).where(
-            UserSession.user_id == user_id, col(UserSession.revoked_at).is_(None)
-        )
-    ).all():
+    query = select(UserSession).where(
+        UserSession.user_id == user_id, col(UserSession.revoked_at).is_(None)
+    )
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
+    for row in session.exec(query).all():
         row.revoked_at = now
         session.add(row)
