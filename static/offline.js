@@ -491,10 +491,9 @@
       "Beregnet på tabletten uden net. Serverens beregning gemmes, når vurderingen sendes."));
   }
 
-  function followUpDate(days) {
-    if (days === null || days === undefined) { return ""; }
+  // Today on the tablet, as a date field's value (yyyy-mm-dd).
+  function todayIso() {
     var date = new Date();
-    date.setDate(date.getDate() + days);
     var mm = String(date.getMonth() + 1).padStart(2, "0");
     var dd = String(date.getDate()).padStart(2, "0");
     return date.getFullYear() + "-" + mm + "-" + dd;
@@ -612,7 +611,7 @@
         errors.push(["level", "Et kritisk tegn (mistanke om vold eller overgreb) kan ikke vurderes under niveau 4: underret kommunen nu."]);
       }
     }
-    if (followUp && followUp < followUpDate(0)) { errors.push(["follow_up_on", "Opfølgningsdatoen ligger i fortiden."]); }
+    if (followUp && followUp < todayIso()) { errors.push(["follow_up_on", "Opfølgningsdatoen ligger i fortiden."]); }
     return {errors: errors, finish: {level: level, reason: reason, follow_up_on: followUp || null}};
   }
 
