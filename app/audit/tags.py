@@ -91,3 +91,11 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.AUDIT_EXPORT: "Auditlog eksporteret",
     AuditTag.CPR_KEY_ROTATE: "CPR-numre krypteret med ny nøgle",
 }
+
+
+def label_of(action: str) -> str:
+    """The Danish description of a stored action; the action itself if it is no (longer a) tag."""
+    try:
+        return AuditTag(action).label
+    except ValueError:
+        return action

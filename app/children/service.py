@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from app.accounts.models import Role, User
 from app.audit import service as audit
-from app.audit.tags import AuditTag
+from app.audit.tags import AuditTag, label_of
 from app.children.models import Child
 from app.children.scope import ensure_may_see_children, get_child_for
 from app.db import local_today
@@ -96,11 +96,10 @@ def access_log(session: Session, actor: User, *, child_id: int) -> tuple[Child, 
     about it, newest first, as the parents may see them: time, what, the purpose of a look-up
     and the role — never a name, user name or address."""
     child = get_child_for(session, actor, child_id=child_id, purpose="indsigt i logning")
-    labels = {tag.value: tag.label for tag in AuditTag}
     return child, [
         AccessRow(
             at=event.at,
-            what=labels.get(event.action, event.action),
+            what=label_of(event.action),
             purpose=PURPOSE_WORDS.get(event.detail, event.detail) if event.action in READS else "",
             role=_role_label(event.actor_role),
         )

@@ -147,3 +147,10 @@ class TestAuditFilters:
         yesterday = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2)).isoformat()
         page = admin.client.get("/admin/audit", params={"until": yesterday})
         assert BeautifulSoup(page.text, "html.parser").select("#audit-table tbody tr[id]") == []
+
+
+def test_a_stored_action_is_labelled_in_danish_and_an_unknown_one_kept_as_it_is():
+    from app.audit.tags import label_of
+
+    assert label_of("auth:login") == "Login"
+    assert label_of("child:access_log") == "child:access_log"
