@@ -79,6 +79,11 @@ class Invalid(AppError):
     code = "validation_error"
     default_message = "Nogle oplysninger mangler eller er ugyldige."
 
+    @classmethod
+    def field(cls, field: str, message: str) -> Invalid:
+        """A refusal of one form or JSON field, with its Danish message beside the field."""
+        return cls(message, details=[{"field": field, "message": message}])
+
 
 class TooManyRequests(AppError):
     status = 429

@@ -32,10 +32,6 @@ USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 SESSION_TOUCH_SECONDS = 60
 
 
-def _invalid(field: str, message: str) -> Invalid:
-    return Invalid(message, details=[{"field": field, "message": message}])
-
-
 def normalize_username(username: str) -> str:
     """User names are case-insensitive: stored and compared in lower case."""
     return username.strip().lower()
@@ -61,9 +57,9 @@ def create_district(session: Session, actor: User, *, name: str) -> District:
     """Create a district with a unique name."""
     name = name.strip()
     if not name or len(name) > 100:
-        raise _invalid("name", messages.NAME_REQUIRED)
+        raise Invalid.field("name", messages.NAME_REQUIRED)
     if session.exec(select(District).where(func.lower(District.name) == name.lower())).first():
-        raise _invalid("name", messages.NAME_TAKEN)
+        raise Invalid.field("name", messages.NAME_TAKEN)
     district = District(name=name)
     session.add(district)
     session.flush()
@@ -83,10 +79,10 @@ def rename_district(session: Session, actor: User, *, district_id: int, name: st
     district = get_district(session, district_id=district_id)
     name = name.strip()
     if not name or len(name) > 100:
-        raise _invalid("name", messages.NAME_REQUIRED)
+        raise Invalid.field("name", messages.NAME_REQUIRED)
     clash = session.exec(select(District).where(func.lower(District.name) == name.lower())).first()
     if clash is not None and clash.id != district.id:
-        raise _invalid("name", messages.NAME_TAKEN)
+        raise Invalid.field("name", messages.NAME_TAKEN)
     old = district.name
     district.name = name
     session.add(district)
@@ -122,16 +118,16 @@ def _check_institution_fields(
     session: Session, *, name: str, kind: str, district_id: int, exclude_id: int | None
 ) -> None:
     if not name or len(name) > 150:
-        raise _invalid("name", messages.NAME_REQUIRED)
+        raise Invalid.field("name", messages.NAME_REQUIRED)
     if kind not in set(InstitutionKind):
-        raise _invalid("kind", messages.KIND_UNKNOWN)
+        raise Invalid.field("kind", messages.KIND_UNKNOWN)
     if session.get(District, district_id) is None:
-        raise _invalid("district_id", messages.DISTRICT_UNKNOWN)
+        raise Invalid.field("district_id", messages.DISTRICT_UNKNOWN)
     clash = session.exec(
         select(Institution).where(func.lower(Institution.name) == name.lower())
     ).first()
     if clash is not None and clash.id != exclude_id:
-        raise _invalid("name", messages.NAME_TAKEN)
+        raise Invalid.field("name", messages.NAME_TAKEN)
 
 
 def create_institution(
@@ -315,7 +311,7 @@ def reset_password(session: Session, actor: User, *, user_id: int, password: str
     user = get_user(session, user_id=user_id)
     problem = password_problem(password)
     if problem:
-        raise _invalid("password", problem)
+        raise Invalid.field("password", problem)
     user.password_hash = hash_password(password)
     session.add(user)
     revoke_all_sessions(session, user_id=user.id)  # type: ignore[arg-type]
@@ -354,7 +350,7 @@ def change_own_password(
             object_type="user",
             object_id=user.id,
         )
-        raise _invalid("current_password", messages.PASSWORD_CURRENT_WRONG)
+        raise Invalid.field("current_password", messages.PASSWORD_CURRENT_WRONG)
     errors = []
     problem = password_problem(new)
     if problem:

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi.responses import Response
 
-from app.accounts.models import Role, User
 from app.assessments import scope, service
 from app.assessments.schemas import AssessmentCreate, AssessmentRead
-from app.web.deps import DB, require_role
+from app.web.deps import DB, StaffOrLeader
 from app.web.idempotency import IdempotencyKey, idempotent_json
 from app.web.routing import make_router
 
 router = make_router(prefix="/api/v1", tags=["assessments"])
 
-ChildWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER))]
 """Staff and leaders of an institution; the scope functions refuse everything else."""
 
 
@@ -26,7 +24,7 @@ ChildWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER))]
 def create_assessment(
     request: Request,
     db: DB,
-    user: ChildWorker,
+    user: StaffOrLeader,
     body: AssessmentCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
@@ -57,7 +55,7 @@ def create_assessment(
 @router.get(
     "/assessments/{assessment_id}", name="api:assessments_read", response_model=AssessmentRead
 )
-def read_assessment(db: DB, user: ChildWorker, assessment_id: int) -> AssessmentRead:
+def read_assessment(db: DB, user: StaffOrLeader, assessment_id: int) -> AssessmentRead:
     """One assessment of a child in the caller's institution (404 otherwise), with the
     catalog version and indicator texts it was made with; the read is audited."""
     assessment = scope.get_assessment_for(db, user, assessment_id=assessment_id)

@@ -52,10 +52,6 @@ class AssessmentState:
         return [self.catalog.indicator(i) for i in self.evaluation.observed]
 
 
-def _invalid(field: str, message: str) -> Invalid:
-    return Invalid(message, details=[{"field": field, "message": message}])
-
-
 def _evaluate(catalog: Catalog, observed: Iterable[str]) -> Evaluation:
     return catalogs.evaluate_observed(catalog, observed)
 
@@ -70,7 +66,7 @@ def state_of(session: Session, assessment: Assessment) -> AssessmentState:
 
 def _check_text(field: str, value: str, limit: int = MAX_TEXT) -> str:
     if len(value) > limit:
-        raise _invalid(field, f"Teksten må højst være {limit} tegn.")
+        raise Invalid.field(field, f"Teksten må højst være {limit} tegn.")
     return value.strip()
 
 
@@ -195,22 +191,22 @@ def _apply_finish(
     reason = ""
     if override is not None and override.level != evaluation.level:
         if override.level not in (1, 2, 3, 4):
-            raise _invalid("level_override.level", "Vælg et niveau fra 1 til 4.")
+            raise Invalid.field("level_override.level", "Vælg et niveau fra 1 til 4.")
         reason = _check_text("level_override.reason", override.reason, MAX_REASON)
         if not reason:
-            raise _invalid(
+            raise Invalid.field(
                 "level_override.reason",
                 "Skriv en begrundelse, når du vælger et andet niveau end det beregnede.",
             )
         if evaluation.critical and override.level < 4:
-            raise _invalid(
+            raise Invalid.field(
                 "level_override.level",
                 "Et kritisk tegn (mistanke om vold eller overgreb) kan ikke vurderes under "
                 "niveau 4: underret kommunen nu.",
             )
         level = override.level
     if follow_up_given and follow_up_on is not None and follow_up_on < local_today():
-        raise _invalid("follow_up_on", "Opfølgningsdatoen ligger i fortiden.")
+        raise Invalid.field("follow_up_on", "Opfølgningsdatoen ligger i fortiden.")
     levels = catalogs.levels()
     actions = recommended_actions(level, critical=evaluation.critical, levels=levels)
     assessment.computed_level = evaluation.level

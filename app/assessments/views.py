@@ -12,11 +12,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 
 from app.accounts import service as accounts
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.assessments import scope, service
 from app.assessments.models import Assessment, AssessmentStatus
 from app.catalogs import service as catalogs
@@ -27,14 +27,13 @@ from app.errors import Invalid
 from app.guide.schema import ActionDef, Area, Catalog, Guidance, LevelDef
 from app.offline import device_keys
 from app.web import htmx
-from app.web.deps import DB, require_role
+from app.web.deps import DB, StaffOrLeader
 from app.web.forms import form_date
 from app.web.routing import make_router
 from app.web.templating import local_time, render
 
 router = make_router(include_in_schema=False)
 
-ChildWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER))]
 """Staff and leaders of an institution; the scope functions refuse everything else."""
 
 MAX_TEXT_FIELD = 12_000
@@ -212,14 +211,14 @@ def _detail_url(request: Request, assessment: Assessment) -> str:
 
 
 @router.post("/children/{child_id}/assessments", name="assessments:start")
-def start(request: Request, db: DB, user: ChildWorker, child_id: int) -> Response:
+def start(request: Request, db: DB, user: StaffOrLeader, child_id: int) -> Response:
     """Start a new assessment of the child, or reopen the user's own draft."""
     assessment = service.start_or_resume(db, user, child_id=child_id)
     return htmx.redirect(request, _detail_url(request, assessment))
 
 
 @router.get("/assessments/{assessment_id}", name="assessments:detail")
-def detail(request: Request, db: DB, user: ChildWorker, assessment_id: int) -> Response:
+def detail(request: Request, db: DB, user: StaffOrLeader, assessment_id: int) -> Response:
     """The questionnaire of a draft (its author only), or the result of a finished one."""
     assessment = scope.get_assessment_for(db, user, assessment_id=assessment_id, purpose="visning")
     if assessment.status == AssessmentStatus.DRAFT:
@@ -282,7 +281,7 @@ def _saved_context(
 def tick(
     request: Request,
     db: DB,
-    user: ChildWorker,
+    user: StaffOrLeader,
     assessment_id: int,
     indicator_id: Annotated[str, Form(max_length=200)],
     observed: Annotated[str, Form(pattern="^[01]$")],
@@ -304,7 +303,7 @@ def tick(
 def notes(
     request: Request,
     db: DB,
-    user: ChildWorker,
+    user: StaffOrLeader,
     assessment_id: int,
     notes: Annotated[str | None, Form(max_length=MAX_TEXT_FIELD)] = None,
     resources: Annotated[str | None, Form(max_length=MAX_TEXT_FIELD)] = None,
@@ -342,7 +341,7 @@ def _parse_follow_up(value: str) -> tuple[dt.date | None, bool]:
 def save(
     request: Request,
     db: DB,
-    user: ChildWorker,
+    user: StaffOrLeader,
     assessment_id: int,
     observed: Annotated[list[str] | None, Form()] = None,
     notes: Annotated[str, Form(max_length=MAX_TEXT_FIELD)] = "",
@@ -373,7 +372,7 @@ def save(
 def finish(
     request: Request,
     db: DB,
-    user: ChildWorker,
+    user: StaffOrLeader,
     assessment_id: int,
     level: Annotated[str, Form(max_length=2)] = "",
     reason: Annotated[str, Form(max_length=MAX_TEXT_FIELD)] = "",

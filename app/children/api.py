@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
-from app.accounts.models import Role, User
 from app.assessments import scope as assessments_scope
 from app.assessments import service as assessments
 from app.assessments.schemas import AssessmentRead
@@ -15,13 +14,12 @@ from app.children import scope, service
 from app.children.schemas import ChildCreate, ChildDetail, ChildRead
 from app.db import local_today
 from app.guide.schema import age_in_years
-from app.web.deps import DB, require_role
+from app.web.deps import DB, StaffOrLeader
 from app.web.idempotency import IdempotencyKey, idempotent_json
 from app.web.routing import make_router
 
 router = make_router(prefix="/api/v1", tags=["children"])
 
-ChildWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER))]
 """Staff and leaders of an institution; the scope functions refuse everything else."""
 MAX_SEARCH = 100
 
@@ -30,7 +28,7 @@ MAX_SEARCH = 100
 def create_child(
     request: Request,
     db: DB,
-    user: ChildWorker,
+    user: StaffOrLeader,
     body: ChildCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
@@ -53,14 +51,14 @@ def create_child(
 
 @router.get("/children", name="api:children_list", response_model=list[ChildRead])
 def list_children(
-    db: DB, user: ChildWorker, q: Annotated[str, Query(max_length=MAX_SEARCH)] = ""
+    db: DB, user: StaffOrLeader, q: Annotated[str, Query(max_length=MAX_SEARCH)] = ""
 ) -> list[ChildRead]:
     """The children of the caller's institution by name, optionally searched; audited."""
     return [ChildRead.of(child) for child in scope.visible_children(db, user, search=q)]
 
 
 @router.get("/children/{child_id}", name="api:children_read", response_model=ChildDetail)
-def read_child(db: DB, user: ChildWorker, child_id: int) -> ChildDetail:
+def read_child(db: DB, user: StaffOrLeader, child_id: int) -> ChildDetail:
     """A child of the caller's institution (404 otherwise) with its assessments, newest
     first, drafts included; the read is audited."""
     child = scope.get_child_for(db, user, child_id=child_id)

@@ -21,13 +21,12 @@ from app.db import local_today
 from app.errors import Invalid
 from app.web import htmx
 from app.web.csv_export import csv_response
-from app.web.deps import DB, require_role
+from app.web.deps import DB, StaffOrLeader, require_role
 from app.web.routing import make_router
 from app.web.templating import local_time, render
 
 router = make_router(include_in_schema=False)
 
-ChildWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER))]
 """Staff and leaders of an institution; the scope functions refuse everything else."""
 Leader = Annotated[User, Depends(require_role(Role.LEADER))]
 """The institution's leader: answers the parents' requests of access."""
@@ -75,7 +74,7 @@ def _list_context(
 def children_list(
     request: Request,
     db: DB,
-    user: ChildWorker,
+    user: StaffOrLeader,
     q: Annotated[str, Query(max_length=MAX_SEARCH)] = "",
 ) -> Response:
     """The children of the user's institution, optionally searched by name."""
@@ -91,7 +90,7 @@ def children_list(
 def children_create(
     request: Request,
     db: DB,
-    user: ChildWorker,
+    user: StaffOrLeader,
     first_name: Annotated[str, Form(max_length=200)] = "",
     last_name: Annotated[str, Form(max_length=200)] = "",
     birth_date: Annotated[str, Form(max_length=20)] = "",
@@ -151,7 +150,7 @@ def _history(db: DB, user: User, child: Child) -> list[HistoryRow]:
 
 
 @router.get("/children/{child_id}", name="children:detail")
-def child_detail(request: Request, db: DB, user: ChildWorker, child_id: int) -> Response:
+def child_detail(request: Request, db: DB, user: StaffOrLeader, child_id: int) -> Response:
     """A child: name, birth date, age, and its assessments with the level over time."""
     child = scope.get_child_for(db, user, child_id=child_id, purpose="barnets side")
     history = _history(db, user, child)

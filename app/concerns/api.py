@@ -16,14 +16,13 @@ from app.concerns.schemas import (
     DialogueRead,
     TransitionCreate,
 )
-from app.web.deps import DB, require_role
+from app.web.deps import DB, StaffOrLeader, require_role
 from app.web.idempotency import IdempotencyKey, idempotent_json
 from app.web.routing import make_router
 
 router = make_router(prefix="/api/v1", tags=["concerns"])
 
 CaseWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER, Role.SOCIAL_WORKER))]
-ChildWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER))]
 SocialWorker = Annotated[User, Depends(require_role(Role.SOCIAL_WORKER))]
 
 
@@ -43,7 +42,7 @@ def _read(request: Request, concern: Any, user: User) -> dict[str, Any]:
 def create_concern(
     request: Request,
     db: DB,
-    user: ChildWorker,
+    user: StaffOrLeader,
     body: ConcernCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
@@ -126,7 +125,7 @@ def transition_concern(
     response_model=DialogueRead,
 )
 def create_dialogue(
-    db: DB, user: ChildWorker, assessment_id: int, body: DialogueCreate
+    db: DB, user: StaffOrLeader, assessment_id: int, body: DialogueCreate
 ) -> DialogueRead:
     """Record a dialogue meeting with the parents (409 on a critical assessment)."""
     dialogue = service.record_dialogue(

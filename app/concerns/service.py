@@ -40,10 +40,6 @@ ABUSE_RULE = (
 _CPR_LIKE = re.compile(r"\b\d{6}-?\d{4}\b")
 
 
-def _invalid(field: str, message: str) -> Invalid:
-    return Invalid(message, details=[{"field": field, "message": message}])
-
-
 def _finished_assessment(session: Session, actor: User, assessment_id: int) -> Assessment:
     assessment = assessments_scope.get_assessment_for(
         session, actor, assessment_id=assessment_id, purpose="bekymring"
@@ -218,13 +214,13 @@ def submit_consultation(
     assessment = _finished_assessment(session, actor, assessment_id)
     message = message.strip()
     if not message:
-        raise _invalid("message", "Beskriv bekymringen og hvad du ønsker sparring om.")
+        raise Invalid.field("message", "Beskriv bekymringen og hvad du ønsker sparring om.")
     if len(message) > 5000:
-        raise _invalid("message", "Beskeden må højst være 5000 tegn.")
+        raise Invalid.field("message", "Beskeden må højst være 5000 tegn.")
     child, _institution = _child_and_institution(session, assessment)
     found = identifying_text(message, child)
     if found:
-        raise _invalid(
+        raise Invalid.field(
             "message",
             "Sparring er anonym: fjern " + " og ".join(found) + " fra beskeden.",
         )
@@ -339,7 +335,7 @@ def move(
     note = note.strip()[:5000]
     if new is ConcernStatus.ASSESSED:
         if not outcome:
-            raise _invalid("outcome", "Vælg udfaldet af vurderingen.")
+            raise Invalid.field("outcome", "Vælg udfaldet af vurderingen.")
         concern.outcome = outcome
         concern.feedback = feedback.strip()[:5000]
         concern.assessed_at = now
@@ -347,7 +343,7 @@ def move(
         concern.acknowledged_at = now
     elif new is ConcernStatus.ANSWERED:
         if not note:
-            raise _invalid("note", "Skriv dit svar til medarbejderen.")
+            raise Invalid.field("note", "Skriv dit svar til medarbejderen.")
         concern.answer = note
         concern.answered_at = now
     elif new is ConcernStatus.CLOSED:

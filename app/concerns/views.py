@@ -22,14 +22,13 @@ from app.concerns.workflow import STATUS_LABELS, ConcernKind, ConcernStatus, nex
 from app.db import local_today, utcnow
 from app.errors import Conflict, Invalid
 from app.web import htmx
-from app.web.deps import DB, require_role
+from app.web.deps import DB, StaffOrLeader, require_role
 from app.web.forms import form_date
 from app.web.routing import make_router
 from app.web.templating import render
 
 router = make_router(include_in_schema=False)
 
-ChildWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER))]
 CaseWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER, Role.SOCIAL_WORKER))]
 SocialWorker = Annotated[User, Depends(require_role(Role.SOCIAL_WORKER))]
 Text = Annotated[str, Form(max_length=6000)]
@@ -59,7 +58,7 @@ def _assessment_context(db: DB, user: User, assessment_id: int) -> dict[str, Any
 
 
 @router.get("/assessments/{assessment_id}/dialogue", name="concerns:dialogue_form")
-def dialogue_form(request: Request, db: DB, user: ChildWorker, assessment_id: int) -> Response:
+def dialogue_form(request: Request, db: DB, user: StaffOrLeader, assessment_id: int) -> Response:
     """Record a dialogue meeting (or, when critical, say why not)."""
     context = _assessment_context(db, user, assessment_id)
     context.update(
@@ -76,7 +75,7 @@ def dialogue_form(request: Request, db: DB, user: ChildWorker, assessment_id: in
 def dialogue_create(
     request: Request,
     db: DB,
-    user: ChildWorker,
+    user: StaffOrLeader,
     assessment_id: int,
     held_on: Short = "",
     participants: Annotated[str, Form(max_length=1200)] = "",
@@ -119,7 +118,9 @@ def dialogue_create(
 
 
 @router.get("/assessments/{assessment_id}/consultation", name="concerns:consultation_form")
-def consultation_form(request: Request, db: DB, user: ChildWorker, assessment_id: int) -> Response:
+def consultation_form(
+    request: Request, db: DB, user: StaffOrLeader, assessment_id: int
+) -> Response:
     """Ask the district's social workers for anonymous advice."""
     context = _assessment_context(db, user, assessment_id)
     context.update({"form": {}, "errors": {}})
@@ -128,7 +129,7 @@ def consultation_form(request: Request, db: DB, user: ChildWorker, assessment_id
 
 @router.post("/assessments/{assessment_id}/consultation", name="concerns:consultation_create")
 def consultation_create(
-    request: Request, db: DB, user: ChildWorker, assessment_id: int, message: Text = ""
+    request: Request, db: DB, user: StaffOrLeader, assessment_id: int, message: Text = ""
 ) -> Response:
     """Send it; a message that identifies the child is refused with the reason."""
     try:
@@ -155,7 +156,9 @@ def _notification_defaults(user: User, institution: Any) -> dict[str, str]:
 
 
 @router.get("/assessments/{assessment_id}/notification", name="concerns:notification_form")
-def notification_form(request: Request, db: DB, user: ChildWorker, assessment_id: int) -> Response:
+def notification_form(
+    request: Request, db: DB, user: StaffOrLeader, assessment_id: int
+) -> Response:
     """The notification form, with what a notification must hold."""
     context = _assessment_context(db, user, assessment_id)
     context.update(
@@ -172,7 +175,7 @@ def notification_form(request: Request, db: DB, user: ChildWorker, assessment_id
 def notification_create(
     request: Request,
     db: DB,
-    user: ChildWorker,
+    user: StaffOrLeader,
     assessment_id: int,
     message: Text = "",
     parents_informed: Short = "",

@@ -12,7 +12,7 @@ See docs/offline.md.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.encoders import jsonable_encoder
@@ -25,14 +25,13 @@ from app.catalogs import service as catalogs
 from app.offline import assets, device_keys
 from app.offline.guide_data import catalog_data, levels_data
 from app.offline.schemas import DeviceKeyRead, OfflineSync
-from app.web.deps import DB, AnyUser, public, require_role
+from app.web.deps import DB, AnyUser, StaffOrLeader, public
 from app.web.idempotency import IdempotencyKey, idempotent_json
 from app.web.routing import make_router
 
 router = make_router(include_in_schema=False)
 api_router = make_router(prefix="/api/v1/offline", tags=["offline"])
 
-ChildWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER))]
 GUIDE_CACHE = {"Cache-Control": "private, no-cache"}
 AGES_BY_KIND = {InstitutionKind.DAYCARE: range(0, 6), InstitutionKind.SCHOOL: range(6, 18)}
 """The ages whose catalogs a tablet of each kind of institution keeps for offline use."""
@@ -103,7 +102,7 @@ def catalog(db: DB, user: AnyUser, catalog_id: str, version: int) -> Response:
 def sync(
     request: Request,
     db: DB,
-    user: ChildWorker,
+    user: StaffOrLeader,
     assessment_id: int,
     body: OfflineSync,
     idempotency_key: IdempotencyKey = None,
