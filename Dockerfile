@@ -15,7 +15,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN groupadd --system trivsel && useradd --system --gid trivsel --home /srv/app trivsel
 
 WORKDIR /srv/app
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml README.md LICENSE alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
 COPY guide_content ./guide_content

@@ -46,16 +46,36 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def worker_database_url(base_url: str, worker: str) -> str:
+    """The PostgreSQL database of one pytest-xdist worker: ``test`` for a plain run, ``test_gw0``,
+    ``test_gw1``, … beside it under xdist, created when missing, so that workers never empty
+    each other's tables."""
+    if worker in ("", "master"):
+        return base_url
+    url = sa.make_url(base_url)
+    name = f"{url.database}_{worker}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).scalar()
+        if not exists:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def postgres_migrated() -> str:
-    """The PostgreSQL test database, emptied and migrated once per run."""
-    engine = sa.create_engine(POSTGRES_URL)
+def postgres_migrated(worker_id: str) -> str:
+    """This worker's PostgreSQL test database, emptied and migrated once per run."""
+    url = worker_database_url(POSTGRES_URL, worker_id)
+    engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA public CASCADE"))
         conn.execute(sa.text("CREATE SCHEMA public"))
     engine.dispose()
-    db.upgrade(POSTGRES_URL)
-    return POSTGRES_URL
+    db.upgrade(url)
+    return url
 
 
 def _truncate_postgres(url: str) -> None:
