@@ -87,8 +87,7 @@ def serve(
             host=host,
             port=port,
             workers=workers,
-            proxy_headers=True,
-            forwarded_allow_ips=settings.trusted_proxies,
+            proxy_headers=False,  # the app reads them, from TRIVSEL_TRUSTED_PROXIES only
             log_level=settings.log_level,
             server_header=False,
         )
@@ -100,8 +99,7 @@ def serve(
         create_app(settings),
         host=host,
         port=port,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.trusted_proxies,
+        proxy_headers=False,  # the app reads them, from TRIVSEL_TRUSTED_PROXIES only
         log_level=settings.log_level,
         server_header=False,  # no "server: uvicorn": nothing to learn about the stack
     )

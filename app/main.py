@@ -82,7 +82,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     catalogs.shipped_guide()  # parse and validate the shipped content once, at start
 
     app.add_middleware(
-        SecurityMiddleware, max_body_bytes=settings.max_body_bytes, hsts=settings.cookie_secure
+        SecurityMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        hsts=settings.cookie_secure,
+        trusted_proxies=settings.trusted_proxy_networks,
     )
     app.add_middleware(SameOriginGZipMiddleware)
     errors.install(app)

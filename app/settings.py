@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import os
 import secrets
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+
+IPNetwork = IPv4Network | IPv6Network
+
+
+def parse_networks(value: str) -> tuple[IPNetwork, ...]:
+    """Addresses or CIDR networks separated by commas or spaces; ValueError naming a bad one."""
+    networks = []
+    for item in value.replace(",", " ").split():
+        try:
+            networks.append(ip_network(item, strict=False))
+        except ValueError as error:
+            raise ValueError(f"not an IP address or network: {item!r}") from error
+    return tuple(networks)
 
 
 class Settings(BaseSettings):
@@ -36,9 +50,27 @@ class Settings(BaseSettings):
     login_max_failures_per_client: int = Field(default=20, ge=1)
     login_failure_window_minutes: int = Field(default=15, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
-    trusted_proxies: str = Field(default="127.0.0.1", description="uvicorn forwarded-allow-ips")
+    trusted_proxies: str = Field(
+        default="",
+        description=(
+            "Addresses or networks (CIDR) of the reverse proxies in front of the app, separated "
+            "by commas or spaces. Only a request from one of them may name the client with "
+            "X-Forwarded-For (and the scheme with X-Forwarded-Proto). Default: none trusted"
+        ),
+    )
     log_level: str = Field(default="info")
     municipality_name: str = Field(default="Kommunen")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        """``trusted_proxies`` as networks (a single address is a /32 or /128)."""
+        return parse_networks(self.trusted_proxies)
 
     @property
     def resolved_database_url(self) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import Depends, Request, Response
 from fastapi.responses import JSONResponse
 
-from app import messages
 from app.accounts import service
 from app.accounts.schemas import LoginRequest, SessionRead, UserRead
 from app.errors import NotAuthenticated
@@ -40,33 +39,23 @@ _ERRORS = {
     dependencies=[Depends(public)],
 )
 @csrf_exempt
-def create_session(request: Request, body: LoginRequest, db: DB) -> Response:
-    """Log in with user name and password; sets the session cookie."""
-    settings = get_settings(request)
-    policy = login_policy(settings)
-    outcome = service.attempt_login(
+def create_session(request: Request, body: LoginRequest, db: DB, auth: CurrentAuth) -> Response:
+    """Log in with user name and password; sets the session cookie. A session the browser
+    still carried ends on the server."""
+    result = service.log_in(
         db,
         username=body.username,
         password=body.password,
         client_ip=client_ip(request),
-        policy=policy,
-    )
-    if outcome.throttled:
-        return error_response(request, service.throttled_error(outcome.retry_after_seconds or 1))
-    if outcome.user is None:
-        return error_response(
-            request, NotAuthenticated(messages.LOGIN_FAILED, code="invalid_credentials")
-        )
-    token, row = service.start_session(
-        db,
-        outcome.user,
-        client_ip=client_ip(request),
         user_agent=request.headers.get("user-agent", ""),
-        policy=policy,
+        policy=login_policy(get_settings(request)),
+        replacing=(auth.user, auth.session) if auth is not None else None,
     )
-    body_out = SessionRead(user=UserRead.of(outcome.user), csrf_token=row.csrf_token)
+    if result.error is not None or result.user is None or result.session is None:
+        return error_response(request, result.error or NotAuthenticated())
+    body_out = SessionRead(user=UserRead.of(result.user), csrf_token=result.session.csrf_token)
     response = JSONResponse(body_out.model_dump(mode="json"))
-    set_session_cookie(request, response, token)
+    set_session_cookie(request, response, result.token)
     return response
 
 

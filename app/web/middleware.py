@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -34,20 +36,74 @@ class _BodyTooLarge(HTTPException):
         super().__init__(status_code=413)
 
 
+def _is_trusted(address: str, trusted: Sequence[IPv4Network | IPv6Network]) -> bool:
+    try:
+        parsed = ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in trusted)
+
+
+def resolve_client(
+    peer: str, forwarded_for: Sequence[str], trusted: Sequence[IPv4Network | IPv6Network]
+) -> str:
+    """The client's address: the peer, unless the peer is a trusted proxy; then the
+    right-most address of ``X-Forwarded-For`` that is not itself a trusted proxy (every hop
+    appends the address it saw, so only the right end is vouched for). A client never
+    chooses the address the audit log and the login throttle see."""
+    if not _is_trusted(peer, trusted):
+        return peer
+    hops = [hop.strip() for value in forwarded_for for hop in value.split(",")]
+    client = peer
+    for hop in reversed([hop for hop in hops if hop]):
+        try:
+            ip_address(hop)
+        except ValueError:
+            break  # garbage from before the last trusted proxy: keep what that proxy saw
+        client = hop
+        if not _is_trusted(hop, trusted):
+            break
+    return client
+
+
 class SecurityMiddleware:
     """Sets the request context for the audit log, refuses bodies over the limit with 413 and
-    adds the security headers; pages and API answers get ``Cache-Control: no-store``."""
+    adds the security headers; pages and API answers get ``Cache-Control: no-store``.
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, hsts: bool) -> None:
+    ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed only from ``trusted_proxies``
+    (none by default); the resolved address replaces the ASGI ``client``, so every later
+    reader (audit, throttle, sessions) sees the same one."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        hsts: bool,
+        trusted_proxies: Sequence[IPv4Network | IPv6Network] = (),
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.hsts = hsts
+        self.trusted_proxies = tuple(trusted_proxies)
+
+    def _resolve_proxy_headers(self, scope: Scope, headers: Headers) -> None:
+        client = scope.get("client")
+        trusted = self.trusted_proxies
+        if not trusted or not client or not _is_trusted(client[0], trusted):
+            return
+        address = resolve_client(client[0], headers.getlist("x-forwarded-for"), trusted)
+        scope["client"] = (address, 0 if address != client[0] else client[1])
+        proto = headers.get("x-forwarded-proto", "").split(",")[-1].strip().lower()
+        if proto in ("http", "https"):
+            scope["scheme"] = proto
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        self._resolve_proxy_headers(scope, headers)
         request_id = headers.get("x-request-id", "")[:64] or secrets.token_hex(8)
         client = scope.get("client")
         token = current_request.set(

@@ -1,0 +1,84 @@
+"""Accounts services, one module per responsibility; they flush, never commit.
+
+- ``organisation``: districts and institutions
+- ``users``: look-ups and the admins' user management
+- ``sessions``: server-side sessions (start, resolve, end, revoke)
+- ``login``: the one login flow (throttling included) and changing one's own password
+
+Callers import this package (``from app.accounts import service``); its names are the
+accounts domain's service interface.
+"""
+
+from app.accounts.service.login import (
+    LoginOutcome,
+    LoginResult,
+    attempt_login,
+    change_own_password,
+    log_in,
+    throttle_seconds,
+    throttled_error,
+)
+from app.accounts.service.organisation import (
+    create_district,
+    create_institution,
+    get_district,
+    get_institution,
+    list_districts,
+    list_institutions,
+    rename_district,
+    update_institution,
+)
+from app.accounts.service.sessions import (
+    SESSION_TOUCH_SECONDS,
+    LoginPolicy,
+    end_session,
+    hash_token,
+    resolve_session,
+    revoke_all_sessions,
+    start_session,
+)
+from app.accounts.service.users import (
+    USERNAME_RE,
+    create_user,
+    get_by_username,
+    get_user,
+    list_users,
+    normalize_username,
+    reset_password,
+    set_active,
+    view_user,
+)
+
+__all__ = [
+    "SESSION_TOUCH_SECONDS",
+    "USERNAME_RE",
+    "LoginOutcome",
+    "LoginPolicy",
+    "LoginResult",
+    "attempt_login",
+    "change_own_password",
+    "create_district",
+    "create_institution",
+    "create_user",
+    "end_session",
+    "get_by_username",
+    "get_district",
+    "get_institution",
+    "get_user",
+    "hash_token",
+    "list_districts",
+    "list_institutions",
+    "list_users",
+    "log_in",
+    "normalize_username",
+    "rename_district",
+    "reset_password",
+    "resolve_session",
+    "revoke_all_sessions",
+    "set_active",
+    "start_session",
+    "throttle_seconds",
+    "throttled_error",
+    "update_institution",
+    "view_user",
+]

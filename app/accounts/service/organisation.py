@@ -1,0 +1,163 @@
+"""Districts and institutions: the organisation users belong to. Flushes, never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app import messages
+from app.accounts.models import District, Institution, InstitutionKind, User
+from app.audit import service as audit
+from app.audit.tags import AuditTag
+from app.errors import Invalid, NotFound
+
+
+def list_districts(session: Session) -> Sequence[District]:
+    """All districts by name."""
+    return session.exec(select(District).order_by(col(District.name))).all()
+
+
+def get_district(session: Session, *, district_id: int) -> District:
+    """One district, or NotFound."""
+    district = session.get(District, district_id)
+    if district is None:
+        raise NotFound(messages.DISTRICT_UNKNOWN)
+    return district
+
+
+def create_district(session: Session, actor: User, *, name: str) -> District:
+    """Create a district with a unique name."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise Invalid.field("name", messages.NAME_REQUIRED)
+    if session.exec(select(District).where(func.lower(District.name) == name.lower())).first():
+        raise Invalid.field("name", messages.NAME_TAKEN)
+    district = District(name=name)
+    session.add(district)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditTag.DISTRICT_CREATE,
+        object_type="district",
+        object_id=district.id,
+        detail=name,
+    )
+    return district
+
+
+def rename_district(session: Session, actor: User, *, district_id: int, name: str) -> District:
+    """Give a district a new (unique) name."""
+    district = get_district(session, district_id=district_id)
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise Invalid.field("name", messages.NAME_REQUIRED)
+    clash = session.exec(select(District).where(func.lower(District.name) == name.lower())).first()
+    if clash is not None and clash.id != district.id:
+        raise Invalid.field("name", messages.NAME_TAKEN)
+    old = district.name
+    district.name = name
+    session.add(district)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditTag.DISTRICT_UPDATE,
+        object_type="district",
+        object_id=district.id,
+        detail=f"{old} → {name}",
+    )
+    return district
+
+
+def list_institutions(session: Session, *, active_only: bool = False) -> Sequence[Institution]:
+    """All institutions by name."""
+    query = select(Institution).order_by(col(Institution.name))
+    if active_only:
+        query = query.where(col(Institution.is_active).is_(True))
+    return session.exec(query).all()
+
+
+def get_institution(session: Session, *, institution_id: int) -> Institution:
+    """One institution, or NotFound."""
+    institution = session.get(Institution, institution_id)
+    if institution is None:
+        raise NotFound(messages.INSTITUTION_UNKNOWN)
+    return institution
+
+
+def _check_institution_fields(
+    session: Session, *, name: str, kind: str, district_id: int, exclude_id: int | None
+) -> None:
+    if not name or len(name) > 150:
+        raise Invalid.field("name", messages.NAME_REQUIRED)
+    if kind not in set(InstitutionKind):
+        raise Invalid.field("kind", messages.KIND_UNKNOWN)
+    if session.get(District, district_id) is None:
+        raise Invalid.field("district_id", messages.DISTRICT_UNKNOWN)
+    clash = session.exec(
+        select(Institution).where(func.lower(Institution.name) == name.lower())
+    ).first()
+    if clash is not None and clash.id != exclude_id:
+        raise Invalid.field("name", messages.NAME_TAKEN)
+
+
+def create_institution(
+    session: Session, actor: User, *, name: str, kind: str, district_id: int, address: str = ""
+) -> Institution:
+    """Create a daycare or school in a district."""
+    name = name.strip()
+    _check_institution_fields(
+        session, name=name, kind=kind, district_id=district_id, exclude_id=None
+    )
+    institution = Institution(
+        name=name, kind=kind, district_id=district_id, address=address.strip()[:300]
+    )
+    session.add(institution)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditTag.INSTITUTION_CREATE,
+        object_type="institution",
+        object_id=institution.id,
+        detail=name,
+    )
+    return institution
+
+
+def update_institution(
+    session: Session,
+    actor: User,
+    *,
+    institution_id: int,
+    name: str,
+    kind: str,
+    district_id: int,
+    address: str,
+    is_active: bool,
+) -> Institution:
+    """Change an institution's name, kind, district, address or active flag."""
+    institution = get_institution(session, institution_id=institution_id)
+    name = name.strip()
+    _check_institution_fields(
+        session, name=name, kind=kind, district_id=district_id, exclude_id=institution.id
+    )
+    institution.name = name
+    institution.kind = kind
+    institution.district_id = district_id
+    institution.address = address.strip()[:300]
+    institution.is_active = is_active
+    session.add(institution)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditTag.INSTITUTION_UPDATE,
+        object_type="institution",
+        object_id=institution.id,
+        detail=name,
+    )
+    return institution

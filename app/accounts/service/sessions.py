@@ -1,0 +1,104 @@
+"""Server-side sessions: start, resolve (idle and absolute timeouts), end, revoke.
+
+The lowest accounts service: it knows the session rows and the user model, nothing of
+passwords or throttling (those are in ``login``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from app.accounts.models import User, UserSession
+from app.audit import service as audit
+from app.audit.tags import AuditTag
+from app.db import utcnow
+
+SESSION_TOUCH_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """Throttling and session lifetimes, from the settings."""
+
+    max_failures_per_user: int = 5
+    max_failures_per_client: int = 20
+    failure_window: dt.timedelta = dt.timedelta(minutes=15)
+    idle_timeout: dt.timedelta = dt.timedelta(minutes=30)
+    max_age: dt.timedelta = dt.timedelta(hours=12)
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a session token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(
+    session: Session, user: User, *, client_ip: str, user_agent: str, policy: LoginPolicy
+) -> tuple[str, UserSession]:
+    """A new server-side session for ``user``; returns the raw token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    row = UserSession(
+        token_hash=hash_token(token),
+        user_id=user.id,  # type: ignore[arg-type]
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + policy.max_age,
+        client_ip=client_ip[:64],
+        user_agent=user_agent[:300],
+    )
+    session.add(row)
+    session.flush()
+    return token, row
+
+
+def resolve_session(
+    session: Session, *, token: str, policy: LoginPolicy
+) -> tuple[User, UserSession] | None:
+    """The live session and its active user for a token, or None (expired, idle, revoked)."""
+    row = session.exec(
+        select(UserSession).where(UserSession.token_hash == hash_token(token))
+    ).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    now = utcnow()
+    if now >= row.expires_at or now - row.last_seen_at >= policy.idle_timeout:
+        row.revoked_at = now
+        session.add(row)
+        session.flush()
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    if (now - row.last_seen_at).total_seconds() >= SESSION_TOUCH_SECONDS:
+        row.last_seen_at = now
+        session.add(row)
+        session.flush()
+    return user, row
+
+
+def end_session(session: Session, user: User, row: UserSession) -> None:
+    """Log out: the session is invalid at once, server side."""
+    row.revoked_at = utcnow()
+    session.add(row)
+    session.flush()
+    audit.record(session, user, AuditTag.LOGOUT, object_type="user", object_id=user.id)
+
+
+def revoke_all_sessions(session: Session, *, user_id: int, keep: UserSession | None = None) -> None:
+    """End every live session of a user (deactivation, password reset), but ``keep`` (the
+    session that changed its own password)."""
+    now = utcnow()
+    query = select(UserSession).where(
+        UserSession.user_id == user_id, col(UserSession.revoked_at).is_(None)
+    )
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
+    for row in session.exec(query).all():
+        row.revoked_at = now
+        session.add(row)

@@ -1,0 +1,154 @@
+"""Users: look-ups and the admins' user management (create, view, deactivate, reset)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from app import messages
+from app.accounts.models import District, Institution, Role, User
+from app.accounts.passwords import hash_password, password_problem
+from app.accounts.service.sessions import revoke_all_sessions
+from app.audit import service as audit
+from app.audit.tags import AuditTag
+from app.db import utcnow
+from app.errors import Conflict, Invalid, NotFound
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+def normalize_username(username: str) -> str:
+    """User names are case-insensitive: stored and compared in lower case."""
+    return username.strip().lower()
+
+
+def list_users(session: Session) -> Sequence[User]:
+    """All users, active first, by user name."""
+    return session.exec(select(User).order_by(col(User.is_active).desc(), col(User.username))).all()
+
+
+def get_user(session: Session, *, user_id: int) -> User:
+    """One user, or NotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("Brugeren findes ikke.")
+    return user
+
+
+def get_by_username(session: Session, *, username: str) -> User | None:
+    """The user with that (case-insensitive) user name, if any."""
+    return session.exec(select(User).where(User.username == normalize_username(username))).first()
+
+
+def create_user(
+    session: Session,
+    actor: User | None,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    password: str,
+    institution_id: int | None = None,
+    district_id: int | None = None,
+    email: str = "",
+) -> User:
+    """Create a user; the role decides whether it belongs to an institution or a district."""
+    username = normalize_username(username)
+    display_name = display_name.strip()
+    errors: list[dict[str, str]] = []
+    if not USERNAME_RE.match(username):
+        errors.append({"field": "username", "message": messages.USERNAME_FORMAT})
+    elif get_by_username(session, username=username) is not None:
+        errors.append({"field": "username", "message": messages.USERNAME_TAKEN})
+    if not display_name or len(display_name) > 150:
+        errors.append({"field": "display_name", "message": messages.DISPLAY_NAME_REQUIRED})
+    if role not in set(Role):
+        errors.append({"field": "role", "message": messages.ROLE_UNKNOWN})
+    problem = password_problem(password)
+    if problem:
+        errors.append({"field": "password", "message": problem})
+    if role in (Role.STAFF, Role.LEADER):
+        district_id = None
+        institution = session.get(Institution, institution_id) if institution_id else None
+        if institution is None or not institution.is_active:
+            errors.append(
+                {
+                    "field": "institution_id",
+                    "message": messages.INSTITUTION_REQUIRED
+                    if institution_id is None
+                    else messages.INSTITUTION_UNKNOWN,
+                }
+            )
+    elif role == Role.SOCIAL_WORKER:
+        institution_id = None
+        if district_id is None:
+            errors.append({"field": "district_id", "message": messages.DISTRICT_REQUIRED})
+        elif session.get(District, district_id) is None:
+            errors.append({"field": "district_id", "message": messages.DISTRICT_UNKNOWN})
+    else:
+        institution_id = district_id = None
+    if errors:
+        raise Invalid(errors[0]["message"], details=errors)
+    user = User(
+        username=username,
+        display_name=display_name,
+        email=email.strip()[:254],
+        role=role,
+        institution_id=institution_id,
+        district_id=district_id,
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditTag.USER_CREATE,
+        object_type="user",
+        object_id=user.id,
+        detail=f"{username} ({role})",
+    )
+    return user
+
+
+def view_user(session: Session, actor: User, *, user_id: int) -> User:
+    """A user's details for an admin; the look-up is audit-logged."""
+    user = get_user(session, user_id=user_id)
+    audit.record(session, actor, AuditTag.USER_VIEW, object_type="user", object_id=user.id)
+    return user
+
+
+def set_active(session: Session, actor: User, *, user_id: int, active: bool) -> User:
+    """Deactivate (ending every session at once) or reactivate a user."""
+    user = get_user(session, user_id=user_id)
+    if not active and user.id == actor.id:
+        raise Conflict(messages.CANNOT_DEACTIVATE_SELF)
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.deactivated_at = None if active else utcnow()
+    session.add(user)
+    if not active:
+        revoke_all_sessions(session, user_id=user.id)  # type: ignore[arg-type]
+    session.flush()
+    tag = AuditTag.USER_ACTIVATE if active else AuditTag.USER_DEACTIVATE
+    audit.record(session, actor, tag, object_type="user", object_id=user.id)
+    return user
+
+
+def reset_password(session: Session, actor: User, *, user_id: int, password: str) -> User:
+    """Set a new password and end the user's sessions."""
+    user = get_user(session, user_id=user_id)
+    problem = password_problem(password)
+    if problem:
+        raise Invalid.field("password", problem)
+    user.password_hash = hash_password(password)
+    session.add(user)
+    revoke_all_sessions(session, user_id=user.id)  # type: ignore[arg-type]
+    session.flush()
+    audit.record(
+        session, actor, AuditTag.USER_PASSWORD_RESET, object_type="user", object_id=user.id
+    )
+    return user

@@ -1,0 +1,156 @@
+"""HTML for admins: districts and institutions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Form, Request
+from fastapi.responses import Response
+
+from app.accounts import service
+from app.accounts.views.forms import optional_int, org_context
+from app.errors import Invalid
+from app.web import htmx
+from app.web.deps import DB, AdminUser
+from app.web.routing import make_router
+from app.web.templating import render
+
+router = make_router(include_in_schema=False)
+
+
+@router.get("/admin/organisation", name="accounts:organisation")
+def organisation(request: Request, db: DB, admin: AdminUser) -> Response:
+    """Districts and institutions."""
+    context = org_context(db)
+    context.update({"form": {}, "errors": {}, "district_form": {}, "district_errors": {}})
+    return render(request, "accounts/organisation.html", context)
+
+
+@router.post("/admin/districts", name="accounts:district_create")
+def district_create(
+    request: Request,
+    db: DB,
+    admin: AdminUser,
+    name: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Create a district."""
+    try:
+        service.create_district(db, admin, name=name)
+    except Invalid as error:
+        context = org_context(db)
+        context.update(
+            {
+                "form": {},
+                "errors": {},
+                "district_form": {"name": name},
+                "district_errors": error.field_messages(),
+            }
+        )
+        return render(request, "accounts/organisation.html", context, status_code=422)
+    return htmx.redirect(request, request.url_for("accounts:organisation").path)
+
+
+@router.post("/admin/districts/{district_id}", name="accounts:district_update")
+def district_update(
+    request: Request,
+    db: DB,
+    admin: AdminUser,
+    district_id: int,
+    name: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Rename a district."""
+    try:
+        service.rename_district(db, admin, district_id=district_id, name=name)
+    except Invalid as error:
+        context = org_context(db)
+        context.update(
+            {
+                "form": {},
+                "errors": {},
+                "district_form": {},
+                "district_errors": {},
+                "rename_errors": {district_id: error.field_messages().get("name", "")},
+            }
+        )
+        return render(request, "accounts/organisation.html", context, status_code=422)
+    return htmx.redirect(request, request.url_for("accounts:organisation").path)
+
+
+@router.post("/admin/institutions", name="accounts:institution_create")
+def institution_create(
+    request: Request,
+    db: DB,
+    admin: AdminUser,
+    name: Annotated[str, Form(max_length=150)] = "",
+    kind: Annotated[str, Form(max_length=20)] = "",
+    district_id: Annotated[str, Form(max_length=12)] = "",
+    address: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    """Create a daycare or school."""
+    try:
+        service.create_institution(
+            db,
+            admin,
+            name=name,
+            kind=kind,
+            district_id=optional_int(district_id) or 0,
+            address=address,
+        )
+    except Invalid as error:
+        context = org_context(db)
+        context.update(
+            {
+                "form": {
+                    "name": name,
+                    "kind": kind,
+                    "district_id": district_id,
+                    "address": address,
+                },
+                "errors": error.field_messages(),
+                "district_form": {},
+                "district_errors": {},
+            }
+        )
+        return render(request, "accounts/organisation.html", context, status_code=422)
+    return htmx.redirect(request, request.url_for("accounts:organisation").path)
+
+
+@router.get("/admin/institutions/{institution_id}", name="accounts:institution")
+def institution_edit(request: Request, db: DB, admin: AdminUser, institution_id: int) -> Response:
+    """Edit one institution."""
+    institution = service.get_institution(db, institution_id=institution_id)
+    context = org_context(db)
+    context.update({"institution": institution, "errors": {}})
+    return render(request, "accounts/institution.html", context)
+
+
+@router.post("/admin/institutions/{institution_id}", name="accounts:institution_update")
+def institution_update(
+    request: Request,
+    db: DB,
+    admin: AdminUser,
+    institution_id: int,
+    name: Annotated[str, Form(max_length=150)] = "",
+    kind: Annotated[str, Form(max_length=20)] = "",
+    district_id: Annotated[str, Form(max_length=12)] = "",
+    address: Annotated[str, Form(max_length=300)] = "",
+    is_active: Annotated[str, Form(max_length=1)] = "",
+) -> Response:
+    """Save an institution (name, kind, district, address, active)."""
+    try:
+        service.update_institution(
+            db,
+            admin,
+            institution_id=institution_id,
+            name=name,
+            kind=kind,
+            district_id=optional_int(district_id) or 0,
+            address=address,
+            is_active=is_active == "1",
+        )
+    except Invalid as error:
+        institution = service.get_institution(db, institution_id=institution_id)
+        context = org_context(db)
+        context.update({"institution": institution, "errors": error.field_messages()})
+        return render(request, "accounts/institution.html", context, status_code=422)
+    return htmx.redirect(request, request.url_for("accounts:organisation").path)

@@ -1,0 +1,133 @@
+"""HTML for admins: users (create, view, deactivate, reset password)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Form, Request
+from fastapi.responses import Response
+
+from app.accounts import service
+from app.accounts.models import User
+from app.accounts.views.forms import optional_int, org_context
+from app.errors import Invalid
+from app.web import htmx
+from app.web.deps import DB, AdminUser
+from app.web.routing import make_router
+from app.web.templating import render
+
+router = make_router(include_in_schema=False)
+
+
+@router.get("/admin/users", name="accounts:users")
+def users_list(request: Request, db: DB, admin: AdminUser) -> Response:
+    """All users, with their role and where they belong."""
+    context = org_context(db)
+    context.update({"users": service.list_users(db), "form": {}, "errors": {}})
+    return render(request, "accounts/users.html", context)
+
+
+@router.post("/admin/users", name="accounts:users_create")
+def users_create(
+    request: Request,
+    db: DB,
+    admin: AdminUser,
+    username: Annotated[str, Form(max_length=64)] = "",
+    display_name: Annotated[str, Form(max_length=150)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
+    role: Annotated[str, Form(max_length=20)] = "",
+    institution_id: Annotated[str, Form(max_length=12)] = "",
+    district_id: Annotated[str, Form(max_length=12)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+) -> Response:
+    """Create a user; errors are shown beside the fields and nothing is stored."""
+    try:
+        user = service.create_user(
+            db,
+            admin,
+            username=username,
+            display_name=display_name,
+            email=email,
+            role=role,
+            password=password,
+            institution_id=optional_int(institution_id),
+            district_id=optional_int(district_id),
+        )
+    except Invalid as error:
+        context = org_context(db)
+        context.update(
+            {
+                "users": service.list_users(db),
+                "form": {
+                    "username": username,
+                    "display_name": display_name,
+                    "email": email,
+                    "role": role,
+                    "institution_id": institution_id,
+                    "district_id": district_id,
+                },
+                "errors": error.field_messages(),
+            }
+        )
+        return render(
+            request,
+            "accounts/users.html",
+            context,
+            status_code=422,
+            fragment="accounts/_user_form.html",
+        )
+    return htmx.redirect(request, request.url_for("accounts:user", user_id=user.id).path)
+
+
+@router.get("/admin/users/{user_id}", name="accounts:user")
+def user_detail(request: Request, db: DB, admin: AdminUser, user_id: int) -> Response:
+    """One user; the look-up is audited."""
+    user = service.view_user(db, admin, user_id=user_id)
+    return render(request, "accounts/user.html", _user_context(db, user, {}))
+
+
+def _user_context(db: DB, user: User, errors: dict[str, str]) -> dict[str, Any]:
+    institution = (
+        service.get_institution(db, institution_id=user.institution_id)
+        if user.institution_id
+        else None
+    )
+    district = service.get_district(db, district_id=user.district_id) if user.district_id else None
+    return {"user": user, "institution": institution, "district": district, "errors": errors}
+
+
+@router.post("/admin/users/{user_id}/active", name="accounts:user_active")
+def user_set_active(
+    request: Request,
+    db: DB,
+    admin: AdminUser,
+    user_id: int,
+    active: Annotated[str, Form(pattern="^[01]$")],
+) -> Response:
+    """Deactivate (every session ends at once) or reactivate a user."""
+    service.set_active(db, admin, user_id=user_id, active=active == "1")
+    return htmx.redirect(request, request.url_for("accounts:user", user_id=user_id).path)
+
+
+@router.post("/admin/users/{user_id}/password", name="accounts:user_password")
+def user_reset_password(
+    request: Request,
+    db: DB,
+    admin: AdminUser,
+    user_id: int,
+    password: Annotated[str, Form(max_length=256)] = "",
+) -> Response:
+    """Set a new password for a user (their sessions end)."""
+    try:
+        service.reset_password(db, admin, user_id=user_id, password=password)
+    except Invalid as error:
+        user = service.get_user(db, user_id=user_id)
+        return render(
+            request,
+            "accounts/user.html",
+            _user_context(db, user, error.field_messages()),
+            status_code=422,
+        )
+    return htmx.redirect(
+        request, request.url_for("accounts:user", user_id=user_id).path + "?saved=password"
+    )
