@@ -26,6 +26,7 @@ from app.children import views as children_views
 from app.concerns import api as concerns_api
 from app.concerns import views as concerns_views
 from app.concerns.crypto import cipher_for
+from app.offline import api as offline_api
 from app.offline import assets as offline_assets
 from app.offline import views as offline_views
 from app.settings import Settings
@@ -102,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         concerns_views.router,
         concerns_api.router,
         offline_views.router,
-        offline_views.api_router,
+        offline_api.router,
     ):
         app.include_router(router)
     return app
