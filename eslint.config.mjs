@@ -33,13 +33,15 @@ export default [
     rules: classic,
   },
   {
-    // The service worker (a classic worker: importScripts of the shared IndexedDB schema).
-    files: ["static/sw.js", "static/js/idb-schema.js"],
-    languageOptions: {
-      ecmaVersion: 2022,
-      sourceType: "script",
-      globals: {...globals.serviceworker, ...globals.browser},
-    },
+    // The page's entry module.
+    files: ["static/offline.js"],
+    languageOptions: {ecmaVersion: 2022, sourceType: "module", globals: {...globals.browser}},
+    rules: modern,
+  },
+  {
+    // The service worker: a module worker that imports the IndexedDB schema (static/js/store.js).
+    files: ["static/sw.js"],
+    languageOptions: {ecmaVersion: 2022, sourceType: "module", globals: {...globals.serviceworker}},
     rules: classic,
   },
 ];

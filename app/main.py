@@ -80,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     app.state.asset_version = offline_assets.asset_version()
     app.state.templates.env.globals["asset_version"] = app.state.asset_version
+    # The page warns before the idle timeout when work is unsaved (static/js/session.js).
+    app.state.templates.env.globals["session_idle_seconds"] = settings.session_idle_minutes * 60
     catalogs.shipped_guide()  # parse and validate the shipped content once, at start
 
     app.add_middleware(
