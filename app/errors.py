@@ -51,6 +51,14 @@ class Forbidden(AppError):
     default_message = "Du har ikke adgang til denne side."
 
 
+class SessionExpired(NotAuthenticated):
+    """A request of a session that has ended (idle timeout, logged out elsewhere): 401, and
+    the page keeps what was typed until its owner has logged in again."""
+
+    code = "session_expired"
+    default_message = "Du er blevet logget ud – log ind igen, så gemmes det, du har skrevet."
+
+
 class CSRFError(Forbidden):
     code = "csrf_failed"
     default_message = "Sikkerhedstjekket fejlede. Genindlæs siden og prøv igen."

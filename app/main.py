@@ -26,6 +26,7 @@ from app.children import views as children_views
 from app.concerns import api as concerns_api
 from app.concerns import views as concerns_views
 from app.concerns.crypto import cipher_for
+from app.offline import api as offline_api
 from app.offline import assets as offline_assets
 from app.offline import views as offline_views
 from app.settings import Settings
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     app.state.asset_version = offline_assets.asset_version()
     app.state.templates.env.globals["asset_version"] = app.state.asset_version
+    # The page warns before the idle timeout when work is unsaved (static/js/session.js).
+    app.state.templates.env.globals["session_idle_seconds"] = settings.session_idle_minutes * 60
     catalogs.shipped_guide()  # parse and validate the shipped content once, at start
 
     app.add_middleware(
@@ -105,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         concerns_views.router,
         concerns_api.router,
         offline_views.router,
-        offline_views.api_router,
+        offline_api.router,
     ):
         app.include_router(router)
     return app

@@ -8,7 +8,7 @@ from app.audit.models import AuditEvent
 from app.catalogs.models import CatalogVersion
 from app.children.models import Child
 from app.concerns.models import Concern, ConcernEvent, ParentDialogue
-from app.offline.models import IdempotentRequest
+from app.idempotency import IdempotentRequest
 
 metadata = SQLModel.metadata
 

@@ -76,7 +76,20 @@
     var box = tickedBox(event.detail);
     if (box) { box.checked = !box.checked; }
   }
+  // The session has ended (401, static/js/session.js): the page, and what was typed, stay.
+  function sessionEnded(event) {
+    var xhr = event.detail && event.detail.xhr;
+    return !!xhr && xhr.status === 401;
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (sessionEnded(event)) { event.detail.shouldSwap = false; }
+  });
   document.addEventListener("htmx:responseError", function (event) {
+    if (sessionEnded(event)) {
+      // The questionnaire keeps the tick or the text on the device until the login.
+      if (window.TrivselOffline) { window.TrivselOffline.captureSessionEnded(event); }
+      return;
+    }
     saveFailed(event, "Genindlæs siden, og prøv igen.");
   });
   document.addEventListener("htmx:sendError", function (event) {

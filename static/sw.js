@@ -4,8 +4,10 @@
 // What it keeps: the app shell (static files of this release) and the published guide content
 // (levels and catalogs: guidance, never personal data). Pages, HTMX fragments and the rest of
 // the API always go to the network and are never stored, so no child's data lands in a cache.
-// Unsent work lives in IndexedDB, encrypted per user, written by static/offline.js.
-"use strict";
+// Unsent work lives in IndexedDB, encrypted per user, written by the page (static/js/); the
+// schema is static/js/store.js, imported here too: this is a module worker (registered by
+// static/js/sw-client.js with type "module").
+import {meta} from "/static/js/store.js";
 
 var VERSION = "__TRIVSEL_VERSION__";
 var PRECACHE = /*PRECACHE*/[];
@@ -14,43 +16,15 @@ var GUIDE = "trivsel-guide-" + VERSION;
 var OFFLINE_PAGE = "/static/offline.html";
 var GUIDE_INDEX = "/api/v1/offline/guide";
 
-// --- IndexedDB: only the pending log-out is read here (see offline.js for the outbox) -------
-var DB_NAME = "trivselsguiden";
-var DB_VERSION = 1;
-
-function openDb() {
-  return new Promise(function (resolve, reject) {
-    var request = indexedDB.open(DB_NAME, DB_VERSION);
-    request.onupgradeneeded = function () {
-      var db = request.result;
-      if (!db.objectStoreNames.contains("outbox")) {
-        db.createObjectStore("outbox", {keyPath: "id"}).createIndex("owner", "owner");
-      }
-      if (!db.objectStoreNames.contains("meta")) { db.createObjectStore("meta", {keyPath: "key"}); }
-    };
-    request.onsuccess = function () { resolve(request.result); };
-    request.onerror = function () { reject(request.error); };
-  });
-}
-
-function meta(mode, fn) {
-  return openDb().then(function (db) {
-    return new Promise(function (resolve, reject) {
-      var tx = db.transaction("meta", mode);
-      var result = fn(tx.objectStore("meta"));
-      tx.oncomplete = function () { db.close(); resolve(result && result.result); };
-      tx.onerror = function () { db.close(); reject(tx.error); };
-    });
-  });
-}
-
 // A log-out made while offline: the session is ended server side at the first connection,
 // before any page loads, so the next person on the tablet never lands in it.
 // Resolves when there is nothing left to end; rejects only when the server cannot be reached,
 // so that no page is loaded with the old session.
 function finishPendingLogout() {
-  var pendingRead = meta("readonly", function (store) { return store.get("pendingLogout"); })
-    .catch(function () { return null; });  // no IndexedDB here: nothing can be pending
+  var pendingRead = meta.get("pendingLogout").catch(function (error) {
+    console.warn("trivsel sw: no IndexedDB here, so nothing can be pending", error);
+    return null;
+  });
   return pendingRead.then(function (pending) {
     if (!pending) { return; }
     return fetch("/api/v1/session", {
@@ -59,7 +33,7 @@ function finishPendingLogout() {
       headers: {"X-CSRF-Token": pending.csrf}
     }).then(function () {
       // 204 (ended), 401 (already gone) or 403 (another session by now): nothing left to end.
-      return meta("readwrite", function (store) { return store.delete("pendingLogout"); });
+      return meta.remove("pendingLogout");
     });
   });
 }
@@ -103,7 +77,9 @@ function warmGuide(extra) {
           }));
         });
     });
-  }).catch(function () { /* offline or logged out: the page warms again later */ });
+  }).catch(function (error) {
+    console.info("trivsel sw: guide not warmed (offline or logged out); the page warms again later", error);
+  });
 }
 
 self.addEventListener("install", function (event) {
@@ -134,7 +110,8 @@ self.addEventListener("message", function (event) {
 });
 
 function navigate(request) {
-  return finishPendingLogout().then(function () { return fetch(request); }).catch(function () {
+  return finishPendingLogout().then(function () { return fetch(request); }).catch(function (error) {
+    console.info("trivsel sw: the page cannot be fetched, the offline page answers", error);
     return caches.open(SHELL).then(function (cache) { return cache.match(OFFLINE_PAGE); }).then(function (page) {
       return page || Response.error();
     });
@@ -170,7 +147,8 @@ function guideNetworkFirst(request) {
     return fetch(request).then(function (response) {
       if (isJson(response)) { cache.put(request, response.clone()); }
       return response;
-    }).catch(function () {
+    }).catch(function (error) {
+      console.info("trivsel sw: the guide index from the cache", error);
       return cache.match(request).then(function (hit) { return hit || Response.error(); });
     });
   });

@@ -23,6 +23,7 @@ PRECACHE = (
     "/static/app.css",
     "/static/app.js",
     "/static/offline.js",
+    *(f"/static/js/{module.name}" for module in sorted((STATIC_DIR / "js").glob("*.js"))),
     "/static/guide-engine.js",
     "/static/icons/icon-192.png",
     "/static/vendor/htmx-2.0.11/htmx.min.js",

@@ -1,62 +1,102 @@
-"""Idempotent creates: a retry with the same ``Idempotency-Key`` replays the first answer."""
+"""The offline service: what a tablet needs to work without a network, and the sync of what
+it captured there.
+
+- ``device_credentials``: the caller's key for their unsent work on the device.
+- ``guide_index``: the levels and the published catalogs for the ages of the user's
+  institution (what the service worker caches; guidance, never personal data).
+- ``catalog``: one catalog version in the shape static/guide-engine.js evaluates.
+- ``sync``: a draft's state as captured on the device and, when it was finished there, the
+  finishing, with the questionnaire's own rules (app.assessments.service).
+The Idempotency-Key that makes a sync safe to send again is ``app.idempotency``.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
+from collections.abc import Callable
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from app.errors import Conflict, Invalid
-from app.offline.models import IdempotentRequest
+from app.accounts import service as accounts
+from app.accounts.models import InstitutionKind, Role, User
+from app.assessments import service as assessments
+from app.catalogs import service as catalogs
+from app.offline import device_keys
+from app.offline.guide_data import catalog_data, levels_data
+from app.offline.schemas import OfflineSync
 
-MAX_KEY_LENGTH = 200
-
-
-def fingerprint(method: str, path: str, body: Any) -> str:
-    """A stable hash of what was asked, to notice a key reused for another request."""
-    payload = json.dumps([method, path, body], sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def check_key(key: str) -> str:
-    """The key as given, or Invalid when it is empty or too long."""
-    if not key.strip() or len(key) > MAX_KEY_LENGTH:
-        message = f"Idempotency-Key skal være 1–{MAX_KEY_LENGTH} tegn."
-        raise Invalid(message, details=[{"field": "Idempotency-Key", "message": message}])
-    return key
+AGES_BY_KIND = {InstitutionKind.DAYCARE: range(0, 6), InstitutionKind.SCHOOL: range(6, 18)}
+"""The ages whose catalogs a tablet of each kind of institution keeps for offline use."""
 
 
-def find(session: Session, *, user_id: int, key: str, fp: str) -> IdempotentRequest | None:
-    """The stored first answer for ``(user, key)``; Conflict when the key was used for
-    a different request."""
-    row = session.exec(
-        select(IdempotentRequest).where(
-            IdempotentRequest.user_id == user_id, IdempotentRequest.key == key
-        )
-    ).first()
-    if row is not None and row.fingerprint != fp:
-        raise Conflict(
-            "Idempotency-Key er allerede brugt til en anden forespørgsel.",
-            code="idempotency_key_reused",
-        )
-    return row
+def ages_of(db: Session, user: User) -> range:
+    """The ages of the children whose assessments the user may capture (none: not staff)."""
+    if user.role_enum not in (Role.STAFF, Role.LEADER) or user.institution_id is None:
+        return range(0)
+    institution = accounts.get_institution(db, institution_id=user.institution_id)
+    return AGES_BY_KIND[InstitutionKind(institution.kind)]
 
 
-def remember(
-    session: Session,
-    *,
-    user_id: int,
-    key: str,
-    fp: str,
-    status_code: int,
-    response: dict[str, Any],
-) -> None:
-    """Store the answer in the same transaction as the create it describes."""
-    session.add(
-        IdempotentRequest(
-            user_id=user_id, key=key, fingerprint=fp, status_code=status_code, response=response
-        )
+def device_credentials(secret: str, user: User) -> dict[str, str]:
+    """``{"owner", "key"}`` of the user's unsent work on a device."""
+    return device_keys.credentials(secret, user_id=user.id)
+
+
+def guide_index(
+    db: Session, user: User, *, version: str, catalog_url: Callable[[str, int | None], str]
+) -> dict[str, Any]:
+    """The levels and the published catalogs a tablet of the user's institution caches;
+    ``catalog_url(id, version)`` names where each catalog version is fetched."""
+    ages = ages_of(db, user)
+    return {
+        "version": version,
+        "levels": levels_data(catalogs.levels()),
+        "catalogs": [
+            {
+                "id": row.catalog_id,
+                "version": row.version,
+                "title": row.title,
+                "min_age_years": row.min_age_years,
+                "max_age_years": row.max_age_years,
+                "url": catalog_url(row.catalog_id, row.version),
+            }
+            for row in catalogs.published_versions(db)
+            if any(row.min_age_years <= age <= row.max_age_years for age in ages)
+        ],
+    }
+
+
+def catalog(db: Session, *, catalog_id: str, version: int) -> dict[str, Any]:
+    """One published or retired catalog version as the browser's engine reads it."""
+    return catalog_data(catalogs.get_version(db, catalog_id=catalog_id, version=version))
+
+
+def sync(
+    db: Session, user: User, *, assessment_id: int, body: OfflineSync
+) -> assessments.AssessmentState:
+    """Save the draft as captured on the device and, when it was finished there, finish it
+    with the same rules as the questionnaire (an override needs its reason, a critical sign
+    level 4)."""
+    state = assessments.save_draft(
+        db,
+        user,
+        assessment_id=assessment_id,
+        observed=list(body.observed),
+        notes=body.notes,
+        resources=body.resources,
     )
-    session.flush()
+    if body.finish is None:
+        return state
+    override = (
+        assessments.Override(level=body.finish.level, reason=body.finish.reason)
+        if body.finish.level is not None
+        else None
+    )
+    return assessments.finish(
+        db,
+        user,
+        assessment_id=assessment_id,
+        override=override,
+        follow_up_on=body.finish.follow_up_on,
+        follow_up_given=body.finish.follow_up_on is not None,
+    )

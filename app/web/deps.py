@@ -17,10 +17,11 @@ from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session
 
+from app import db as database
 from app import messages
 from app.accounts import service as accounts
 from app.accounts.models import Role, User, UserSession
-from app.errors import CSRFError, Forbidden, NotAuthenticated
+from app.errors import CSRFError, Forbidden, NotAuthenticated, SessionExpired
 from app.settings import Settings
 
 CSRF_FORM_FIELD = "csrf_token"
@@ -140,6 +141,8 @@ def current_auth(request: Request, db: Annotated[Session, Depends(get_db)]) -> A
             found = accounts.resolve_session(db, token=token, policy=login_policy(settings))
             if found is not None:
                 auth = Auth(user=found[0], session=found[1])
+            else:
+                request.state.ended_token = token
         request.state.session_expired = auth is None
     if auth is not None:
         request.state.current_user = CurrentUser.of(auth.user)
@@ -147,10 +150,31 @@ def current_auth(request: Request, db: Annotated[Session, Depends(get_db)]) -> A
     return auth
 
 
-def require_user(auth: Annotated[Auth | None, Depends(current_auth)]) -> User:
-    """The logged-in user, or 401."""
+def _ended_session(request: Request) -> bool:
+    """True when the request came from a page of a session that has ended: its cookie was
+    presented but is no longer live, or (its cookie gone, logged out in another tab) an
+    HTMX or JSON request carries a session's CSRF header."""
+    if getattr(request.state, "session_expired", False):
+        return True
+    htmx = request.headers.get("HX-Request") == "true"
+    return (htmx or request.url.path.startswith("/api/")) and bool(request.headers.get(CSRF_HEADER))
+
+
+def keep_session_end(request: Request) -> None:
+    """After a refused request of an ended session: its end (and the audit line of an
+    expiry) in a transaction of its own, since the request's own was rolled back."""
+    token = getattr(request.state, "ended_token", None)
+    if token is None:
+        return
+    request.state.ended_token = None
+    with database.session_scope(request.app.state.engine) as session:
+        accounts.resolve_session(session, token=token, policy=login_policy(get_settings(request)))
+
+
+def require_user(request: Request, auth: Annotated[Auth | None, Depends(current_auth)]) -> User:
+    """The logged-in user, or 401 (``session_expired`` for a session that has ended)."""
     if auth is None:
-        raise NotAuthenticated()
+        raise SessionExpired() if _ended_session(request) else NotAuthenticated()
     return auth.user
 
 
@@ -243,6 +267,10 @@ async def csrf_protect(
         or not supplied
         or not hmac.compare_digest(str(expected).encode(), supplied.encode())
     ):
+        # A page whose session has ended sends its old token: say so (401), so that the page
+        # keeps what was typed and asks its owner to log in again (docs/security.md).
+        if auth is None and _ended_session(request):
+            raise SessionExpired()
         raise CSRFError()
 
 

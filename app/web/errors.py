@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,8 +20,10 @@ from app.errors import (
     NotFound,
     PayloadTooLarge,
     ServerError,
+    SessionExpired,
 )
 from app.web import htmx
+from app.web.deps import keep_session_end
 from app.web.templating import render
 
 logger = logging.getLogger("trivsel.errors")
@@ -88,14 +90,15 @@ def is_api(request: Request) -> bool:
 
 def error_response(request: Request, error: AppError) -> Response:
     """Render ``error`` for the kind of client that asked."""
+    keep_session_end(request)
     if is_api(request):
         return JSONResponse(error.to_json(), status_code=error.status, headers=error.headers)
+    if isinstance(error, SessionExpired) and request.headers.get("HX-Request") == "true":
+        # The page stays, with what was typed (static/js/session.js asks to log in again).
+        return JSONResponse(error.to_json(), status_code=error.status, headers=error.headers)
     if isinstance(error, NotAuthenticated):
-        target = request.url.path
-        if request.url.query:
-            target += "?" + request.url.query
-        url = "/login?next=" + quote(target, safe="/")
-        if getattr(request.state, "session_expired", False):
+        url = "/login?next=" + quote(_return_to(request), safe="/")
+        if isinstance(error, SessionExpired) or getattr(request.state, "session_expired", False):
             url += "&expired=1"
         if request.headers.get("HX-Request") == "true":
             return Response(status_code=401, headers={"HX-Redirect": url})
@@ -112,6 +115,18 @@ def error_response(request: Request, error: AppError) -> Response:
     return render(
         request, template, {"error": error}, status_code=error.status, headers=error.headers
     )
+
+
+def _return_to(request: Request) -> str:
+    """Where the login leads back to: the page asked for, or, for a form sent from a page
+    (a POST cannot be repeated by a link), that page when it is ours."""
+    if request.method in ("GET", "HEAD"):
+        target = request.url.path
+        return target + "?" + request.url.query if request.url.query else target
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path.startswith("/"):
+        return referer.path
+    return "/"
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:

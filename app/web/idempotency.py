@@ -1,4 +1,6 @@
-"""The Idempotency-Key of api.md for the JSON create endpoints: one header, one call."""
+"""The Idempotency-Key of api.md for the JSON create endpoints: one header, one call.
+
+The store itself (table, checks, replay) is ``app.idempotency``; this is its HTTP side."""
 
 from __future__ import annotations
 
@@ -11,10 +13,10 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.accounts.models import User
-from app.offline.idempotency import idempotent_create
+from app.idempotency import idempotent_create
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
-"""Optional; 1–200 characters (checked by app.offline.service.check_key, in Danish)."""
+"""Optional; 1–200 characters (checked by app.idempotency.check_key, in Danish)."""
 
 
 def idempotent_json(

@@ -14,7 +14,7 @@ from app.audit.models import AuditEvent
 from app.catalogs import service as catalogs
 from app.catalogs.models import CatalogVersion, VersionStatus
 from app.db import utcnow
-from app.offline.models import IdempotentRequest
+from app.idempotency import IdempotentRequest
 from tests.accounts.test_login import csrf_from_login_page
 from tests.factories import make_child
 

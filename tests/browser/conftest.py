@@ -8,7 +8,9 @@ Every test marked ``browser`` is skipped when /usr/bin/chromium is missing, and 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -70,14 +72,34 @@ class Server:
     def __init__(self, base_url: str, data_dir: Path) -> None:
         self.base_url = base_url
         self.data_dir = data_dir
+        self.original_version: str | None = None
 
     def url(self, path: str) -> str:
         return self.base_url + path
 
     def publish_release(self, version: str) -> None:
-        """Make /sw.js answer as a new release would (tests/browser/server.py watches this)."""
-        (self.data_dir / "asset-version").write_text(version, encoding="utf-8")
-        time.sleep(0.5)
+        """Make /sw.js answer as a new release would (tests/browser/server.py watches this),
+        and return once it does (``""``: the original release again)."""
+        override = self.data_dir / "asset-version"
+        if self.original_version is None and not override.exists():
+            self.original_version = self.served_version()
+        wanted = json.dumps(version) if version else self.original_version
+        override.write_text(version, encoding="utf-8")
+        deadline = time.monotonic() + 15
+        while True:
+            served = self.served_version()
+            if served == wanted:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"/sw.js still serves {served}, not {version!r}")
+            time.sleep(0.05)  # polling the state, not waiting a fixed time
+
+    def served_version(self) -> str:
+        """The VERSION literal that /sw.js is served with right now."""
+        with urllib.request.urlopen(self.url("/sw.js"), timeout=5) as response:  # noqa: S310
+            source = response.read().decode()
+        found = re.search(r"^var VERSION = (.*);$", source, re.MULTILINE)
+        return found.group(1) if found else ""
 
 
 @pytest.fixture(scope="session")

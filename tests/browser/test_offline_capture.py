@@ -34,6 +34,7 @@ from tests.browser.flows import (
 )
 
 pytestmark = pytest.mark.browser
+SESSION_ENDED = "Du er blevet logget ud – log ind igen, så gemmes det, du har skrevet"
 BOTH_ORIENTATIONS = pytest.mark.parametrize(
     ("viewport", "label"),
     [(TABLET_PORTRAIT, "820x1180"), (TABLET_LANDSCAPE, "1180x820")],
@@ -320,9 +321,8 @@ class TestExpiredSession:
         context.clear_cookies()  # the session ran out while the tablet was offline
 
         context.set_offline(False)
-        page.wait_for_function(
-            "() => document.getElementById('save-status').textContent.includes('Log ind igen')"
-        )
+        expect_status(page, SESSION_ENDED)
+        assert page.locator("#session-ended").is_visible()
         _wait_for_outbox(page, 1)
         assert api.assessments(server, "paedagog", child_id)[0]["status"] == "draft"
 
@@ -369,3 +369,95 @@ class TestRefusedByTheServer:
 
         [stored] = api.assessments(server, "paedagog", child_id)
         assert (stored["status"], stored["level"], stored["observed"]) == ("finished", 1, [])
+
+
+def _end_the_session_elsewhere(context: Any, page: Any) -> None:
+    """The session ends on the server (logged out on another device, or timed out); this
+    browser still has its cookie."""
+    cookies = context.cookies()
+    page.evaluate(
+        """async () => {
+          const token = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRF-Token"];
+          const headers = {"X-CSRF-Token": token};
+          const r = await fetch("/api/v1/session", {method: "DELETE", headers});
+          if (r.status !== 204) { throw new Error("logout: " + r.status); }
+        }"""
+    )
+    context.add_cookies(cookies)
+
+
+class TestSessionEndsWhileTheQuestionnaireIsOpen:
+    @BOTH_ORIENTATIONS
+    def test_nothing_typed_is_lost_and_it_is_sent_after_the_login(
+        self, server, new_context, api, artifacts, viewport, label
+    ) -> None:
+        context = new_context(viewport)
+        page = context.new_page()
+        login(page, server, "paedagog")
+        child_id = add_child(page, "Ulla", "Udlogget")
+        draft_id = start_assessment(page)
+        first, second = indicators(2, n=2)
+        tap(page, first)
+        expect_status(page, SAVED_ON_SERVER)
+
+        _end_the_session_elsewhere(context, page)
+        tap(page, second)
+        expect_status(page, SESSION_ENDED)
+        banner = page.locator("#session-ended")
+        banner.wait_for(state="visible")
+        assert banner.is_visible()
+        assert page.evaluate(  # in view at once, wherever she is on the page
+            """() => {
+              const r = document.getElementById("session-ended").getBoundingClientRect();
+              return r.top >= 0 && r.bottom <= window.innerHeight;
+            }"""
+        )
+        # The tick is not undone, and the note typed afterwards is kept.
+        assert page.locator(f"input[value='{second}']").is_checked()
+        notes = page.get_by_label("Observationer og noter")
+        notes.fill("Skrevet efter at sessionen udløb.")
+        notes.blur()
+        page.get_by_role("button", name="Afslut vurdering").click()
+        page.wait_for_selector("#finish-state")
+        assert SESSION_ENDED in page.locator("#finish-state").inner_text()
+        _wait_for_outbox(page, 1)
+        assert page.get_by_role("heading", name="Sikkerhedstjekket fejlede").count() == 0
+        page.screenshot(path=str(artifacts / f"session-ended-{label}.png"))
+        assert api.assessments(server, "paedagog", child_id)[0]["status"] == "draft"
+
+        banner.get_by_role("link", name="Log ind igen").click()
+        page.get_by_label("Brugernavn").fill("paedagog")
+        page.get_by_label("Adgangskode").fill(PASSWORD)
+        page.get_by_role("button", name="Log ind").click()
+        page.wait_for_url(re.compile(rf"/assessments/{draft_id}$"))
+        _wait_for_outbox(page, 0)
+
+        [stored] = _finished(api, server, "paedagog", child_id, page)
+        assert set(stored["observed"]) == {first, second}
+        assert stored["notes"] == "Skrevet efter at sessionen udløb."
+
+
+class TestIdleWarning:
+    @BOTH_ORIENTATIONS
+    def test_a_page_with_unsaved_work_warns_before_the_idle_timeout(
+        self, server, new_context, viewport, label
+    ) -> None:
+        page = new_context(viewport).new_page()
+        page.clock.install()
+        login(page, server, "paedagog")
+        page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Børn").click()
+        idle = int(page.locator("body").get_attribute("data-idle-seconds") or "0")
+        assert idle > 0
+        warning = page.locator("#idle-warning")
+
+        page.clock.run_for((idle - 240) * 1000)  # nothing typed: no warning
+        assert warning.is_hidden()
+        page.get_by_label("Fornavn").fill("Halv")  # typed, not sent
+        page.clock.run_for(200 * 1000)  # two minutes and some seconds before the timeout
+        warning.wait_for(state="visible")
+        assert "ikke gemt" in warning.inner_text()
+
+        warning.get_by_role("button", name="Bliv logget ind").click()
+        warning.wait_for(state="hidden")
+        assert page.locator("#session-ended").is_hidden()
+        assert page.get_by_label("Fornavn").input_value() == "Halv"

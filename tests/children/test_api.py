@@ -13,7 +13,7 @@ from app.assessments import service as assessments
 from app.audit.models import AuditEvent
 from app.catalogs import service as catalogs
 from app.children.models import Child
-from app.offline.models import IdempotentRequest
+from app.idempotency import IdempotentRequest
 from tests.accounts.test_login import csrf_from_login_page
 from tests.factories import make_child
 

@@ -1,0 +1,87 @@
+// The browser's copies of two server rules, pure (no DOM, no page), so that Node runs them
+// against the Python in tests/offline/test_js_parity.py:
+// - summaryTree: the summary panel as templates/assessments/_summary.html renders it;
+// - finishErrors: the checks app/assessments/service.py makes when a draft is finished.
+// A tree is [tag, attrs, ...children]; strings are text (static/js/page.js builds it).
+
+function badge(levels, number, id) {
+  const def = levels.levels[number - 1];
+  const attrs = {"class": "level-badge level-" + number};
+  if (id) { attrs.id = id; }
+  return ["span", attrs, ["span", {"class": "level-badge-number"}, "Niveau " + number], " ",
+    ["span", {"class": "level-badge-name"}, def.name]];
+}
+
+export function levelBadge(levels, number, id) { return badge(levels, number, id); }
+
+const GUIDANCE = [["Det skal du gøre", "what_to_do"], ["Hvem du skal inddrage", "who_to_involve"], ["Forældrene", "parents"]];
+
+export function summaryTree(evaluation, guide) {
+  const levels = guide.levels;
+  const texts = {};
+  guide.catalog.areas.forEach((area) => area.indicators.forEach((i) => { texts[i.id] = i.text; }));
+  const def = levels.levels[evaluation.level - 1];
+  const panel = ["section", {id: "summary", "data-shown": evaluation.level + ":" + (evaluation.critical ? 1 : 0)}];
+  if (evaluation.critical) {
+    const body = ["div", {"class": "alert-body"},
+      ["p", {"class": "alert-heading"}, "Mistanke om vold eller overgreb: Underret kommunen nu. Fortæl ikke forældrene om bekymringen først."],
+      ["p", {"class": "alert-text critical-112"}, "Er barnet i akut fare, så ring ", ["strong", {}, "112"], "."]];
+    GUIDANCE.forEach(([title, key]) => {
+      body.push(["h3", {"class": "h5"}, title], ["p", {"class": "alert-text"}, levels.critical_guidance[key]]);
+    });
+    panel.push(["div", {"class": "alert alert-error critical-alert", role: "alert", id: "critical-alert"}, body]);
+  }
+  panel.push(["h2", {id: "summary-heading", "class": "summary-heading"}, "Opsummering"]);
+  panel.push(["div", {"class": "summary-level", id: "summary-level"}, badge(levels, evaluation.level, "summary-level-badge"),
+    ["p", {"class": "summary-level-description"}, def.description]]);
+  panel.push(["h3", {"class": "h4"}, "Hvorfor"]);
+  const reasons = ["div", {id: "rationale-box"}];
+  if (evaluation.rationale.length) {
+    const list = ["ul", {"class": "rationale-list", id: "rationale"}];
+    evaluation.rationale.forEach((sign) => {
+      const li = ["li", {}, texts[sign.indicator_id] + " ", ["span", {"class": "level-marker level-" + sign.level}, "Niveau " + sign.level]];
+      if (sign.critical) { li.push(" ", ["span", {"class": "critical-marker"}, "Vold eller overgreb"]); }
+      list.push(li);
+    });
+    reasons.push(list);
+  } else {
+    reasons.push(["p", {id: "rationale-empty"}, "Der er ikke markeret tegn på bekymring."]);
+  }
+  panel.push(reasons);
+  panel.push(["h3", {"class": "h4"}, "Anbefalede handlinger"]);
+  const actions = ["ul", {"class": "action-list", id: "actions"}];
+  evaluation.recommended_actions.forEach((key) => {
+    const action = levels.actions.find((a) => a.key === key);
+    actions.push(["li", {id: "action-" + key}, ["strong", {}, action.name], ["br", {}], action.description]);
+  });
+  panel.push(actions);
+  if (!evaluation.critical) {
+    panel.push(["h3", {"class": "h4"}, "Vejledning"]);
+    const dl = ["dl", {"class": "guidance", id: "guidance"}];
+    GUIDANCE.forEach(([title, key]) => dl.push(["dt", {}, title], ["dd", {}, def.guidance[key]]));
+    panel.push(dl);
+  }
+  return panel;
+}
+
+/** Today on the tablet, as a date field's value (yyyy-mm-dd). */
+export function todayIso(date) {
+  const day = date || new Date();
+  const mm = String(day.getMonth() + 1).padStart(2, "0");
+  const dd = String(day.getDate()).padStart(2, "0");
+  return day.getFullYear() + "-" + mm + "-" + dd;
+}
+
+/** [[field, message], …] for a finish the server would refuse: another level than the
+ * computed one without a reason, a critical sign below level 4, a follow-up in the past. */
+export function finishErrors(evaluation, choice, today) {
+  const errors = [];
+  if (evaluation && choice.level !== evaluation.level) {
+    if (!choice.reason) { errors.push(["reason", "Skriv en begrundelse, når du vælger et andet niveau end det beregnede."]); }
+    if (evaluation.critical && choice.level < 4) {
+      errors.push(["level", "Et kritisk tegn (mistanke om vold eller overgreb) kan ikke vurderes under niveau 4: underret kommunen nu."]);
+    }
+  }
+  if (choice.follow_up_on && choice.follow_up_on < today) { errors.push(["follow_up_on", "Opfølgningsdatoen ligger i fortiden."]); }
+  return errors;
+}

@@ -1,0 +1,204 @@
+"""The browser's copies of two server rules (static/js/summary.js) give the server's results,
+run under Node.js like the engine's parity test (tests/guide/test_js_parity.py):
+
+- ``summaryTree``: the summary panel the questionnaire shows without a network has the same
+  text, the same element ids and the same ``data-shown`` as templates/assessments/_summary.html
+  renders for the same evaluation;
+- ``finishErrors``: finishing on the tablet is refused exactly when, and with the first message
+  that, the server's sync refuses it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+
+from app import db
+from app.catalogs import service as catalogs
+from app.guide.engine import evaluate
+from app.offline.guide_data import catalog_data, levels_data
+from app.web.templating import make_templates
+from tests.factories import make_child
+
+ROOT = Path(__file__).resolve().parents[2]
+SUMMARY_JS = ROOT / "static" / "js" / "summary.js"
+NODE = shutil.which("node")
+
+RUNNER = """
+import fs from "node:fs";
+const {summaryTree, finishErrors} = await import(process.argv[1]);
+const input = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+const trees = input.summaries.map((c) => summaryTree(c.evaluation, input.guide));
+const finishes = input.finishes.map((c) => finishErrors(c.evaluation, c.choice, c.today));
+process.stdout.write(JSON.stringify({trees, finishes}));
+"""
+
+pytestmark = pytest.mark.skipif(
+    NODE is None and not os.environ.get("CI"), reason="Node.js is not installed"
+)
+
+
+def _node(tmp_path: Path, payload: dict[str, Any]) -> dict[str, Any]:
+    assert NODE is not None, "Node.js is missing: apt-get install -y nodejs"
+    data = tmp_path / "input.json"
+    data.write_text(json.dumps(payload), encoding="utf-8")
+    out = subprocess.run(  # noqa: S603 - our own script and files
+        [NODE, "--input-type=module", "-e", RUNNER, SUMMARY_JS.as_uri(), str(data)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return dict(json.loads(out.stdout))
+
+
+def _catalog():
+    return next(c for c in catalogs.shipped_guide().catalogs if c.id == "3-5")
+
+
+def _ids(level: int, *, critical: bool = False, n: int = 1) -> list[str]:
+    found = [i.id for i in _catalog().indicators() if i.level == level and i.critical == critical]
+    return found[:n]
+
+
+def _observation_sets() -> list[list[str]]:
+    catalog = _catalog()
+    sets = [[], _ids(2), _ids(2, n=catalog.threshold(2) + 1), _ids(3), _ids(2) + _ids(4)]
+    sets.append(_ids(4, critical=True))
+    sets.append(_ids(2) + _ids(3) + _ids(4, critical=True))
+    return sets
+
+
+def _python_summary(observed: list[str]) -> str:
+    """_summary.html for a draft with ``observed`` ticked (as the questionnaire shows it)."""
+    catalog, levels = _catalog(), catalogs.levels()
+    evaluation = evaluate(catalog, observed, levels)
+    texts = {i.id: i for i in catalog.indicators()}
+    summary = SimpleNamespace(
+        level=evaluation.level,
+        computed_level=evaluation.level,
+        critical=evaluation.critical,
+        finished=False,
+        reason="",
+        rationale=[
+            SimpleNamespace(text=texts[r.indicator_id].text, level=r.level, critical=r.critical)
+            for r in evaluation.rationale
+        ],
+        actions=[levels.action(a.value) for a in evaluation.recommended_actions],
+        level_def=levels.level(evaluation.level),
+        guidance=levels.level(evaluation.level).guidance,
+    )
+    template = make_templates().env.get_template("assessments/_summary.html")
+    return template.render(summary=summary, levels=levels)
+
+
+def _shape_of_html(html: str) -> dict[str, Any]:
+    panel = BeautifulSoup(html, "html.parser").select_one("#summary")
+    assert panel is not None
+    for hidden in panel.select("svg"):
+        hidden.decompose()  # decorative icons (aria-hidden)
+    return {
+        "shown": panel["data-shown"],
+        "ids": [node["id"] for node in panel.find_all(id=True)],
+        "text": re.sub(r"\s+", " ", panel.get_text(" ")).strip(),
+    }
+
+
+def _shape_of_tree(tree: list[Any]) -> dict[str, Any]:
+    ids: list[str] = []
+    words: list[str] = []
+
+    def walk(node: Any, top: bool = False) -> None:
+        if isinstance(node, str):
+            words.append(node)
+            return
+        _tag, attrs, *children = node
+        if "id" in attrs and not top:
+            ids.append(attrs["id"])
+        words.append(" ")
+        for child in children:
+            walk(child)
+        words.append(" ")
+
+    walk(tree, top=True)
+    return {
+        "shown": tree[1]["data-shown"],
+        "ids": ids,
+        "text": re.sub(r"\s+", " ", "".join(words)).strip(),
+    }
+
+
+def test_the_offline_summary_is_the_servers_summary(tmp_path):
+    catalog, levels = _catalog(), catalogs.levels()
+    sets = _observation_sets()
+    guide = {"catalog": catalog_data(catalog), "levels": levels_data(levels)}
+    summaries = [{"evaluation": evaluate(catalog, s, levels).to_api()} for s in sets]
+    result = _node(tmp_path, {"guide": guide, "summaries": summaries, "finishes": []})
+    for observed, tree in zip(sets, result["trees"], strict=True):
+        assert _shape_of_tree(tree) == _shape_of_html(_python_summary(observed)), observed
+
+
+@pytest.fixture
+def staff(as_user):
+    return as_user("staff")
+
+
+FINISHES = [
+    # (ticked, level chosen, reason, follow-up in days from today or None)
+    ([], 1, "", None),
+    ([], 2, "", None),
+    ([], 2, "Forældrene har selv bedt om hjælp.", 14),
+    ("level3", 3, "", -1),
+    ("level3", 1, "", 7),
+    ("critical", 4, "", None),
+    ("critical", 3, "Jeg er ikke sikker.", None),
+    ("critical", 2, "", None),
+]
+SERVER_FIELDS = {"level_override.reason": "reason", "level_override.level": "level"}
+
+
+def test_finishing_on_the_tablet_is_refused_as_the_server_refuses_it(tmp_path, app, org, staff):
+    catalog, levels = _catalog(), catalogs.levels()
+    ticks = {"level3": _ids(3), "critical": _ids(4, critical=True)}
+    today = dt.date.today()
+    cases, server = [], []
+    for ticked_key, level, reason, days in FINISHES:
+        observed = ticks.get(ticked_key, []) if isinstance(ticked_key, str) else ticked_key
+        follow_up = (today + dt.timedelta(days=days)).isoformat() if days is not None else None
+        evaluation = evaluate(catalog, observed, levels).to_api()
+        choice = {"level": level, "reason": reason, "follow_up_on": follow_up}
+        cases.append({"evaluation": evaluation, "choice": choice, "today": today.isoformat()})
+        with db.session_scope(app.state.engine) as s:
+            child_id = make_child(s, org.daycare_id, org.users["staff"], age_years=4).id
+        created = staff.client.post(
+            f"/children/{child_id}/assessments",
+            data={"csrf_token": staff.csrf_token},
+            follow_redirects=False,
+        )
+        draft_id = int(created.headers["location"].rsplit("/", 1)[1])
+        response = staff.client.post(
+            f"/api/v1/offline/assessments/{draft_id}/sync",
+            json={"observed": observed, "finish": choice},
+            headers=staff.headers,
+        )
+        if response.status_code == 200:
+            server.append(None)
+        else:
+            assert response.status_code == 422, response.text
+            [detail] = response.json()["error"]["details"]
+            server.append([SERVER_FIELDS.get(detail["field"], detail["field"]), detail["message"]])
+    result = _node(tmp_path, {"guide": {}, "summaries": [], "finishes": cases})
+    tablet = [errors[0] if errors else None for errors in result["finishes"]]
+    assert tablet == server
+    assert None in server  # both kinds were tried
+    assert len([s for s in server if s]) >= 3
