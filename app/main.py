@@ -105,4 +105,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         offline_views.api_router,
     ):
         app.include_router(router)
+    concerns_views.install(app)
     return app
