@@ -68,6 +68,7 @@ _ENDINGS = ("s", "es", "en", "ens", "er", "erne", "ernes")
 _SEPARATORS = re.compile(r"[\W_]+")
 _FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "aa", "ä": "ae", "ö": "o", "é": "e", "ü": "u"})
 _PREFIX_MIN = 3
+_PUNCTUATION = ".,;:!?()[]\"'«»"
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def _words(message: str) -> list[tuple[str, str]]:
         word = _fold(_SEPARATORS.sub("", raw))
         if not word:
             continue
+        raw = raw.strip(_PUNCTUATION)
         found.append((word, raw))
         if len(word) == 1:
             letters.append(raw)
