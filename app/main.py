@@ -111,4 +111,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         offline_api.router,
     ):
         app.include_router(router)
+    concerns_views.install(app)
     return app

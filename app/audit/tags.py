@@ -36,6 +36,7 @@ class AuditTag(StrEnum):
     CONCERN_VIEW = "child:concern:view"
     CONCERN_LIST = "concern:list"
     CONCERN_TRANSITION = "child:concern:transition"
+    CPR_REVEAL = "child:concern:cpr_reveal"
     CATALOG_DRAFT_CREATE = "catalog:draft_create"
     CATALOG_DRAFT_SAVE = "catalog:draft_save"
     CATALOG_DRAFT_DELETE = "catalog:draft_delete"
@@ -81,6 +82,7 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.CONCERN_VIEW: "Sag vist",
     AuditTag.CONCERN_LIST: "Sagsliste vist",
     AuditTag.CONCERN_TRANSITION: "Sagsskridt",
+    AuditTag.CPR_REVEAL: "CPR-nummer vist",
     AuditTag.CATALOG_DRAFT_CREATE: "Katalogkladde oprettet",
     AuditTag.CATALOG_DRAFT_SAVE: "Katalogkladde gemt",
     AuditTag.CATALOG_DRAFT_DELETE: "Katalogkladde slettet",

@@ -9,13 +9,17 @@ from fastapi.responses import Response
 
 from app.accounts.models import Role, User
 from app.concerns import scope, service
+from app.concerns.models import Concern
 from app.concerns.schemas import (
     ConcernCreate,
     ConcernRead,
+    CprRead,
+    CprReveal,
     DialogueCreate,
     DialogueRead,
     TransitionCreate,
 )
+from app.concerns.workflow import ConcernKind
 from app.web.deps import DB, StaffOrLeader, require_role
 from app.web.idempotency import IdempotencyKey, idempotent_json
 from app.web.routing import make_router
@@ -26,10 +30,10 @@ CaseWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER, Role.
 SocialWorker = Annotated[User, Depends(require_role(Role.SOCIAL_WORKER))]
 
 
-def _read(request: Request, concern: Any, user: User) -> dict[str, Any]:
-    """The concern as the caller may see it, serialised like every other API answer."""
-    body = service.to_api(concern, user, cipher=request.app.state.cpr_cipher)
-    return ConcernRead.model_validate(body).model_dump(mode="json", exclude_unset=True)
+def _read(request: Request, db: DB, concern: Concern, user: User) -> dict[str, object]:
+    """The concern as the caller may see it (the service's view, api.md's shape)."""
+    view = service.view_of(db, concern, user, cipher=request.app.state.cpr_cipher)
+    return ConcernRead.of(view).to_json()
 
 
 @router.post(
@@ -49,7 +53,7 @@ def create_concern(
     """Send a consultation (anonymous) or a notification (named) about a finished assessment."""
 
     def create() -> tuple[int, dict[str, Any]]:
-        if body.kind == "consultation":
+        if body.kind is ConcernKind.CONSULTATION:
             concern = service.submit_consultation(
                 db, user, assessment_id=body.assessment_id, message=body.message
             )
@@ -68,7 +72,7 @@ def create_concern(
                 ),
                 cipher=request.app.state.cpr_cipher,
             )
-        return 201, _read(request, concern, user)
+        return 201, _read(request, db, concern, user)
 
     return idempotent_json(request, db, user, key=idempotency_key, body=body, create=create)
 
@@ -79,10 +83,10 @@ def create_concern(
     response_model=list[ConcernRead],
     response_model_exclude_unset=True,
 )
-def list_concerns(request: Request, db: DB, user: CaseWorker) -> list[dict[str, Any]]:
+def list_concerns(request: Request, db: DB, user: CaseWorker) -> list[dict[str, object]]:
     """Social workers: the district's concerns, most urgent first. Staff and leaders: what
     their institution submitted, newest first."""
-    return [_read(request, c, user) for c in service.list_for(db, user)]
+    return [_read(request, db, c, user) for c in service.list_for(db, user)]
 
 
 @router.get(
@@ -91,9 +95,9 @@ def list_concerns(request: Request, db: DB, user: CaseWorker) -> list[dict[str, 
     response_model=ConcernRead,
     response_model_exclude_unset=True,
 )
-def read_concern(request: Request, db: DB, user: CaseWorker, concern_id: int) -> dict[str, Any]:
+def read_concern(request: Request, db: DB, user: CaseWorker, concern_id: int) -> dict[str, object]:
     """One concern (404 outside the caller's district or institution)."""
-    return _read(request, scope.get_concern_for(db, user, concern_id=concern_id), user)
+    return _read(request, db, scope.get_concern_for(db, user, concern_id=concern_id), user)
 
 
 @router.post(
@@ -104,7 +108,7 @@ def read_concern(request: Request, db: DB, user: CaseWorker, concern_id: int) ->
 )
 def transition_concern(
     request: Request, db: DB, user: SocialWorker, concern_id: int, body: TransitionCreate
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """The next step of the workflow; an illegal step is 409."""
     concern = service.move(
         db,
@@ -115,7 +119,19 @@ def transition_concern(
         outcome=body.outcome,
         feedback=body.feedback,
     )
-    return _read(request, concern, user)
+    return _read(request, db, concern, user)
+
+
+@router.post("/concerns/{concern_id}/cpr", name="api:concerns_reveal_cpr", response_model=CprRead)
+def reveal_cpr(
+    request: Request, db: DB, user: SocialWorker, concern_id: int, body: CprReveal
+) -> CprRead:
+    """The full CPR number of a notification, for the district's social workers; the read is
+    audited with its purpose. Everyone else only ever gets ``cpr_masked``."""
+    number = service.reveal_cpr(
+        db, user, concern_id=concern_id, purpose=body.purpose, cipher=request.app.state.cpr_cipher
+    )
+    return CprRead(cpr=number)
 
 
 @router.post(

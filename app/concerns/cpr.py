@@ -50,8 +50,26 @@ def validate(value: str, *, expected_birth_date: dt.date | None = None) -> str:
     number = normalize(value)
     born = birth_date(number)
     if expected_birth_date is not None and born != expected_birth_date:
+        expected = expected_birth_date
+        if (born.day, born.month, born.year % 100) == (
+            expected.day,
+            expected.month,
+            expected.year % 100,
+        ):
+            raise CprError(_century_message(number, expected.year))
         raise CprError("CPR-nummerets dato passer ikke med barnets fødselsdato.")
     return number
+
+
+def _century_message(number: str, year: int) -> str:
+    """The 7th digit gives the century: say in plain words that it does not fit the year."""
+    digit = number[7]
+    fitting = [str(d) for d in range(10) if _century(year % 100, d) + year % 100 == year]
+    message = f"CPR-nummerets 7. ciffer ({digit}) passer ikke med, at barnet er født i {year}."
+    if fitting:
+        choices = ", ".join(fitting[:-1]) + " eller " + fitting[-1]  # always two or more
+        message += f" For et barn født i {year} er det 7. ciffer {choices}."
+    return message + " Tjek de fire sidste cifre."
 
 
 def mask(value: str) -> str:

@@ -8,10 +8,16 @@ is changed without losing a number (docs/operations.md).
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlmodel import Session
+
+from app.audit import service as audit
+from app.audit.tags import AuditTag
+from app.concerns import scope
 
 
 def _fernet(secret: str) -> Fernet:
@@ -50,3 +56,36 @@ def rotate(cipher: MultiFernet, token: str) -> str | None:
         return cipher.rotate(token.encode()).decode()
     except InvalidToken:
         return None
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """What :func:`rotate_cpr_numbers` did."""
+
+    rotated: int
+    unreadable: int
+
+
+def rotate_cpr_numbers(session: Session, cipher: MultiFernet) -> Rotation:
+    """Encrypt every stored CPR number again under the cipher's first key (run after a new key
+    is put first in TRIVSEL_CPR_KEY). A number no configured key opens is left as it is and
+    counted: the operator has dropped a key that is still needed. Audited once, without
+    numbers."""
+    rotated = unreadable = 0
+    for concern in scope.concerns_with_cpr(session):
+        token = rotate(cipher, concern.cpr_encrypted or "")
+        if token is None:
+            unreadable += 1
+            continue
+        concern.cpr_encrypted = token
+        session.add(concern)
+        rotated += 1
+    session.flush()
+    audit.record(
+        session,
+        None,
+        AuditTag.CPR_KEY_ROTATE,
+        username="system",
+        detail=f"{rotated} krypteret igen, {unreadable} kunne ikke åbnes",
+    )
+    return Rotation(rotated=rotated, unreadable=unreadable)

@@ -1,24 +1,32 @@
-"""Who sees which concern. Social workers: their district's; staff and leaders: their
-institution's. Every view is audited here; a notification's identity is revealed (and the
-read logged with the child) only to the district's social workers and the institution."""
+"""Who sees which concern: every read of a concern goes through here. Social workers: their
+district's; staff and leaders: their institution's. Every view of one concern is audited
+here; a notification's identity is revealed (and the read logged with the child) only to the
+district's social workers and the institution."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import Session, col, select
 
-from app.accounts.models import Role, User
+from app.accounts.models import Institution, Role, User
+from app.assessments import scope as assessments_scope
+from app.assessments.models import Assessment, AssessmentStatus
 from app.audit import service as audit
 from app.audit.tags import AuditTag
-from app.concerns.models import Concern
-from app.errors import Forbidden, NotFound
+from app.children.models import Child
+from app.concerns.models import Concern, ConcernEvent
+from app.concerns.workflow import ConcernKind, ConcernStatus
+from app.errors import Conflict, Forbidden, NotFound
 
 CONCERN_ROLES = frozenset({Role.STAFF, Role.LEADER, Role.SOCIAL_WORKER})
+SENDER_ROLES = frozenset({Role.STAFF, Role.LEADER})
 
 
 def _visible(actor: User, concern: Concern) -> bool:
     if actor.role_enum is Role.SOCIAL_WORKER:
         return concern.district_id == actor.district_id
-    if actor.role_enum in (Role.STAFF, Role.LEADER):
+    if actor.role_enum in SENDER_ROLES:
         return concern.institution_id == actor.institution_id
     return False
 
@@ -27,6 +35,15 @@ def ensure_may_see_concerns(actor: User) -> None:
     """Admins handle the organisation, not cases (403)."""
     if actor.role_enum not in CONCERN_ROLES:
         raise Forbidden("Kun personale, ledere og socialrådgivere arbejder med bekymringer.")
+
+
+def reveals_child(actor: User, concern: Concern) -> bool:
+    """Whether the actor may know which child a concern is about: always for the
+    institution, for a social worker only on a notification."""
+    return (
+        ConcernKind(concern.kind) is ConcernKind.NOTIFICATION
+        or actor.role_enum is not Role.SOCIAL_WORKER
+    )
 
 
 def visible_concerns(session: Session, actor: User) -> list[Concern]:
@@ -40,6 +57,12 @@ def visible_concerns(session: Session, actor: User) -> list[Concern]:
     return list(session.exec(query.order_by(col(Concern.created_at))).all())
 
 
+def open_concerns(session: Session, actor: User) -> list[Concern]:
+    """The open (not closed) concerns the actor may see; no audit row (counts only)."""
+    ensure_may_see_concerns(actor)
+    return [c for c in visible_concerns(session, actor) if c.status != ConcernStatus.CLOSED]
+
+
 def get_concern_for(
     session: Session, actor: User, *, concern_id: int, purpose: str = ""
 ) -> Concern:
@@ -49,14 +72,102 @@ def get_concern_for(
     concern = session.get(Concern, concern_id)
     if concern is None or not _visible(actor, concern):
         raise NotFound("Sagen findes ikke.")
-    reveals_child = concern.kind == "notification" or actor.role_enum is not Role.SOCIAL_WORKER
     audit.record(
         session,
         actor,
         AuditTag.CONCERN_VIEW,
         object_type="concern",
         object_id=concern.id,
-        child_id=concern.child_id if reveals_child else None,
+        child_id=concern.child_id if reveals_child(actor, concern) else None,
         detail=purpose or concern.kind,
     )
     return concern
+
+
+def concerns_about_assessment(session: Session, assessment: Assessment) -> list[Concern]:
+    """What the assessment's institution sent about it, oldest first. The caller fetched
+    the assessment through its scope, which only the institution's staff pass."""
+    return list(
+        session.exec(
+            select(Concern)
+            .where(
+                Concern.assessment_id == assessment.id,
+                Concern.institution_id == assessment.institution_id,
+            )
+            .order_by(col(Concern.created_at))
+        ).all()
+    )
+
+
+def concerns_about_child(session: Session, actor: User, *, child_id: int) -> list[Concern]:
+    """What the actor's institution sent about a child (fetched through its scope), newest
+    first. Nobody else sees a child's concerns this way."""
+    if actor.role_enum not in SENDER_ROLES:
+        return []
+    return list(
+        session.exec(
+            select(Concern)
+            .where(Concern.child_id == child_id, Concern.institution_id == actor.institution_id)
+            .order_by(col(Concern.created_at).desc(), col(Concern.id).desc())
+        ).all()
+    )
+
+
+def earlier_notifications(session: Session, actor: User, concern: Concern) -> list[Concern]:
+    """Earlier notifications about the same child in the district (the Ombudsman's point:
+    connect repeated notifications). Only for notifications and only for the district's
+    social workers: consultations are anonymous."""
+    if (
+        ConcernKind(concern.kind) is not ConcernKind.NOTIFICATION
+        or actor.role_enum is not Role.SOCIAL_WORKER
+        or concern.district_id != actor.district_id
+    ):
+        return []
+    return list(
+        session.exec(
+            select(Concern)
+            .where(
+                Concern.child_id == concern.child_id,
+                Concern.kind == ConcernKind.NOTIFICATION,
+                Concern.id != concern.id,
+                Concern.district_id == actor.district_id,
+            )
+            .order_by(col(Concern.created_at).desc())
+        ).all()
+    )
+
+
+def events_of(session: Session, actor: User, concern: Concern) -> Sequence[ConcernEvent]:
+    """The steps of a concern the actor has fetched through this scope, oldest first."""
+    if not _visible(actor, concern):
+        raise NotFound("Sagen findes ikke.")
+    return session.exec(
+        select(ConcernEvent)
+        .where(ConcernEvent.concern_id == concern.id)
+        .order_by(col(ConcernEvent.at), col(ConcernEvent.id))
+    ).all()
+
+
+def concerns_with_cpr(session: Session) -> Sequence[Concern]:
+    """Every concern with a stored CPR number: only for the key rotation (the operator's
+    command, no user), which is audited by its caller."""
+    return session.exec(select(Concern).where(col(Concern.cpr_encrypted).is_not(None))).all()
+
+
+def get_finished_assessment_for(session: Session, actor: User, *, assessment_id: int) -> Assessment:
+    """The finished assessment a concern or dialogue is about (its scope audits the read)."""
+    assessment = assessments_scope.get_assessment_for(
+        session, actor, assessment_id=assessment_id, purpose="bekymring"
+    )
+    if assessment.status != AssessmentStatus.FINISHED:
+        raise Conflict("Afslut vurderingen først.", code="assessment_not_finished")
+    return assessment
+
+
+def child_and_institution(session: Session, assessment: Assessment) -> tuple[Child, Institution]:
+    """The child and institution of an assessment the caller fetched through its scope."""
+    child = session.get(Child, assessment.child_id)
+    institution = session.get(Institution, assessment.institution_id)
+    if child is None or institution is None:  # pragma: no cover - foreign keys prevent it
+        raise NotFound("Barnet eller institutionen findes ikke.")
+    return child, institution

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import Response
+from starlette.applications import Starlette
 
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
@@ -17,21 +18,49 @@ from app.catalogs import service as catalogs
 from app.children import scope as children_scope
 from app.concerns import scope, service
 from app.concerns.models import Concern
-from app.concerns.schemas import OUTCOME_LABELS, URGENCY_LABELS, NotificationDetails
-from app.concerns.workflow import STATUS_LABELS, ConcernKind, ConcernStatus, next_status
+from app.concerns.schemas import (
+    FORM_TEXT_MAX,
+    MESSAGE_MAX,
+    OUTCOME_LABELS,
+    URGENCY_LABELS,
+    NotificationDetails,
+    Urgency,
+)
+from app.concerns.workflow import STATUS_LABELS
 from app.db import local_today, utcnow
-from app.errors import Conflict, Invalid
+from app.deadlines import ACKNOWLEDGE_WEEKDAYS, COPENHAGEN, add_weekdays
+from app.errors import Conflict, Invalid, NotFound
 from app.web import htmx
 from app.web.deps import DB, StaffOrLeader, require_role
 from app.web.forms import form_date
 from app.web.routing import make_router
-from app.web.templating import render
+from app.web.templating import add_context_hook, render
 
 router = make_router(include_in_schema=False)
 
+
+def header_context(request: Request) -> dict[str, Any]:
+    """The header counts: open and overdue concerns for a social worker, new replies for
+    staff and leaders (None when nobody is logged in or outside a request's session)."""
+    current = getattr(request.state, "current_user", None)
+    db = getattr(request.state, "db", None)
+    if current is None or db is None:
+        return {}
+    try:
+        user = accounts.get_user(db, user_id=current.id)
+    except NotFound:
+        return {}
+    return {"header_counts": service.counts_for(db, user)}
+
+
+def install(app: Starlette) -> None:
+    """Register the concerns domain's page context (called once by ``create_app``)."""
+    add_context_hook(app, header_context)
+
+
 CaseWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER, Role.SOCIAL_WORKER))]
 SocialWorker = Annotated[User, Depends(require_role(Role.SOCIAL_WORKER))]
-Text = Annotated[str, Form(max_length=6000)]
+Text = Annotated[str, Form(max_length=FORM_TEXT_MAX)]
 Short = Annotated[str, Form(max_length=300)]
 
 
@@ -51,6 +80,8 @@ def _assessment_context(db: DB, user: User, assessment_id: int) -> dict[str, Any
         "levels": catalogs.levels(),
         "observed": assessment.result.get("observed_indicators", []),
         "abuse_rule": service.ABUSE_RULE,
+        "district": accounts.get_district(db, district_id=institution.district_id),
+        "message_max": MESSAGE_MAX,
     }
 
 
@@ -84,7 +115,7 @@ def dialogue_create(
 ) -> Response:
     """Store the meeting; errors beside the fields."""
     try:
-        service.record_dialogue(
+        dialogue = service.record_dialogue(
             db,
             user,
             assessment_id=assessment_id,
@@ -110,7 +141,8 @@ def dialogue_create(
         return render(request, "concerns/dialogue.html", context, status_code=422)
     return htmx.redirect(
         request,
-        request.url_for("assessments:detail", assessment_id=assessment_id).path + "?saved=dialogue",
+        request.url_for("assessments:detail", assessment_id=assessment_id).path
+        + f"?saved=dialogue&dialogue={dialogue.id}#dialogue-saved",
     )
 
 
@@ -140,18 +172,21 @@ def consultation_create(
         context = _assessment_context(db, user, assessment_id)
         context.update({"form": {"message": message}, "errors": error.field_messages()})
         return render(request, "concerns/consultation.html", context, status_code=422)
-    return htmx.redirect(request, request.url_for("concerns:detail", concern_id=concern.id).path)
+    return htmx.redirect(
+        request, request.url_for("concerns:detail", concern_id=concern.id).path + "?sent=1"
+    )
 
 
 # --- Notification -----------------------------------------------------------------------
 
 
-def _notification_defaults(user: User, institution: Any) -> dict[str, str]:
+def _notification_defaults(user: User, context: dict[str, Any]) -> dict[str, str]:
+    institution = context["institution"]
     return {
         "notifier_name": user.display_name,
         "notifier_role": user.role_enum.label,
         "notifier_contact": f"{institution.name}, {institution.address}".strip(", "),
-        "urgency": "normal",
+        "urgency": service.default_urgency(context["assessment"]).value,
     }
 
 
@@ -163,7 +198,7 @@ def notification_form(
     context = _assessment_context(db, user, assessment_id)
     context.update(
         {
-            "form": _notification_defaults(user, context["institution"]),
+            "form": _notification_defaults(user, context),
             "errors": {},
             "urgencies": list(URGENCY_LABELS.items()),
         }
@@ -187,7 +222,7 @@ def notification_create(
     notifier_contact: Short = "",
     parents: Annotated[str, Form(max_length=1000)] = "",
     interpreter_language: Short = "",
-    urgency: Short = "normal",
+    urgency: Short = "",
     confirm: Short = "",
 ) -> Response:
     """Send the notification: it cannot be withdrawn, so it needs the confirmation box."""
@@ -212,7 +247,7 @@ def notification_create(
             notifier_contact=notifier_contact.strip(),
             parents=parents.strip(),
             interpreter_language=interpreter_language.strip(),
-            urgency=urgency if urgency in URGENCY_LABELS else "normal",
+            urgency=Urgency(urgency) if urgency in URGENCY_LABELS else Urgency.NORMAL,
         )
         informed = {"yes": True, "no": False}.get(parents_informed)
         concern = service.submit_notification(
@@ -247,30 +282,38 @@ def notification_create(
 # --- Lists and the concern page ---------------------------------------------------------
 
 
-def _row(concern: Concern, now: dt.datetime) -> dict[str, Any]:
-    return {
-        "concern": concern,
-        "status_label": STATUS_LABELS[ConcernStatus(concern.status)],
-        "deadlines": service.deadlines_of(concern),
-        "now": now,
-    }
-
-
 @router.get("/concerns", name="concerns:list")
 def concerns_list(request: Request, db: DB, user: CaseWorker) -> Response:
-    """The social worker's inbox, or the institution's concerns for staff and leaders."""
+    """The social worker's inbox, or the institution's concerns for staff and leaders (who
+    see the child's name: they sent it)."""
     now = utcnow()
-    rows = [_row(c, now) for c in service.list_for(db, user)]
-    template = (
-        "concerns/inbox.html" if user.role_enum is Role.SOCIAL_WORKER else "concerns/list.html"
-    )
-    names = {}
-    if user.role_enum is Role.SOCIAL_WORKER:
+    cipher = request.app.state.cpr_cipher
+    views = [
+        service.view_of(db, c, user, cipher=cipher, now=now) for c in service.list_for(db, user)
+    ]
+    is_social_worker = user.role_enum is Role.SOCIAL_WORKER
+    names: dict[int | None, str] = {}
+    child_names: dict[int | None, str] = {}
+    if is_social_worker:
         names = {i.id: i.name for i in accounts.list_institutions(db)}
+    else:
+        wanted = {v.concern.child_id for v in views}
+        if wanted:
+            child_names = {
+                c.id: c.full_name
+                for c in children_scope.visible_children(db, user, limit=5000)
+                if c.id in wanted
+            }
     return render(
         request,
-        template,
-        {"rows": rows, "institution_names": names, "levels": catalogs.levels(), "now": now},
+        "concerns/inbox.html" if is_social_worker else "concerns/list.html",
+        {
+            "views": views,
+            "institution_names": names,
+            "child_names": child_names,
+            "levels": catalogs.levels(),
+            "now": now,
+        },
     )
 
 
@@ -281,6 +324,13 @@ def concern_detail(request: Request, db: DB, user: CaseWorker, concern_id: int) 
     return render(request, "concerns/detail.html", _detail_context(request, db, user, concern))
 
 
+def expected_answer_by(concern: Concern) -> dt.date:
+    """When the sender of a consultation may expect an answer: no law sets it; the districts
+    answer within the notification's acknowledgement time (6 weekdays)."""
+    received = concern.created_at.astimezone(COPENHAGEN).date()
+    return add_weekdays(received, ACKNOWLEDGE_WEEKDAYS)
+
+
 def _detail_context(
     request: Request,
     db: DB,
@@ -288,33 +338,32 @@ def _detail_context(
     concern: Concern,
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
+    *,
+    revealed_cpr: str | None = None,
 ) -> dict[str, Any]:
-    now = utcnow()
-    body = service.to_api(concern, user, now=now, cipher=request.app.state.cpr_cipher)
-    following = next_status(ConcernKind(concern.kind), ConcernStatus(concern.status))
-    events = service.timeline(db, concern)
-    actor_names = {u.id: u.display_name for u in accounts.list_users(db)}
+    view = service.view_of(db, concern, user, cipher=request.app.state.cpr_cipher, with_events=True)
+    institution = accounts.get_institution(db, institution_id=concern.institution_id)
     return {
+        "view": view,
         "concern": concern,
-        "body": body,
-        "status_label": STATUS_LABELS[ConcernStatus(concern.status)],
         "statuses": STATUS_LABELS,
-        "next": following,
-        "next_label": STATUS_LABELS[following] if following else None,
-        "events": events,
-        "actor_names": actor_names,
-        "deadlines": service.deadlines_of(concern),
-        "now": now,
+        "next": view.next_status,
+        "next_label": STATUS_LABELS[view.next_status] if view.next_status else None,
+        "actor_names": {u.id: u.display_name for u in accounts.list_users(db)},
+        "now": view.now,
         "levels": catalogs.levels(),
-        "institution": accounts.get_institution(db, institution_id=concern.institution_id),
+        "institution": institution,
+        "district": accounts.get_district(db, district_id=concern.district_id),
         "outcomes": list(OUTCOME_LABELS.items()),
-        "outcome_labels": OUTCOME_LABELS,
-        "urgency_labels": URGENCY_LABELS,
         "earlier": service.earlier_concerns(db, user, concern),
-        "is_social_worker": user.role_enum is Role.SOCIAL_WORKER,
+        "is_social_worker": view.for_social_worker,
         "errors": errors or {},
         "form": form or {},
         "sent": request.query_params.get("sent") == "1",
+        "moved": request.query_params.get("moved", ""),
+        "expected_answer_by": expected_answer_by(concern),
+        "revealed_cpr": revealed_cpr,
+        "message_max": MESSAGE_MAX,
     }
 
 
@@ -329,9 +378,10 @@ def concern_transition(
     outcome: Short = "",
     feedback: Text = "",
 ) -> Response:
-    """The next step of the workflow; an illegal step is refused with a clear message."""
+    """The next step of the workflow; an illegal step is refused with a clear message. After
+    the step the page says what was done."""
     try:
-        service.move(
+        concern = service.move(
             db,
             user,
             concern_id=concern_id,
@@ -352,4 +402,44 @@ def concern_transition(
             {"note": note, "outcome": outcome, "feedback": feedback},
         )
         return render(request, "concerns/detail.html", context, status_code=error.status)
-    return htmx.redirect(request, request.url_for("concerns:detail", concern_id=concern_id).path)
+    return htmx.redirect(
+        request,
+        request.url_for("concerns:detail", concern_id=concern_id).path
+        + f"?moved={concern.status}#step-done",
+    )
+
+
+@router.post("/concerns/{concern_id}/cpr", name="concerns:reveal_cpr")
+def concern_reveal_cpr(
+    request: Request,
+    db: DB,
+    user: SocialWorker,
+    concern_id: int,
+    purpose: Short = "",
+) -> Response:
+    """Show the full CPR number to a social worker of the district, audited with why."""
+    revealed: str | None = None
+    errors: dict[str, str] = {}
+    status = 200
+    try:
+        revealed = service.reveal_cpr(
+            db,
+            user,
+            concern_id=concern_id,
+            purpose=purpose,
+            cipher=request.app.state.cpr_cipher,
+        )
+    except Invalid as error:
+        errors, status = error.field_messages(), error.status
+    concern = scope.get_concern_for(db, user, concern_id=concern_id, purpose="cpr")
+    context = _detail_context(
+        request, db, user, concern, errors, {"purpose": purpose}, revealed_cpr=revealed or ""
+    )
+    return render(
+        request,
+        "concerns/detail.html",
+        context,
+        status_code=status,
+        fragment="concerns/_cpr.html",
+        headers={"Cache-Control": "no-store"},
+    )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
 from fastapi.templating import Jinja2Templates
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -16,6 +18,13 @@ from app.web import htmx
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+ContextHook = Callable[[Request], Mapping[str, Any]]
+"""Adds to every page's context; a domain registers one at app start-up (the header counts of
+the concerns domain), so that ``app.web`` itself imports no domain."""
+
+PAGE_DEFAULTS: dict[str, Any] = {"header_counts": None}
+"""What every template may rely on even when no hook sets it."""
 
 
 def local_time(value: dt.datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
@@ -75,26 +84,23 @@ def render(
     return response
 
 
+def add_context_hook(app: Starlette, hook: ContextHook) -> None:
+    """Register ``hook``: its values are added to the context of every page ``app`` renders."""
+    hooks: list[ContextHook] = getattr(app.state, "context_hooks", [])
+    app.state.context_hooks = [*hooks, hook]
+
+
 def base_context(request: Request) -> dict[str, Any]:
-    """What every template may use."""
+    """What every template may use: the user, the CSRF token, settings, and what the
+    registered context hooks add."""
     settings = request.app.state.settings
-    return {
+    context: dict[str, Any] = {
         "current_user": getattr(request.state, "current_user", None),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "demo": settings.demo,
         "municipality_name": settings.municipality_name,
-        "header_counts": header_counts(request),
+        **PAGE_DEFAULTS,
     }
-
-
-def header_counts(request: Request) -> Any:
-    """Open and overdue concerns for a social worker's header (None for everyone else)."""
-    current = getattr(request.state, "current_user", None)
-    db = getattr(request.state, "db", None)
-    if current is None or db is None or current.role.value != "social_worker":
-        return None
-    from app.accounts.models import User
-    from app.concerns.service import counts_for
-
-    user = db.get(User, current.id)
-    return counts_for(db, user) if user is not None else None
+    for hook in getattr(request.app.state, "context_hooks", []):
+        context.update(hook(request))
+    return context

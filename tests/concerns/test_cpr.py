@@ -24,6 +24,20 @@ class TestValidate:
         with pytest.raises(cpr.CprError, match="gyldig dato"):
             cpr.validate(value)
 
+    def test_a_seventh_digit_that_does_not_fit_the_birth_year_says_so_plainly(self):
+        with pytest.raises(cpr.CprError) as error:
+            cpr.validate("040322-1234", expected_birth_date=dt.date(2022, 3, 4))
+        assert str(error.value) == (
+            "CPR-nummerets 7. ciffer (1) passer ikke med, at barnet er født i 2022. For et barn "
+            "født i 2022 er det 7. ciffer 4, 5, 6, 7, 8 eller 9. Tjek de fire sidste cifre."
+        )
+
+    def test_a_year_no_seventh_digit_gives_is_named_without_choices(self):
+        with pytest.raises(cpr.CprError) as error:
+            cpr.validate("040322-1234", expected_birth_date=dt.date(1822, 3, 4))
+        assert "7. ciffer (1) passer ikke med, at barnet er født i 1822." in str(error.value)
+        assert "eller" not in str(error.value)
+
     def test_must_match_the_childs_birth_date(self):
         with pytest.raises(cpr.CprError, match="fødselsdato"):
             cpr.validate("120115-4000", expected_birth_date=dt.date(2015, 1, 13))

@@ -13,9 +13,9 @@ from app.assessments import service as assessments
 from app.audit.models import AuditEvent
 from app.audit.tags import AuditTag
 from app.catalogs import service as catalogs
-from app.concerns import crypto, service
+from app.concerns import crypto, scope, service
 from app.concerns.models import Concern
-from app.concerns.schemas import NotificationDetails
+from app.concerns.schemas import ConcernRead, NotificationDetails
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.factories import make_child
 
@@ -24,6 +24,11 @@ CIPHER = crypto.cipher_for("test-secret-key-that-is-long-enough-0123456789")
 
 def _user(session, org, name) -> User:
     return session.get(User, org.users[name])
+
+
+def _read(session, concern, viewer, cipher=None) -> dict:
+    """What the API answers ``viewer`` about a concern."""
+    return ConcernRead.of(service.view_of(session, concern, viewer, cipher=cipher)).to_json()
 
 
 @pytest.fixture
@@ -167,7 +172,7 @@ class TestConsultation:
             message="Pigen på 4 år virker trist og trækker sig fra legen i flere uger.",
         )
         social = _user(session, org, "social")
-        body = service.to_api(concern, social)
+        body = _read(session, concern, social)
         text = json.dumps(body, ensure_ascii=False)
         for secret in ("Alma", "Østergaard", "2022-03-04", "04.03.2022"):
             assert secret not in text
@@ -236,7 +241,7 @@ class TestNotification:
         )
         assert concern.cpr_encrypted
         assert "040322" not in concern.cpr_encrypted
-        body = service.to_api(concern, _user(session, org, "social"), cipher=CIPHER)
+        body = _read(session, concern, _user(session, org, "social"), cipher=CIPHER)
         assert body["child"] == {
             "name": "Alma Østergaard",
             "birth_date": "2022-03-04",
@@ -267,14 +272,14 @@ class TestWorkflow:
             feedback="Vi indleder en undersøgelse.",
         )
         service.move(session, social, concern_id=concern.id, to="closed")
-        steps = [(e.from_status, e.to_status) for e in service.timeline(session, concern)]
+        steps = [(e.from_status, e.to_status) for e in scope.events_of(session, social, concern)]
         assert steps == [
             ("", "received"),
             ("received", "acknowledged"),
             ("acknowledged", "assessed"),
             ("assessed", "closed"),
         ]
-        staff_view = service.to_api(concern, _user(session, org, "staff"))
+        staff_view = _read(session, concern, _user(session, org, "staff"))
         assert staff_view["feedback"] == "Vi indleder en undersøgelse."
         assert staff_view["deadlines"]["acknowledge_by"]["met"] is True
         assert staff_view["deadlines"]["assess_by"]["met"] is True
@@ -309,7 +314,7 @@ class TestWorkflow:
             to="answered",
             note="Tal med forældrene og følg op om en måned.",
         )
-        assert service.to_api(concern, _user(session, org, "leader"))["answer"].startswith("Tal")
+        assert _read(session, concern, _user(session, org, "leader"))["answer"].startswith("Tal")
 
 
 class TestInbox:
@@ -400,3 +405,224 @@ class TestCprKeyRotation:
         session.refresh(concern)
         assert (result.rotated, result.unreadable) == (0, 1)
         assert concern.cpr_encrypted == old_token
+
+
+class TestWhatTheNotifierIsTold:
+    def test_internal_notes_stay_with_the_districts_social_workers(
+        self, session, org, child, catalog
+    ):
+        concern = _notify(
+            session, org, _finished(session, org, child, catalog, level=4), parents_informed=True
+        )
+        social = _user(session, org, "social")
+        service.move(
+            session, social, concern_id=concern.id, to="acknowledged", note="Ring til skolen."
+        )
+        service.move(
+            session,
+            social,
+            concern_id=concern.id,
+            to="assessed",
+            outcome="investigation",
+            feedback="Vi indleder en undersøgelse.",
+            note="Kendt i forvaltningen fra 2023.",
+        )
+        for name in ("staff", "leader"):
+            view = service.view_of(session, concern, _user(session, org, name), with_events=True)
+            assert [e.note for e in view.events] == ["", "", ""]
+            assert "Kendt" not in json.dumps(ConcernRead.of(view).to_json(), ensure_ascii=False)
+            assert view.concern.feedback == "Vi indleder en undersøgelse."
+        view = service.view_of(session, concern, social, with_events=True)
+        assert [e.note for e in view.events] == [
+            "",
+            "Ring til skolen.",
+            "Kendt i forvaltningen fra 2023.",
+        ]
+
+    def test_an_outcome_outside_the_five_is_refused_by_the_service(
+        self, session, org, child, catalog
+    ):
+        concern = _notify(
+            session, org, _finished(session, org, child, catalog, level=4), parents_informed=True
+        )
+        social = _user(session, org, "social")
+        service.move(session, social, concern_id=concern.id, to="acknowledged")
+        with pytest.raises(Invalid, match="viste udfald") as error:
+            service.move(
+                session, social, concern_id=concern.id, to="assessed", outcome="<b>hvad som helst"
+            )
+        assert error.value.field_messages() == {"outcome": "Vælg et af de viste udfald."}
+        assert session.get(Concern, concern.id).outcome == ""
+
+
+class TestUrgency:
+    def test_a_critical_notification_is_at_least_as_soon_as_possible(
+        self, session, org, child, catalog
+    ):
+        critical = _finished(session, org, child, catalog, level=4, critical=True)
+        assert service.default_urgency(critical) == "urgent"
+        without = _notify(session, org, critical)
+        assert without.details["urgency"] == "urgent"
+        chosen_normal = _notify(
+            session,
+            org,
+            _finished(session, org, child, catalog, level=4, critical=True),
+            details=NotificationDetails(urgency="normal"),
+        )
+        assert chosen_normal.details["urgency"] == "urgent"
+        acute = _notify(
+            session,
+            org,
+            _finished(session, org, child, catalog, level=4, critical=True),
+            details=NotificationDetails(urgency="acute"),
+        )
+        assert acute.details["urgency"] == "acute"
+
+    def test_an_ordinary_notification_keeps_almindelig(self, session, org, child, catalog):
+        plain = _finished(session, org, child, catalog, level=4)
+        assert service.default_urgency(plain) == "normal"
+        concern = _notify(session, org, plain, parents_informed=True)
+        assert concern.details["urgency"] == "normal"
+
+    def test_acute_ones_come_first_among_notifications(self, session, org, child, catalog):
+        def notify(urgency, critical=False):
+            return _notify(
+                session,
+                org,
+                _finished(session, org, child, catalog, level=4, critical=critical),
+                parents_informed=None if critical else True,
+                details=NotificationDetails(urgency=urgency),
+            )
+
+        normal = notify("normal")
+        urgent = notify("urgent")
+        acute = notify("acute")
+        critical_urgent = notify("urgent", critical=True)
+        critical_acute = notify("acute", critical=True)
+        ordered = service.list_for(session, _user(session, org, "social"))
+        assert [c.id for c in ordered] == [
+            critical_acute.id,
+            critical_urgent.id,
+            acute.id,
+            urgent.id,
+            normal.id,
+        ]
+
+
+class TestRevealCpr:
+    def _with_cpr(self, session, org, child, catalog):
+        return _notify(
+            session,
+            org,
+            _finished(session, org, child, catalog, level=4),
+            parents_informed=True,
+            cpr="040322-4000",
+        )
+
+    def test_staff_and_leaders_never_get_the_full_number(self, session, org, child, catalog):
+        concern = self._with_cpr(session, org, child, catalog)
+        for name in ("staff", "leader"):
+            with pytest.raises(Forbidden):
+                service.reveal_cpr(
+                    session,
+                    _user(session, org, name),
+                    concern_id=concern.id,
+                    purpose="Nysgerrig",
+                    cipher=CIPHER,
+                )
+
+    def test_another_districts_social_worker_gets_not_found(self, session, org, child, catalog):
+        concern = self._with_cpr(session, org, child, catalog)
+        with pytest.raises(NotFound):
+            service.reveal_cpr(
+                session,
+                _user(session, org, "social_syd"),
+                concern_id=concern.id,
+                purpose="Oprettelse af sag",
+                cipher=CIPHER,
+            )
+
+    def test_a_purpose_is_required(self, session, org, child, catalog):
+        concern = self._with_cpr(session, org, child, catalog)
+        with pytest.raises(Invalid, match="hvorfor"):
+            service.reveal_cpr(
+                session,
+                _user(session, org, "social"),
+                concern_id=concern.id,
+                purpose="  ",
+                cipher=CIPHER,
+            )
+
+    def test_a_consultation_has_no_number(self, session, org, child, catalog):
+        concern = service.submit_consultation(
+            session,
+            _user(session, org, "staff"),
+            assessment_id=_finished(session, org, child, catalog).id,
+            message="Trist længe.",
+        )
+        with pytest.raises(NotFound):
+            service.reveal_cpr(
+                session,
+                _user(session, org, "social"),
+                concern_id=concern.id,
+                purpose="Oprettelse af sag",
+                cipher=CIPHER,
+            )
+
+    def test_the_districts_social_worker_gets_it_audited_with_the_purpose(
+        self, session, org, child, catalog
+    ):
+        concern = self._with_cpr(session, org, child, catalog)
+        social = _user(session, org, "social")
+        assert (
+            service.reveal_cpr(
+                session,
+                social,
+                concern_id=concern.id,
+                purpose="Oprettelse af sag i fagsystemet",
+                cipher=CIPHER,
+            )
+            == "040322-4000"
+        )
+        row = session.exec(select(AuditEvent).where(AuditEvent.action == AuditTag.CPR_REVEAL)).one()
+        assert (row.actor_id, row.child_id, row.detail) == (
+            social.id,
+            child.id,
+            "Oprettelse af sag i fagsystemet",
+        )
+        assert "4000" not in json.dumps(
+            _read(session, concern, social, cipher=CIPHER), ensure_ascii=False
+        )
+
+
+class TestSignals:
+    def test_staff_count_the_replies_that_arrived(self, session, org, child, catalog):
+        staff = _user(session, org, "staff")
+        concern = service.submit_consultation(
+            session,
+            staff,
+            assessment_id=_finished(session, org, child, catalog).id,
+            message="Trist længe.",
+        )
+        assert service.counts_for(session, staff) == service.Counts(0, 0, replies=0)
+        social = _user(session, org, "social")
+        service.move(session, social, concern_id=concern.id, to="answered", note="Tal med mor.")
+        assert service.counts_for(session, staff) == service.Counts(0, 0, replies=1)
+        assert service.counts_for(session, _user(session, org, "leader")).replies == 1
+        service.move(session, social, concern_id=concern.id, to="closed")
+        assert service.counts_for(session, staff).replies == 0
+
+    def test_admins_have_no_counts(self, session, org):
+        assert service.counts_for(session, _user(session, org, "admin")) is None
+
+    def test_a_childs_concerns_are_the_institutions_alone(self, session, org, child, catalog):
+        staff = _user(session, org, "staff")
+        concern = service.submit_consultation(
+            session,
+            staff,
+            assessment_id=_finished(session, org, child, catalog).id,
+            message="Trist længe.",
+        )
+        assert [c.id for c in service.for_child(session, staff, child_id=child.id)] == [concern.id]
+        for name in ("social", "staff_syd"):
+            assert service.for_child(session, _user(session, org, name), child_id=child.id) == []

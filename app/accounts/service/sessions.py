@@ -71,6 +71,15 @@ def resolve_session(
         row.revoked_at = now
         session.add(row)
         session.flush()
+        expired_user = session.get(User, row.user_id)
+        audit.record(
+            session,
+            expired_user,
+            AuditTag.SESSION_EXPIRED,
+            object_type="user",
+            object_id=row.user_id,
+            detail="max. levetid" if now >= row.expires_at else "inaktiv",
+        )
         return None
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:

@@ -1,0 +1,119 @@
+"""The social workers' handling of a concern: one workflow step at a time (the rules of
+:mod:`app.concerns.workflow`), the steps' record and the legal deadlines. Flushes, never
+commits."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app.accounts.models import Role, User
+from app.audit import service as audit
+from app.audit.tags import AuditTag
+from app.concerns import scope
+from app.concerns.models import Concern, ConcernEvent
+from app.concerns.schemas import MESSAGE_MAX, Outcome
+from app.concerns.workflow import ConcernKind, ConcernStatus, IllegalTransition, transition
+from app.db import utcnow
+from app.deadlines import Deadline, notification_deadlines
+from app.errors import Conflict, Forbidden, Invalid
+
+
+def record_event(
+    session: Session,
+    concern: Concern,
+    actor: User,
+    *,
+    to_status: ConcernStatus,
+    from_status: ConcernStatus | None = None,
+    note: str = "",
+) -> None:
+    """One line of the concern's record ("Forløb")."""
+    session.add(
+        ConcernEvent(
+            concern_id=concern.id,  # type: ignore[arg-type]
+            actor_id=actor.id,  # type: ignore[arg-type]
+            actor_role=actor.role,
+            from_status=from_status.value if from_status else "",
+            to_status=to_status.value,
+            note=note,
+        )
+    )
+
+
+def _outcome(value: str | None) -> Outcome:
+    if not value:
+        raise Invalid.field("outcome", "Vælg udfaldet af vurderingen.")
+    try:
+        return Outcome(value)
+    except ValueError:
+        raise Invalid.field("outcome", "Vælg et af de viste udfald.") from None
+
+
+def move(
+    session: Session,
+    actor: User,
+    *,
+    concern_id: int,
+    to: str,
+    note: str = "",
+    outcome: str | None = None,
+    feedback: str = "",
+) -> Concern:
+    """One step of the workflow, by a social worker of the concern's district (409 when the
+    step is not the next one). ``note`` is internal to the district's social workers;
+    ``feedback`` (on assessing a notification) and the answer (on a consultation) are what
+    the institution is told. ``outcome`` must be one of api.md's five values, whichever way
+    it came in."""
+    if actor.role_enum is not Role.SOCIAL_WORKER:
+        raise Forbidden("Kun distriktets socialrådgivere behandler sagerne.")
+    concern = scope.get_concern_for(session, actor, concern_id=concern_id, purpose="sagsskridt")
+    kind = ConcernKind(concern.kind)
+    current = ConcernStatus(concern.status)
+    try:
+        new = transition(kind, current, to)
+    except IllegalTransition as error:
+        raise Conflict(str(error), code="illegal_transition") from error
+    now = utcnow()
+    note = note.strip()
+    if len(note) > MESSAGE_MAX:
+        raise Invalid.field("note", f"Højst {MESSAGE_MAX} tegn.")
+    if len(feedback.strip()) > MESSAGE_MAX:
+        raise Invalid.field("feedback", f"Højst {MESSAGE_MAX} tegn.")
+    if new is ConcernStatus.ASSESSED:
+        concern.outcome = _outcome(outcome).value
+        concern.feedback = feedback.strip()
+        concern.assessed_at = now
+    elif new is ConcernStatus.ACKNOWLEDGED:
+        concern.acknowledged_at = now
+    elif new is ConcernStatus.ANSWERED:
+        if not note:
+            raise Invalid.field("note", "Skriv dit svar til medarbejderen.")
+        concern.answer = note
+        concern.answered_at = now
+    elif new is ConcernStatus.CLOSED:
+        concern.closed_at = now
+    concern.status = new
+    session.add(concern)
+    record_event(session, concern, actor, to_status=new, from_status=current, note=note)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditTag.CONCERN_TRANSITION,
+        object_type="concern",
+        object_id=concern.id,
+        child_id=concern.child_id if kind is ConcernKind.NOTIFICATION else None,
+        detail=f"{current} → {new}",
+    )
+    return concern
+
+
+def deadlines_of(concern: Concern) -> dict[str, Deadline]:
+    """A notification's legal deadlines; none for a consultation."""
+    if ConcernKind(concern.kind) is not ConcernKind.NOTIFICATION:
+        return {}
+    return notification_deadlines(
+        concern.created_at,
+        assessed_at=concern.assessed_at,
+        acknowledged_at=concern.acknowledged_at,
+    )
