@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Depends, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
 from app.accounts import service as accounts
@@ -121,19 +120,14 @@ def sync(
             resources=body.resources,
         )
         if body.finish is not None:
-            override = (
-                assessments.Override(level=body.finish.level, reason=body.finish.reason)
-                if body.finish.level is not None
-                else None
-            )
             state = assessments.finish(
                 db,
                 user,
                 assessment_id=assessment_id,
-                override=override,
+                level=body.finish.level,
+                reason=body.finish.reason,
                 follow_up_on=body.finish.follow_up_on,
-                follow_up_given=body.finish.follow_up_on is not None,
             )
-        return 200, jsonable_encoder(assessments.to_api(state))
+        return 200, state.read().model_dump(mode="json")
 
     return idempotent_json(request, db, user, key=idempotency_key, body=body, create=apply)
