@@ -93,10 +93,12 @@
     var critical = inOrder.some(function (indicator) { return indicator.critical === true; });
     var level = critical ? 4 : levelOf(catalog, inOrder);
 
+    // Every sign of concern (level 2 or above) supports a result of concern.
     // Stable sort: critical first, then level descending, then catalog order.
+    var floor = Math.min(level, 2);
     var reasons = inOrder
       .map(function (indicator, index) { return {indicator: indicator, index: index}; })
-      .filter(function (item) { return item.indicator.level >= level; })
+      .filter(function (item) { return item.indicator.level >= floor; })
       .sort(function (a, b) {
         var ca = a.indicator.critical === true ? 0 : 1;
         var cb = b.indicator.critical === true ? 0 : 1;

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app.accounts.models import District, Institution, InstitutionKind, Role, User
 from app.accounts.passwords import hash_password
+from app.assessments.models import Assessment
 from app.children.models import Child
 
 TEST_PASSWORD = "korrekt-hest-batteri"
@@ -151,3 +152,70 @@ def make_child(
     session.add(child)
     session.flush()
     return child
+
+
+def signs(catalog_id: str = "3-5", *, level: int, critical: bool = False, n: int = 1) -> list[str]:
+    """``n`` indicator ids of the shipped catalog on exactly ``level`` (critical or not), in
+    catalog order."""
+    from app.catalogs import service as catalogs
+
+    found = [
+        i.id
+        for i in catalogs.shipped_guide().catalog(catalog_id).indicators()
+        if i.level == level and i.critical == critical
+    ]
+    assert len(found) >= n, (catalog_id, level, critical, n)
+    return found[:n]
+
+
+def make_draft(
+    session: Session,
+    author: User,
+    child: Child,
+    *,
+    observed: list[str] | None = None,
+    notes: str = "",
+    resources: str = "",
+) -> Assessment:
+    """The author's draft of the child (opened as the questionnaire does), with ticks and
+    notes saved."""
+    from app.assessments import service as assessments
+
+    draft = assessments.start_or_resume(session, author, child_id=child.id)  # type: ignore[arg-type]
+    if observed or notes or resources:
+        assessments.save_draft(
+            session,
+            author,
+            assessment_id=draft.id,  # type: ignore[arg-type]
+            observed=list(observed or []),
+            notes=notes,
+            resources=resources,
+        )
+    return draft
+
+
+def make_finished_assessment(
+    session: Session,
+    author: User,
+    child: Child,
+    *,
+    observed: list[str] | None = None,
+    level: int | None = None,
+    reason: str = "",
+    notes: str = "",
+    resources: str = "",
+    follow_up_on: dt.date | None = None,
+) -> Assessment:
+    """A finished assessment of the child, made through the questionnaire's path (a draft,
+    its ticks, finishing): the computed level unless ``level`` (with ``reason``) is given."""
+    from app.assessments import service as assessments
+
+    draft = make_draft(session, author, child, observed=observed, notes=notes, resources=resources)
+    return assessments.finish(
+        session,
+        author,
+        assessment_id=draft.id,  # type: ignore[arg-type]
+        level=level,
+        reason=reason,
+        follow_up_on=follow_up_on,
+    ).assessment

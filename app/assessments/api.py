@@ -32,11 +32,7 @@ def create_assessment(
     same ``Idempotency-Key`` answers the first result and creates nothing."""
 
     def create() -> tuple[int, dict[str, Any]]:
-        override = (
-            service.Override(level=body.level_override.level, reason=body.level_override.reason)
-            if body.level_override is not None
-            else None
-        )
+        override = body.level_override
         state = service.create_finished(
             db,
             user,
@@ -45,9 +41,10 @@ def create_assessment(
             catalog_id=body.catalog_id,
             notes=body.notes or "",
             resources=body.resources or "",
-            override=override,
+            level=override.level if override else None,
+            reason=override.reason if override else "",
         )
-        return 201, AssessmentRead.payload(service.to_api(state))
+        return 201, state.read().model_dump(mode="json")
 
     return idempotent_json(request, db, user, key=idempotency_key, body=body, create=create)
 
@@ -59,4 +56,4 @@ def read_assessment(db: DB, user: StaffOrLeader, assessment_id: int) -> Assessme
     """One assessment of a child in the caller's institution (404 otherwise), with the
     catalog version and indicator texts it was made with; the read is audited."""
     assessment = scope.get_assessment_for(db, user, assessment_id=assessment_id)
-    return AssessmentRead.model_validate(service.to_api(service.state_of(db, assessment)))
+    return service.state_of(db, assessment).read()

@@ -1,12 +1,14 @@
-"""API shapes for assessments (api.md: ``POST /api/v1/assessments`` and the stored assessment)."""
+"""API shapes for assessments (api.md: ``POST /api/v1/assessments`` and the stored assessment),
+and the typed snapshot a finished assessment keeps (``AssessmentResult``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.assessments.models import Assessment
 from app.catalogs.schemas import (
     MAX_OBSERVED,
     CatalogRef,
@@ -43,6 +45,27 @@ class AssessmentCreate(BaseModel):
     level_override: LevelOverride | None = None
 
 
+class AssessmentResult(BaseModel):
+    """What a finished assessment concluded, as it was when it was finished (stored in
+    ``Assessment.result``); for a draft the same shape comes from the live evaluation
+    (``service.result_of``). The signs carry the texts of the catalog version used."""
+
+    level: int = Field(ge=1, le=4)
+    computed_level: int = Field(ge=1, le=4)
+    level_key: LevelKey
+    critical: bool
+    rationale: list[RationaleRead]
+    recommended_actions: list[ActionKey]
+    parents_may_be_informed: bool
+    urgent: bool
+    observed_indicators: list[IndicatorRead]
+    override_reason: str = ""
+
+    def indicator(self, indicator_id: str) -> IndicatorRead | None:
+        """One observed sign by id (None if it was not observed)."""
+        return next((i for i in self.observed_indicators if i.id == indicator_id), None)
+
+
 class AssessmentRead(BaseModel):
     """A stored assessment, with the catalog version and indicator texts it was made with."""
 
@@ -70,6 +93,29 @@ class AssessmentRead(BaseModel):
     follow_up_on: dt.date | None
 
     @classmethod
-    def payload(cls, data: dict[str, Any]) -> dict[str, Any]:
-        """``service.to_api(...)`` checked against this shape, as JSON data."""
-        return cls.model_validate(data).model_dump(mode="json")
+    def of(cls, assessment: Assessment, result: AssessmentResult) -> AssessmentRead:
+        """From the stored assessment and what it concludes (``AssessmentState.result``)."""
+        return cls(
+            id=assessment.id,
+            child_id=assessment.child_id,
+            kind=assessment.kind,
+            status=assessment.status,
+            created_at=assessment.created_at,
+            created_by=assessment.created_by,
+            finished_at=assessment.finished_at,
+            catalog=CatalogRef(id=assessment.catalog_id, version=assessment.catalog_version),
+            observed=list(assessment.observed),
+            observed_indicators=result.observed_indicators,
+            computed_level=result.computed_level,
+            level=result.level,
+            level_key=result.level_key,
+            critical=result.critical,
+            rationale=result.rationale,
+            recommended_actions=result.recommended_actions,
+            parents_may_be_informed=result.parents_may_be_informed,
+            urgent=result.urgent,
+            notes=assessment.notes,
+            resources=assessment.resources,
+            override_reason=result.override_reason or None,
+            follow_up_on=assessment.follow_up_on,
+        )

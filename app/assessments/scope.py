@@ -13,14 +13,23 @@ from app.children.scope import ensure_may_see_children
 from app.errors import Conflict, Forbidden, NotFound
 
 
+def may_read(actor: User, assessment: Assessment) -> bool:
+    """A finished assessment is read by the institution's staff and leaders; a draft (its
+    ticks and notes) by its author alone: in the pages and in the API alike."""
+    return assessment.status == AssessmentStatus.FINISHED or assessment.created_by == actor.id
+
+
 def get_assessment_for(
     session: Session, actor: User, *, assessment_id: int, purpose: str = ""
 ) -> Assessment:
-    """An assessment of a child in the actor's institution, or NotFound; audited."""
+    """An assessment of a child in the actor's institution, or NotFound; another person's
+    draft is 403 (``may_read``); audited."""
     ensure_may_see_children(actor)
     assessment = session.get(Assessment, assessment_id)
     if assessment is None or assessment.institution_id != actor.institution_id:
         raise NotFound("Vurderingen findes ikke.")
+    if not may_read(actor, assessment):
+        raise Forbidden("Kun den, der har påbegyndt vurderingen, kan se og fortsætte den.")
     audit.record(
         session,
         actor,
@@ -48,15 +57,18 @@ def ensure_may_continue(actor: User, assessment: Assessment) -> None:
         raise Forbidden("Kun den, der har påbegyndt vurderingen, kan fortsætte den.")
 
 
-def assessments_of(session: Session, child: Child) -> list[Assessment]:
-    """A child's assessments, newest first (the child was fetched through the child scope)."""
-    return list(
-        session.exec(
-            select(Assessment)
-            .where(Assessment.child_id == child.id)
-            .order_by(col(Assessment.created_at).desc(), col(Assessment.id).desc())
-        ).all()
-    )
+def assessments_of(
+    session: Session, actor: User, child: Child, *, with_others_drafts: bool = False
+) -> list[Assessment]:
+    """A child's assessments the actor may read (``may_read``), newest first (the child was
+    fetched through the child scope). ``with_others_drafts`` adds colleagues' drafts for a
+    list that shows only that they exist (date, author), never what they hold."""
+    rows = session.exec(
+        select(Assessment)
+        .where(Assessment.child_id == child.id)
+        .order_by(col(Assessment.created_at).desc(), col(Assessment.id).desc())
+    ).all()
+    return [a for a in rows if with_others_drafts or may_read(actor, a)]
 
 
 def draft_of(session: Session, actor: User, child: Child) -> Assessment | None:

@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
 
 from sqlmodel import Session
 
 from app.accounts.models import User
 from app.assessments import scope
 from app.assessments.models import Assessment, AssessmentKind, AssessmentStatus
+from app.assessments.schemas import AssessmentRead, AssessmentResult
 from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.catalogs import service as catalogs
+from app.catalogs.schemas import IndicatorRead, RationaleRead
 from app.children import scope as children_scope
 from app.children.models import Child
 from app.db import local_today, utcnow
@@ -24,14 +26,6 @@ from app.guide.schema import LEVEL_KEYS, Catalog, Indicator, age_in_years
 
 MAX_TEXT = 10_000
 MAX_REASON = 2_000
-
-
-@dataclass(frozen=True)
-class Override:
-    """A professional's own level, with the reason for it."""
-
-    level: int
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -50,6 +44,55 @@ class AssessmentState:
     def observed_indicators(self) -> list[Indicator]:
         """The observed indicators with their texts, in catalog order."""
         return [self.catalog.indicator(i) for i in self.evaluation.observed]
+
+    @cached_property
+    def result(self) -> AssessmentResult:
+        """What the assessment concludes: the stored result once it is finished, the live
+        evaluation of its ticks while it is a draft (the one place that tells them apart)."""
+        a = self.assessment
+        if a.status == AssessmentStatus.FINISHED:
+            return AssessmentResult.model_validate(
+                {
+                    **a.result,
+                    "level": a.level or self.evaluation.level,
+                    "computed_level": a.computed_level or self.evaluation.level,
+                    "critical": a.critical,
+                    "override_reason": a.override_reason,
+                }
+            )
+        return _live_result(self.catalog, self.evaluation)
+
+    def read(self) -> AssessmentRead:
+        """The api.md shape of this assessment."""
+        return AssessmentRead.of(self.assessment, self.result)
+
+
+_COLUMNS = frozenset({"level", "computed_level", "critical", "override_reason"})
+"""Fields of ``AssessmentResult`` kept in the assessment's own columns, not in ``result``."""
+
+
+def _live_result(
+    catalog: Catalog, evaluation: Evaluation, *, level: int | None = None, reason: str = ""
+) -> AssessmentResult:
+    """The result of an evaluation, at the computed level or at the professional's own."""
+    chosen = level or evaluation.level
+    actions = (
+        evaluation.recommended_actions
+        if chosen == evaluation.level
+        else recommended_actions(chosen, critical=evaluation.critical, levels=catalogs.levels())
+    )
+    return AssessmentResult(
+        level=chosen,
+        computed_level=evaluation.level,
+        level_key=LEVEL_KEYS[chosen],
+        critical=evaluation.critical,
+        rationale=[RationaleRead(**item.model_dump()) for item in evaluation.rationale],
+        recommended_actions=list(actions),
+        parents_may_be_informed=evaluation.parents_may_be_informed,
+        urgent=evaluation.critical or chosen == 4,
+        observed_indicators=[IndicatorRead.of(catalog.indicator(i)) for i in evaluation.observed],
+        override_reason=reason,
+    )
 
 
 def _evaluate(catalog: Catalog, observed: Iterable[str]) -> Evaluation:
@@ -172,64 +215,71 @@ def save_draft(
     return _store_observed(session, actor, assessment, chosen, "gemt: " + ", ".join(fields))
 
 
-def suggested_follow_up(evaluation_or_level: int, *, critical: bool = False) -> dt.date | None:
-    """The follow-up date the level suggests (levels.yaml), from today."""
-    days = catalogs.levels().level(4 if critical else evaluation_or_level).follow_up_days
+def follow_up_for(level: int, *, critical: bool = False) -> dt.date | None:
+    """The follow-up date a level suggests (levels.yaml ``follow_up_days``) from today in
+    Denmark; a critical result follows level 4's."""
+    days = catalogs.levels().level(4 if critical else level).follow_up_days
     return local_today() + dt.timedelta(days=days) if days is not None else None
+
+
+@dataclass(frozen=True)
+class FinishDefaults:
+    """What the finish form offers before the professional chooses: the computed level and
+    the follow-up date it suggests."""
+
+    level: int
+    follow_up_on: dt.date | None
+
+
+def finish_defaults(state: AssessmentState) -> FinishDefaults:
+    """The finish form's starting choices for a draft."""
+    result = state.result
+    return FinishDefaults(
+        level=result.computed_level,
+        follow_up_on=follow_up_for(result.computed_level, critical=result.critical),
+    )
 
 
 def _apply_finish(
     assessment: Assessment,
     state: AssessmentState,
     *,
-    override: Override | None,
+    level: int | None,
+    reason: str,
     follow_up_on: dt.date | None,
-    follow_up_given: bool,
 ) -> None:
+    """The finishing rules: no level, or the computed one, keeps the computed level; another
+    needs a reason and can never lower a critical result; no follow-up date means the one
+    the final level suggests; a given date may not lie in the past."""
     evaluation = state.evaluation
-    level = evaluation.level
-    reason = ""
-    if override is not None and override.level != evaluation.level:
-        if override.level not in (1, 2, 3, 4):
+    chosen = evaluation.level
+    why = ""
+    if level is not None and level != evaluation.level:
+        if level not in (1, 2, 3, 4):
             raise Invalid.field("level_override.level", "Vælg et niveau fra 1 til 4.")
-        reason = _check_text("level_override.reason", override.reason, MAX_REASON)
-        if not reason:
+        why = _check_text("level_override.reason", reason, MAX_REASON)
+        if not why:
             raise Invalid.field(
                 "level_override.reason",
                 "Skriv en begrundelse, når du vælger et andet niveau end det beregnede.",
             )
-        if evaluation.critical and override.level < 4:
+        if evaluation.critical and level < 4:
             raise Invalid.field(
                 "level_override.level",
                 "Et kritisk tegn (mistanke om vold eller overgreb) kan ikke vurderes under "
                 "niveau 4: underret kommunen nu.",
             )
-        level = override.level
-    if follow_up_given and follow_up_on is not None and follow_up_on < local_today():
+        chosen = level
+    if follow_up_on is not None and follow_up_on < local_today():
         raise Invalid.field("follow_up_on", "Opfølgningsdatoen ligger i fortiden.")
-    levels = catalogs.levels()
-    actions = recommended_actions(level, critical=evaluation.critical, levels=levels)
+    result = _live_result(state.catalog, evaluation, level=chosen, reason=why)
     assessment.computed_level = evaluation.level
-    assessment.level = level
-    assessment.override_reason = reason
+    assessment.level = chosen
+    assessment.override_reason = why
     assessment.critical = evaluation.critical
     assessment.observed = list(evaluation.observed)
-    assessment.follow_up_on = (
-        follow_up_on
-        if follow_up_given
-        else suggested_follow_up(level, critical=evaluation.critical)
-    )
-    assessment.result = {
-        "level_key": LEVEL_KEYS[level].value,
-        "rationale": [item.model_dump() for item in evaluation.rationale],
-        "recommended_actions": [action.value for action in actions],
-        "parents_may_be_informed": evaluation.parents_may_be_informed,
-        "urgent": evaluation.critical or level == 4,
-        "observed_indicators": [
-            {"id": i.id, "text": i.text, "level": i.level, "critical": i.critical}
-            for i in state.observed_indicators()
-        ],
-    }
+    assessment.follow_up_on = follow_up_on or follow_up_for(chosen, critical=evaluation.critical)
+    assessment.result = result.model_dump(mode="json", exclude=set(_COLUMNS))
     assessment.status = AssessmentStatus.FINISHED
     assessment.finished_at = utcnow()
     assessment.updated_at = assessment.finished_at
@@ -240,21 +290,16 @@ def finish(
     actor: User,
     *,
     assessment_id: int,
-    override: Override | None = None,
+    level: int | None = None,
+    reason: str = "",
     follow_up_on: dt.date | None = None,
-    follow_up_given: bool = False,
 ) -> AssessmentState:
-    """Finish a draft: the level (computed or overridden with a reason) is stored with the
-    catalog id and version; the assessment is read-only afterwards."""
+    """Finish a draft: the level (computed, or the professional's own with a reason) is
+    stored with the catalog id and version; without a date the level's suggested follow-up
+    is used; the assessment is read-only afterwards."""
     assessment = scope.get_draft_for_author(session, actor, assessment_id=assessment_id)
     state = state_of(session, assessment)
-    _apply_finish(
-        assessment,
-        state,
-        override=override,
-        follow_up_on=follow_up_on,
-        follow_up_given=follow_up_given,
-    )
+    _apply_finish(assessment, state, level=level, reason=reason, follow_up_on=follow_up_on)
     session.add(assessment)
     session.flush()
     audit.record(
@@ -278,7 +323,8 @@ def create_finished(
     catalog_id: str | None = None,
     notes: str = "",
     resources: str = "",
-    override: Override | None = None,
+    level: int | None = None,
+    reason: str = "",
 ) -> AssessmentState:
     """The API's one-shot create: a finished assessment from a list of observations."""
     child = children_scope.get_child_for(session, actor, child_id=child_id, purpose="vurdering")
@@ -300,7 +346,7 @@ def create_finished(
         created_by=actor.id,  # type: ignore[arg-type]
     )
     state = AssessmentState(assessment, catalog, evaluation)
-    _apply_finish(assessment, state, override=override, follow_up_on=None, follow_up_given=False)
+    _apply_finish(assessment, state, level=level, reason=reason, follow_up_on=None)
     session.add(assessment)
     session.flush()
     for tag in (AuditTag.ASSESSMENT_CREATE, AuditTag.ASSESSMENT_FINISH):
@@ -313,48 +359,10 @@ def create_finished(
             child_id=child.id,
             detail=f"{catalog.id} v{catalog.version}, niveau {assessment.level}",
         )
-    return state
+    return AssessmentState(assessment, catalog, evaluation)
 
 
 def ensure_finished(assessment: Assessment) -> None:
     """Refuse what only a finished assessment can do (print, concerns)."""
     if assessment.status != AssessmentStatus.FINISHED:
         raise Conflict("Vurderingen er ikke afsluttet endnu.", code="assessment_not_finished")
-
-
-def to_api(state: AssessmentState, created_by_name: str | None = None) -> dict[str, Any]:
-    """The api.md shape of a stored assessment."""
-    a = state.assessment
-    finished = a.status == AssessmentStatus.FINISHED
-    level = a.level if finished and a.level else state.evaluation.level
-    result = a.result if finished else {}
-    observed_indicators = result.get("observed_indicators") or [
-        {"id": i.id, "text": i.text, "level": i.level, "critical": i.critical}
-        for i in state.observed_indicators()
-    ]
-    return {
-        "id": a.id,
-        "child_id": a.child_id,
-        "kind": a.kind,
-        "status": a.status,
-        "created_at": a.created_at.isoformat(),
-        "created_by": a.created_by,
-        "finished_at": a.finished_at.isoformat() if a.finished_at else None,
-        "catalog": {"id": a.catalog_id, "version": a.catalog_version},
-        "observed": list(a.observed),
-        "observed_indicators": observed_indicators,
-        "computed_level": state.evaluation.level,
-        "level": level,
-        "level_key": LEVEL_KEYS[level].value,
-        "critical": state.evaluation.critical,
-        "rationale": result.get("rationale")
-        or [item.model_dump() for item in state.evaluation.rationale],
-        "recommended_actions": result.get("recommended_actions")
-        or [x.value for x in state.evaluation.recommended_actions],
-        "parents_may_be_informed": state.evaluation.parents_may_be_informed,
-        "urgent": bool(result.get("urgent", state.evaluation.urgent)),
-        "notes": a.notes,
-        "resources": a.resources,
-        "override_reason": a.override_reason or None,
-        "follow_up_on": a.follow_up_on.isoformat() if a.follow_up_on else None,
-    }

@@ -19,7 +19,9 @@ from app.accounts import service as accounts
 from app.accounts.models import User
 from app.assessments import scope, service
 from app.assessments.models import Assessment, AssessmentStatus
+from app.assessments.schemas import AssessmentResult
 from app.catalogs import service as catalogs
+from app.catalogs.schemas import IndicatorRead
 from app.children import scope as children_scope
 from app.concerns import service as concerns
 from app.db import utcnow
@@ -50,23 +52,13 @@ FIELD_NAMES = {
 
 
 @dataclass(frozen=True)
-class Sign:
-    """An observed indicator as saved: its text, level and whether it is critical."""
-
-    id: str
-    text: str
-    level: int
-    critical: bool
-
-
-@dataclass(frozen=True)
 class Summary:
     """What the summary panel and the result page show about the level."""
 
     level: int
     computed_level: int
     critical: bool
-    rationale: list[Sign]
+    rationale: list[IndicatorRead]
     actions: list[ActionDef]
     level_def: LevelDef
     guidance: Guidance
@@ -79,7 +71,7 @@ class AreaSigns:
     """The observed indicators of one area, in catalog order."""
 
     area: Area
-    signs: list[Sign]
+    signs: list[IndicatorRead]
 
 
 def _field_errors(error: Invalid) -> dict[str, str]:
@@ -90,59 +82,27 @@ def _field_errors(error: Invalid) -> dict[str, str]:
     return errors or {"form": error.message}
 
 
-def _signs(state: service.AssessmentState) -> dict[str, Sign]:
-    """The observed indicators with the texts saved with the assessment (or its pinned
-    catalog version while it is a draft)."""
-    if state.assessment.status == AssessmentStatus.FINISHED:
-        saved = _saved_list(state.assessment, "observed_indicators")
-        return {
-            str(item["id"]): Sign(
-                str(item["id"]), str(item["text"]), int(item["level"]), bool(item["critical"])
-            )
-            for item in saved
-            if isinstance(item, dict)
-        }
-    return {i.id: Sign(i.id, i.text, i.level, i.critical) for i in state.observed_indicators()}
-
-
-def _saved_list(assessment: Assessment, key: str) -> list[object]:
-    value = assessment.result.get(key)
-    return list(value) if isinstance(value, list) else []
-
-
 def _summary(state: service.AssessmentState) -> Summary:
     levels = catalogs.levels()
-    assessment = state.assessment
-    evaluation = state.evaluation
-    signs = _signs(state)
-    finished = assessment.status == AssessmentStatus.FINISHED
-    if finished:
-        rationale_ids = [
-            str(item["indicator_id"])
-            for item in _saved_list(assessment, "rationale")
-            if isinstance(item, dict)
-        ]
-        action_keys = [str(key) for key in _saved_list(assessment, "recommended_actions")]
-    else:
-        rationale_ids = [item.indicator_id for item in evaluation.rationale]
-        action_keys = [action.value for action in evaluation.recommended_actions]
-    level = (assessment.level or evaluation.level) if finished else evaluation.level
-    computed = (assessment.computed_level or evaluation.level) if finished else evaluation.level
-    critical = assessment.critical if finished else evaluation.critical
+    result = state.result
+    signs = {sign.id: sign for sign in result.observed_indicators}
     return Summary(
-        level=level,
-        computed_level=computed,
-        critical=critical,
-        rationale=[signs[i] for i in rationale_ids if i in signs],
-        actions=[levels.action(key) for key in action_keys],
-        level_def=levels.level(level),
-        guidance=levels.critical_guidance if critical else levels.level(level).guidance,
-        finished=finished,
-        reason=assessment.override_reason if finished else "",
+        level=result.level,
+        computed_level=result.computed_level,
+        critical=result.critical,
+        rationale=[signs[r.indicator_id] for r in result.rationale if r.indicator_id in signs],
+        actions=[levels.action(key) for key in result.recommended_actions],
+        level_def=levels.level(result.level),
+        guidance=(
+            levels.critical_guidance if result.critical else levels.level(result.level).guidance
+        ),
+        finished=state.assessment.status == AssessmentStatus.FINISHED,
+        reason=result.override_reason,
     )
 
 
-def _by_area(catalog: Catalog, signs: dict[str, Sign]) -> list[AreaSigns]:
+def _by_area(catalog: Catalog, result: AssessmentResult) -> list[AreaSigns]:
+    signs = {sign.id: sign for sign in result.observed_indicators}
     grouped = [
         AreaSigns(area, [signs[i.id] for i in area.indicators if i.id in signs])
         for area in catalog.areas
@@ -150,10 +110,11 @@ def _by_area(catalog: Catalog, signs: dict[str, Sign]) -> list[AreaSigns]:
     return [group for group in grouped if group.signs]
 
 
-def _finish_defaults(summary: Summary) -> dict[str, str]:
-    follow_up = service.suggested_follow_up(summary.computed_level, critical=summary.critical)
+def _finish_defaults(state: service.AssessmentState) -> dict[str, str]:
+    defaults = service.finish_defaults(state)
+    follow_up = defaults.follow_up_on
     return {
-        "level": str(summary.computed_level),
+        "level": str(defaults.level),
         "reason": "",
         "follow_up_on": follow_up.isoformat() if follow_up else "",
     }
@@ -186,13 +147,13 @@ def _questionnaire_context(
         "summary": summary,
         "levels": catalogs.levels(),
         "level_options": _level_options(),
-        "finish": finish_form or _finish_defaults(summary),
+        "finish": finish_form or _finish_defaults(state),
         "errors": errors or {},
         "texts": {"notes": assessment.notes, "resources": assessment.resources},
         "max_text": service.MAX_TEXT,
         "follow_up_suggestions": [
             suggested.isoformat() if suggested else "-"
-            for suggested in (service.suggested_follow_up(n) for n in (1, 2, 3, 4))
+            for suggested in (service.follow_up_for(n) for n in (1, 2, 3, 4))
         ],
         # The owner's key for work kept on the tablet when the network goes (static/offline.js):
         # in the page, so that a repeat visit needs no second request. Pages are never cached.
@@ -242,7 +203,7 @@ def detail(request: Request, db: DB, user: StaffOrLeader, assessment_id: int) ->
             "author": author.display_name,
             "catalog": state.catalog,
             "summary": summary,
-            "areas": _by_area(state.catalog, _signs(state)),
+            "areas": _by_area(state.catalog, state.result),
             "levels": catalogs.levels(),
             "concerns": concerns.for_assessment(db, assessment),
             "dialogues": concerns.dialogues_of(db, assessment),
@@ -331,10 +292,21 @@ def notes(
     return render(request, "assessments/_saved.html", _saved_context(state))
 
 
-def _parse_follow_up(value: str) -> tuple[dt.date | None, bool]:
-    """The follow-up date and whether one was given; an empty field means the suggestion."""
+def _parse_level(value: str) -> int | None:
+    """The level the form names: none (the computed one), or ASCII digits only (``²`` and
+    other Unicode digits are refused as any other text is); the service checks the range."""
+    text = value.strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()):
+        raise Invalid.field("level_override.level", "Vælg et niveau fra 1 til 4.")
+    return int(text)
+
+
+def _parse_follow_up(value: str) -> dt.date | None:
+    """The follow-up date; an empty field means the level's suggestion (None)."""
     message = "Skriv opfølgningsdatoen som en dato, fx 01.09.2025."
-    return form_date(value, "follow_up_on", message=message), bool(value.strip())
+    return form_date(value, "follow_up_on", message=message)
 
 
 @router.post("/assessments/{assessment_id}", name="assessments:save")
@@ -399,17 +371,13 @@ def finish(
                 notes=notes,
                 resources=resources,
             )
-        date, given = _parse_follow_up(follow_up_on)
-        override = (
-            service.Override(level=int(level), reason=reason) if level.strip().isdigit() else None
-        )
         state = service.finish(
             db,
             user,
             assessment_id=assessment_id,
-            override=override,
-            follow_up_on=date,
-            follow_up_given=given,
+            level=_parse_level(level),
+            reason=reason,
+            follow_up_on=_parse_follow_up(follow_up_on),
         )
     except Invalid as error:
         _discard_unsaved(db)

@@ -9,7 +9,6 @@ from fastapi.responses import Response
 
 from app.assessments import scope as assessments_scope
 from app.assessments import service as assessments
-from app.assessments.schemas import AssessmentRead
 from app.children import scope, service
 from app.children.schemas import ChildCreate, ChildDetail, ChildRead
 from app.db import local_today
@@ -63,8 +62,8 @@ def read_child(db: DB, user: StaffOrLeader, child_id: int) -> ChildDetail:
     first, drafts included; the read is audited."""
     child = scope.get_child_for(db, user, child_id=child_id)
     history = [
-        AssessmentRead.model_validate(assessments.to_api(assessments.state_of(db, assessment)))
-        for assessment in assessments_scope.assessments_of(db, child)
+        assessments.state_of(db, assessment).read()
+        for assessment in assessments_scope.assessments_of(db, user, child)
     ]
     return ChildDetail(
         **ChildRead.of(child).model_dump(),

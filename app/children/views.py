@@ -131,7 +131,7 @@ class HistoryRow:
 def _history(db: DB, user: User, child: Child) -> list[HistoryRow]:
     rows = []
     names: dict[int, str] = {}
-    for assessment in assessments_scope.assessments_of(db, child):
+    for assessment in assessments_scope.assessments_of(db, user, child, with_others_drafts=True):
         if assessment.created_by not in names:
             author = accounts.get_user(db, user_id=assessment.created_by)
             names[assessment.created_by] = author.display_name
@@ -143,7 +143,7 @@ def _history(db: DB, user: User, child: Child) -> list[HistoryRow]:
                 finished=finished,
                 level=assessment.level if finished else None,
                 date=assessment.finished_at or assessment.created_at,
-                may_open=finished or assessment.created_by == user.id,
+                may_open=assessments_scope.may_read(user, assessment),
             )
         )
     return rows

@@ -5,7 +5,11 @@ Pure and deterministic. The rules (see docs/content-authoring.md):
   indicators are on level L or above; otherwise 1;
 - any observed critical indicator (the abuse rule) gives level 4: notify the municipality now
   and do not tell the parents first;
-- observing more never lowers the level.
+- observing more never lowers the level;
+- the rationale ("Hvorfor") is every observed sign of concern (level 2 or above) once the
+  result is level 2 or above, worst first: critical, then by level, then in catalog order. A
+  ticked level-2 sign still supports a level-3 result. At level 1 it is the observed level-1
+  signs (and any sign below a raised threshold).
 """
 
 from collections.abc import Iterable
@@ -113,8 +117,9 @@ def evaluate(catalog: Catalog, observed: Iterable[str], levels: LevelsConfig) ->
     critical = any(indicator.critical for indicator in in_order)
     level = 4 if critical else _level(catalog, in_order)
 
+    floor = min(level, 2)  # every sign of concern supports a result of concern
     reasons = sorted(  # stable: catalog order among equals
-        (indicator for indicator in in_order if indicator.level >= level),
+        (indicator for indicator in in_order if indicator.level >= floor),
         key=lambda indicator: (not indicator.critical, -indicator.level),
     )
     return Evaluation(

@@ -11,10 +11,8 @@
 from __future__ import annotations
 
 from fastapi import Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
-from app.assessments import service as assessments
 from app.offline import assets, service
 from app.offline.schemas import DeviceKeyRead, OfflineSync
 from app.web.deps import DB, AnyUser, StaffOrLeader
@@ -72,6 +70,6 @@ def sync(
 
     def apply() -> tuple[int, dict[str, object]]:
         state = service.sync(db, user, assessment_id=assessment_id, body=body)
-        return 200, jsonable_encoder(assessments.to_api(state))
+        return 200, state.read().model_dump(mode="json")
 
     return idempotent_json(request, db, user, key=idempotency_key, body=body, create=apply)

@@ -87,16 +87,11 @@ def sync(
     )
     if body.finish is None:
         return state
-    override = (
-        assessments.Override(level=body.finish.level, reason=body.finish.reason)
-        if body.finish.level is not None
-        else None
-    )
     return assessments.finish(
         db,
         user,
         assessment_id=assessment_id,
-        override=override,
+        level=body.finish.level,
+        reason=body.finish.reason,
         follow_up_on=body.finish.follow_up_on,
-        follow_up_given=body.finish.follow_up_on is not None,
     )

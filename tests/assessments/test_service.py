@@ -144,7 +144,8 @@ class TestFinish:
                 session,
                 staff,
                 assessment_id=draft.id,
-                override=service.Override(level=3, reason="  "),
+                level=3,
+                reason="  ",
             )
         assert session.get(Assessment, draft.id).status == "draft"
 
@@ -154,7 +155,8 @@ class TestFinish:
             session,
             staff,
             assessment_id=draft.id,
-            override=service.Override(level=3, reason="Gentagne episoder."),
+            level=3,
+            reason="Gentagne episoder.",
         )
         a = state.assessment
         assert (a.computed_level, a.level, a.override_reason) == (2, 3, "Gentagne episoder.")
@@ -169,7 +171,8 @@ class TestFinish:
                 session,
                 staff,
                 assessment_id=draft.id,
-                override=service.Override(level=3, reason="Forælder forklarede."),
+                level=3,
+                reason="Forælder forklarede.",
             )
 
     def test_critical_result_never_recommends_telling_the_parents_first(
@@ -205,7 +208,6 @@ class TestFinish:
                 session,
                 staff,
                 assessment_id=draft.id,
-                follow_up_given=True,
                 follow_up_on=dt.date(2000, 1, 1),
             )
 
@@ -239,9 +241,9 @@ class TestPinnedVersion:
         again = service.state_of(session, state.assessment)
         assert again.catalog.version == 1
         assert [i.text for i in again.observed_indicators()] == [old_text]
-        api = service.to_api(again)
-        assert api["observed_indicators"][0]["text"] == old_text
-        assert api["catalog"] == {"id": "3-5", "version": 1}
+        api = again.read()
+        assert api.observed_indicators[0].text == old_text
+        assert api.catalog.model_dump() == {"id": "3-5", "version": 1}
         assert catalogs.get_published(session, catalog_id="3-5").indicator(sign).text == (
             "Ny formulering af tegnet."
         )

@@ -230,7 +230,7 @@ class TestQuestionnaire:
         assert soup.select_one("#input-notes").text == "Set i garderoben mandag."
         assert "level-3" in soup.select_one("#current-level .level-badge")["class"]
         assert soup.select_one("#input-level option[selected]")["value"] == "3"
-        suggested = service.suggested_follow_up(3)
+        suggested = service.follow_up_for(3)
         assert soup.select_one("#input-follow_up_on")["value"] == suggested.isoformat()
 
 
@@ -301,7 +301,7 @@ class TestTick:
         assert [o["data-name"] for o in select_.select("option")] == [
             level.name for level in catalogs.levels().levels
         ]
-        expected = [service.suggested_follow_up(n) for n in (1, 2, 3, 4)]
+        expected = [service.follow_up_for(n) for n in (1, 2, 3, 4)]
         assert soup.select_one("#input-follow_up_on")["data-suggest"].split(" ") == [
             d.isoformat() if d else "-" for d in expected
         ]
@@ -504,7 +504,7 @@ class TestFinish:
         assert response.headers["HX-Redirect" if hx else "location"] == f"/assessments/{draft_id}"
         stored = _stored(app, draft_id)
         assert (stored.status, stored.level, stored.computed_level) == ("finished", 2, 2)
-        assert stored.follow_up_on == service.suggested_follow_up(2)
+        assert stored.follow_up_on == service.follow_up_for(2)
 
     @pytest.mark.parametrize("hx", [False, True])
     def test_override_without_reason_is_refused_and_stays_a_draft(self, staff, app, draft_id, hx):
@@ -638,7 +638,7 @@ class TestResult:
         assert steps[0].select_one("h3").get_text(strip=True) == "Dialog med forældrene"
         assert soup.select_one("#result-notes").text == "Set flere dage."
         assert soup.select_one("#result-resources").text == "God til at bygge."
-        follow_up = service.suggested_follow_up(3)
+        follow_up = service.follow_up_for(3)
         assert soup.select_one("#result-follow-up").text == follow_up.strftime("%d.%m.%Y")
         observed = soup.select("#observed-signs li")
         assert len(observed) == 2

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlmodel import func, select
 
 from app import db
 from app.accounts.models import User
-from app.assessments import service as assessments
 from app.audit.models import AuditEvent
-from app.catalogs import service as catalogs
 from app.children.models import Child
 from app.idempotency import IdempotentRequest
 from tests.accounts.test_login import csrf_from_login_page
-from tests.factories import make_child
+from tests.factories import make_child, make_draft, make_finished_assessment, signs
 
 NEW_CHILD = {"first_name": "Ida", "last_name": "Madsen", "birth_date": "2021-03-14"}
 
@@ -225,27 +224,51 @@ class TestReadChild:
         )
         assert body["assessments"] == []
 
-    def test_assessments_newest_first_drafts_included(self, app, org, client, as_user, child_of):
+    def test_assessments_newest_first_with_the_callers_own_draft(
+        self, app, org, client, as_user, child_of
+    ):
         child_id = child_of(age_years=4)
-        sign = next(
-            i.id for i in catalogs.shipped_guide().catalog("3-5").indicators() if i.level == 3
-        )
+        [sign] = signs(level=3)
         with db.session_scope(app.state.engine) as s:
             staff = s.get(User, org.users["staff"])
-            older = assessments.create_finished(s, staff, child_id=child_id, observed=[])
-            older.assessment.created_at = older.assessment.created_at - dt.timedelta(days=7)
-            s.add(older.assessment)
-            newer = assessments.create_finished(s, staff, child_id=child_id, observed=[sign])
+            child = s.get(Child, child_id)
+            older = make_finished_assessment(s, staff, child, observed=[])
+            older.created_at = older.created_at - dt.timedelta(days=7)
+            s.add(older)
+            newer = make_finished_assessment(s, staff, child, observed=[sign])
             leader = s.get(User, org.users["leader"])
-            draft = assessments.start_or_resume(s, leader, child_id=child_id)
-            ids = [draft.id, newer.assessment.id, older.assessment.id]
-        body = as_user("staff").client.get(f"/api/v1/children/{child_id}").json()
+            draft = make_draft(s, leader, child)
+            ids = [draft.id, newer.id, older.id]
+        body = as_user("leader").client.get(f"/api/v1/children/{child_id}").json()
         assert [a["id"] for a in body["assessments"]] == ids
         assert [a["status"] for a in body["assessments"]] == ["draft", "finished", "finished"]
         assert [a["level"] for a in body["assessments"][1:]] == [3, 1]
         assert body["assessments"][1]["observed_indicators"][0]["id"] == sign
         assert body["assessments"][1]["catalog"] == {"id": "3-5", "version": 1}
         assert body["age_years"] == 4
+
+    def test_a_colleagues_draft_and_its_notes_are_not_listed(
+        self, app, org, client, as_user, child_of
+    ):
+        child_id = child_of(age_years=4)
+        with db.session_scope(app.state.engine) as s:
+            staff = s.get(User, org.users["staff"])
+            child = s.get(Child, child_id)
+            finished = make_finished_assessment(s, staff, child, observed=signs(level=2))
+            draft = make_draft(
+                s, staff, child, observed=signs(level=3), notes="Mor virkede påvirket."
+            )
+            finished_id, draft_id = finished.id, draft.id
+        leader = as_user("leader").client
+        body = leader.get(f"/api/v1/children/{child_id}").json()
+        assert [a["id"] for a in body["assessments"]] == [finished_id]
+        assert "Mor virkede påvirket." not in json.dumps(body)
+        response = leader.get(f"/api/v1/assessments/{draft_id}")
+        assert response.status_code == 403
+        assert "Mor virkede påvirket." not in response.text
+        assert response.json()["error"]["code"] == "forbidden"
+        own = as_user("staff").client.get(f"/api/v1/assessments/{draft_id}").json()
+        assert own["notes"] == "Mor virkede påvirket."
 
     def test_the_read_is_audited_with_the_child(self, app, as_user, child_of, org):
         child_id = child_of()

@@ -81,6 +81,19 @@ class TestEvaluate:
         )
         assert result.follow_up_days == 90
 
+    def test_ticked_level_two_signs_stay_in_the_rationale_of_a_level_three_result(
+        self, young: Catalog, levels: LevelsConfig
+    ) -> None:
+        result = evaluate(
+            young, ["0-8.health.rested", "0-8.relations.alone", "0-8.health.hungry"], levels
+        )
+
+        assert result.level == 3
+        assert [(item.indicator_id, item.level) for item in result.rationale] == [
+            ("0-8.health.hungry", 3),
+            ("0-8.relations.alone", 2),
+        ]
+
     def test_raised_threshold_needs_that_many_signs_at_or_above_the_level(
         self, older: Catalog, levels: LevelsConfig
     ) -> None:
@@ -169,6 +182,7 @@ class TestEvaluate:
             ("0-8.emotions.self-harm", False),
             ("0-8.learning.absent", False),
             ("0-8.care.left-alone", False),
+            ("0-8.health.hungry", False),
         ]
 
     def test_observed_are_kept_once_in_catalog_order(
@@ -195,7 +209,8 @@ class TestEvaluate:
                     "indicator_id": "0-8.health.unexplained-injuries",
                     "level": 4,
                     "critical": True,
-                }
+                },
+                {"indicator_id": "0-8.health.tired", "level": 2, "critical": False},
             ],
             "recommended_actions": ["notification"],
             "parents_may_be_informed": False,
@@ -272,8 +287,10 @@ def check_invariants(catalog: Catalog, observed: list[str], result: Evaluation) 
         assert ActionKey.notification in result.recommended_actions
         assert ActionKey.parent_dialogue not in result.recommended_actions
     assert {item.indicator_id for item in result.rationale} == {
-        s.id for s in signs if s.level >= result.level
+        s.id for s in signs if s.level >= min(result.level, 2)
     }
+    worst_first = [(not item.critical, -item.level) for item in result.rationale]
+    assert worst_first == sorted(worst_first)
 
 
 class TestEvaluateProperties:
