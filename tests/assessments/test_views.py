@@ -618,7 +618,8 @@ class TestResult:
         assert soup.title.text == "Resultat af vurdering – Trivselsguiden"
         assert soup.select_one("#result-author").text == "Sofie Pædagog"
         catalog = _catalog()
-        assert soup.select_one("#result-catalog").text == f"{catalog.title}, version 1"
+        shown = soup.select_one("#result-catalog").text
+        assert shown == f"{catalog.title}, version {catalog.version}"
         summary = soup.select_one("#summary")
         assert summary.select_one(".level-badge").get_text(" ", strip=True) == (
             "Niveau 3 Mistrivsel"
@@ -677,7 +678,7 @@ class TestResult:
         old_text = _text(sign)
         with db.session_scope(app.state.engine) as s:
             catalog = _catalog()
-            changed = catalog.model_copy(update={"version": 2})
+            changed = catalog.model_copy(update={"version": catalog.version + 1})
             content = dump_catalog(changed).replace(old_text, "Ny formulering af tegnet.")
             old = s.exec(select(CatalogVersion).where(CatalogVersion.catalog_id == "3-5")).one()
             old.status = "retired"
@@ -685,7 +686,7 @@ class TestResult:
             s.add(
                 CatalogVersion(
                     catalog_id="3-5",
-                    version=2,
+                    version=catalog.version + 1,
                     status="published",
                     title="Nyt katalog",
                     min_age_years=3,
@@ -699,4 +700,4 @@ class TestResult:
         assert old_text in soup.select_one("#rationale").text
         assert old_text in soup.find(id=f"observed-{sign}").text
         assert "Ny formulering" not in soup.text
-        assert soup.select_one("#result-catalog").text.endswith("version 1")
+        assert soup.select_one("#result-catalog").text.endswith(f"version {catalog.version}")

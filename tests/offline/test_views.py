@@ -183,7 +183,7 @@ class TestGuide:
             assert entry["url"] == f"/api/v1/offline/catalogs/{entry['id']}/{entry['version']}"
 
     def test_a_catalog_version_has_every_threshold_and_indicator(self, staff):
-        body = staff.client.get("/api/v1/offline/catalogs/3-5/1").json()
+        body = staff.client.get(f"/api/v1/offline/catalogs/3-5/{_catalog().version}").json()
 
         assert body["thresholds"] == {"2": 1, "3": 1, "4": 1}
         ids = [i["id"] for area in body["areas"] for i in area["indicators"]]
@@ -282,6 +282,6 @@ class TestQuestionnaireForOffline:
 
         assert form["data-offline-assessment"] == str(draft_id)
         assert form["data-sync-url"] == f"/api/v1/offline/assessments/{draft_id}/sync"
-        assert form["data-catalog-src"] == "/api/v1/offline/catalogs/3-5/1"
+        assert form["data-catalog-src"] == f"/api/v1/offline/catalogs/3-5/{_catalog().version}"
         assert form["data-detail-url"] == f"/assessments/{draft_id}"
         assert soup.select_one("script[src='/static/guide-engine.js']") is not None
