@@ -11,6 +11,7 @@ from sqlmodel import func, select
 from app import db
 from app.accounts.models import User
 from app.audit.models import AuditEvent
+from app.catalogs import service as catalogs
 from app.children.models import Child
 from app.idempotency import IdempotentRequest
 from tests.accounts.test_login import csrf_from_login_page
