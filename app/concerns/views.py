@@ -149,7 +149,7 @@ def consultation_create(
 def _notification_defaults(user: User, institution: Any) -> dict[str, str]:
     return {
         "notifier_name": user.display_name,
-        "notifier_role": user.role_enum.label,
+        "notifier_role": "",  # the person's own words; the system role says nothing here
         "notifier_contact": f"{institution.name}, {institution.address}".strip(", "),
         "urgency": "normal",
     }

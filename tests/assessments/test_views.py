@@ -877,3 +877,12 @@ class TestBandWord:
         text = _soup(as_user("staff").client.get(f"/assessments/{finished_id}")).get_text()
         assert "eller den unge" not in text
         assert "Den unge" in text
+
+
+class TestNotificationFormFromTheResult:
+    def test_position_and_relation_start_empty_with_an_example(self, staff, finished_id):
+        soup = _soup(staff.client.get(f"/assessments/{finished_id}/notification"))
+        field = soup.select_one("#input-notifier_role")
+        assert field.get("value", "") == ""
+        assert "pædagog på Solsikkestuen" in soup.select_one("#hint-notifier_role").text
+        assert field["aria-describedby"].split() == ["hint-notifier_role"]
