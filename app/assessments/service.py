@@ -49,22 +49,28 @@ class AssessmentState:
     def result(self) -> AssessmentResult:
         """What the assessment concludes: the stored result once it is finished, the live
         evaluation of its ticks while it is a draft (the one place that tells them apart)."""
-        a = self.assessment
-        if a.status == AssessmentStatus.FINISHED:
-            return AssessmentResult.model_validate(
-                {
-                    **a.result,
-                    "level": a.level or self.evaluation.level,
-                    "computed_level": a.computed_level or self.evaluation.level,
-                    "critical": a.critical,
-                    "override_reason": a.override_reason,
-                }
-            )
+        if self.assessment.status == AssessmentStatus.FINISHED:
+            return finished_result(self.assessment)
         return _live_result(self.catalog, self.evaluation)
 
     def read(self) -> AssessmentRead:
         """The api.md shape of this assessment."""
         return AssessmentRead.of(self.assessment, self.result)
+
+
+def finished_result(assessment: Assessment) -> AssessmentResult:
+    """What a finished assessment stored when it was finished (its ``result`` snapshot and
+    its level columns), with no catalog lookup: for concerns and summaries."""
+    ensure_finished(assessment)
+    return AssessmentResult.model_validate(
+        {
+            **assessment.result,
+            "level": assessment.level,
+            "computed_level": assessment.computed_level,
+            "critical": assessment.critical,
+            "override_reason": assessment.override_reason,
+        }
+    )
 
 
 _COLUMNS = frozenset({"level", "computed_level", "critical", "override_reason"})
