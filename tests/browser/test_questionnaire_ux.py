@@ -12,7 +12,17 @@ import pytest
 
 from app.catalogs import service as catalogs
 from tests.browser.conftest import PASSWORD, TABLET_LANDSCAPE, TABLET_PORTRAIT, Server
-from tests.browser.flows import SAVED_ON_SERVER, expect_status, indicators, tap
+from tests.browser.flows import (
+    SAVED_ON_DEVICE,
+    SAVED_ON_SERVER,
+    add_child,
+    expect_status,
+    indicators,
+    login,
+    start_assessment,
+    tap,
+    wait_for_service_worker,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -146,6 +156,24 @@ class TestQuestionnaire:
         assert box.evaluate(IN_VIEW), "the ticked sign scrolled away"
         tap(page, sign)
         rule.wait_for(state="hidden")
+
+    @ORIENTATIONS
+    def test_offline_the_abuse_rule_is_in_view_at_once_too(self, server, new_context, viewport):
+        context = new_context(viewport)
+        page = context.new_page()
+        login(page, server, "paedagog")
+        add_child(page, "Frida", "Offline")
+        start_assessment(page)
+        wait_for_service_worker(page)
+        context.set_offline(True)
+        [sign] = indicators(4, critical=True)
+        page.locator(f"input[value='{sign}']").scroll_into_view_if_needed()
+        tap(page, sign)
+        expect_status(page, SAVED_ON_DEVICE)
+        rule = page.locator("#toolbar-critical")
+        rule.wait_for(state="visible")  # the summary as static/offline.js draws it
+        assert rule.evaluate(IN_VIEW), "the abuse rule is not on the screen"
+        context.set_offline(False)
 
     @ORIENTATIONS
     def test_area_links_jump_and_each_area_counts_its_ticks(self, server, new_context, viewport):
