@@ -49,22 +49,28 @@ class AssessmentState:
     def result(self) -> AssessmentResult:
         """What the assessment concludes: the stored result once it is finished, the live
         evaluation of its ticks while it is a draft (the one place that tells them apart)."""
-        a = self.assessment
-        if a.status == AssessmentStatus.FINISHED:
-            return AssessmentResult.model_validate(
-                {
-                    **a.result,
-                    "level": a.level or self.evaluation.level,
-                    "computed_level": a.computed_level or self.evaluation.level,
-                    "critical": a.critical,
-                    "override_reason": a.override_reason,
-                }
-            )
+        if self.assessment.status == AssessmentStatus.FINISHED:
+            return finished_result(self.assessment)
         return _live_result(self.catalog, self.evaluation)
 
     def read(self) -> AssessmentRead:
         """The api.md shape of this assessment."""
         return AssessmentRead.of(self.assessment, self.result)
+
+
+def finished_result(assessment: Assessment) -> AssessmentResult:
+    """What a finished assessment stored when it was finished (its ``result`` snapshot and
+    its level columns), with no catalog lookup: for concerns and summaries."""
+    ensure_finished(assessment)
+    return AssessmentResult.model_validate(
+        {
+            **assessment.result,
+            "level": assessment.level,
+            "computed_level": assessment.computed_level,
+            "critical": assessment.critical,
+            "override_reason": assessment.override_reason,
+        }
+    )
 
 
 _COLUMNS = frozenset({"level", "computed_level", "critical", "override_reason"})
@@ -240,14 +246,17 @@ def finish_defaults(state: AssessmentState) -> FinishDefaults:
     )
 
 
-def _apply_finish(
-    assessment: Assessment,
-    state: AssessmentState,
-    *,
-    level: int | None,
-    reason: str,
-    follow_up_on: dt.date | None,
-) -> None:
+@dataclass(frozen=True)
+class FinishDecision:
+    """What finishing would store: the result at the final level and the follow-up date."""
+
+    result: AssessmentResult
+    follow_up_on: dt.date | None
+
+
+def _decide(
+    state: AssessmentState, *, level: int | None, reason: str, follow_up_on: dt.date | None
+) -> FinishDecision:
     """The finishing rules: no level, or the computed one, keeps the computed level; another
     needs a reason and can never lower a critical result; no follow-up date means the one
     the final level suggests; a given date may not lie in the past."""
@@ -272,17 +281,48 @@ def _apply_finish(
         chosen = level
     if follow_up_on is not None and follow_up_on < local_today():
         raise Invalid.field("follow_up_on", "Opfølgningsdatoen ligger i fortiden.")
-    result = _live_result(state.catalog, evaluation, level=chosen, reason=why)
-    assessment.computed_level = evaluation.level
-    assessment.level = chosen
-    assessment.override_reason = why
-    assessment.critical = evaluation.critical
-    assessment.observed = list(evaluation.observed)
-    assessment.follow_up_on = follow_up_on or follow_up_for(chosen, critical=evaluation.critical)
+    return FinishDecision(
+        result=_live_result(state.catalog, evaluation, level=chosen, reason=why),
+        follow_up_on=follow_up_on or follow_up_for(chosen, critical=evaluation.critical),
+    )
+
+
+def _apply_finish(
+    assessment: Assessment,
+    state: AssessmentState,
+    *,
+    level: int | None,
+    reason: str,
+    follow_up_on: dt.date | None,
+) -> None:
+    decision = _decide(state, level=level, reason=reason, follow_up_on=follow_up_on)
+    result = decision.result
+    assessment.computed_level = result.computed_level
+    assessment.level = result.level
+    assessment.override_reason = result.override_reason
+    assessment.critical = result.critical
+    assessment.observed = list(state.evaluation.observed)
+    assessment.follow_up_on = decision.follow_up_on
     assessment.result = result.model_dump(mode="json", exclude=set(_COLUMNS))
     assessment.status = AssessmentStatus.FINISHED
     assessment.finished_at = utcnow()
     assessment.updated_at = assessment.finished_at
+
+
+def preview_finish(
+    session: Session,
+    actor: User,
+    *,
+    assessment_id: int,
+    level: int | None = None,
+    reason: str = "",
+    follow_up_on: dt.date | None = None,
+) -> tuple[AssessmentState, FinishDecision]:
+    """What finishing the draft with these choices would store, checked by the same rules
+    and stored nowhere: for the confirmation before the final step."""
+    assessment = scope.get_draft_for_author(session, actor, assessment_id=assessment_id)
+    state = state_of(session, assessment)
+    return state, _decide(state, level=level, reason=reason, follow_up_on=follow_up_on)
 
 
 def finish(

@@ -9,6 +9,7 @@ institution). Every form works without JavaScript; HTMX saves ticks and notes at
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -24,6 +25,7 @@ from app.catalogs import service as catalogs
 from app.catalogs.schemas import IndicatorRead
 from app.children import scope as children_scope
 from app.concerns import service as concerns
+from app.concerns.models import Concern, ParentDialogue
 from app.db import utcnow
 from app.errors import Invalid
 from app.guide.schema import ActionDef, Area, Catalog, Guidance, LevelDef
@@ -32,7 +34,7 @@ from app.web import htmx
 from app.web.deps import DB, StaffOrLeader
 from app.web.forms import form_date
 from app.web.routing import make_router
-from app.web.templating import local_time, render
+from app.web.templating import danish_date, local_time, render
 
 router = make_router(include_in_schema=False)
 
@@ -120,6 +122,12 @@ def _finish_defaults(state: service.AssessmentState) -> dict[str, str]:
     }
 
 
+def _area_counts(catalog: Catalog, observed: Iterable[str]) -> dict[str, int]:
+    """How many signs of each area are ticked."""
+    ticked = set(observed)
+    return {area.id: sum(1 for i in area.indicators if i.id in ticked) for area in catalog.areas}
+
+
 def _level_options() -> list[tuple[int, str]]:
     levels = catalogs.levels()
     return [(n, f"Niveau {n}: {levels.level(n).name}") for n in (1, 2, 3, 4)]
@@ -144,6 +152,7 @@ def _questionnaire_context(
         "child": child,
         "catalog": state.catalog,
         "observed": set(assessment.observed),
+        "area_counts": _area_counts(state.catalog, assessment.observed),
         "summary": summary,
         "levels": catalogs.levels(),
         "level_options": _level_options(),
@@ -194,6 +203,8 @@ def detail(request: Request, db: DB, user: StaffOrLeader, assessment_id: int) ->
     child = children_scope.get_child_for(db, user, child_id=assessment.child_id, purpose="resultat")
     author = accounts.get_user(db, user_id=assessment.created_by)
     summary = _summary(state)
+    sent = concerns.for_assessment(db, assessment)
+    dialogues = concerns.dialogues_of(db, assessment)
     return render(
         request,
         "assessments/result.html",
@@ -205,11 +216,29 @@ def detail(request: Request, db: DB, user: StaffOrLeader, assessment_id: int) ->
             "summary": summary,
             "areas": _by_area(state.catalog, state.result),
             "levels": catalogs.levels(),
-            "concerns": concerns.for_assessment(db, assessment),
-            "dialogues": concerns.dialogues_of(db, assessment),
+            "concerns": sent,
+            "dialogues": dialogues,
+            "steps_done": _steps_done(sent, dialogues),
             "saved": request.query_params.get("saved", ""),
         },
     )
+
+
+def _steps_done(
+    sent: Sequence[Concern], dialogues: Sequence[ParentDialogue]
+) -> dict[str, list[str]]:
+    """What has been done of each recommended action (action key → what, when), so the result
+    page marks the step done."""
+    done: dict[str, list[str]] = {}
+    for dialogue in dialogues:
+        done.setdefault("parent_dialogue", []).append(f"dialogmøde {danish_date(dialogue.held_on)}")
+    for concern in sent:
+        if concern.kind == "notification":
+            key, what = "notification", "underretning sendt"
+        else:
+            key, what = "social_worker_consult", "anonym sparring sendt"
+        done.setdefault(key, []).append(f"{what} {local_time(concern.created_at, '%d.%m.%Y')}")
+    return done
 
 
 def _shown(summary: Summary) -> str:
@@ -220,21 +249,27 @@ def _shown(summary: Summary) -> str:
 def _saved_context(
     state: service.AssessmentState,
     *,
-    ticked: bool = False,
+    ticked: str | None = None,
     error: str | None = None,
     shown: str | None = None,
 ) -> dict[str, Any]:
     summary = _summary(state)
+    area = next((a for a in state.catalog.areas if any(i.id == ticked for i in a.indicators)), None)
     return {
+        "ticked_area": area,
+        "ticked_count": _area_counts(state.catalog, state.assessment.observed)[area.id]
+        if area
+        else 0,
         # The page already shows this level: a tick answers the rationale only (a smaller
         # answer on weak Wi-Fi), not the level's texts and actions.
         "rationale_only": shown == _shown(summary),
         "assessment": state.assessment,
+        "catalog": state.catalog,
         "summary": summary,
         "levels": catalogs.levels(),
         "saved_at": local_time(utcnow(), "%H:%M"),
         "save_error": error,
-        "ticked": ticked,
+        "ticked": ticked is not None,
     }
 
 
@@ -256,7 +291,7 @@ def tick(
     )
     if not htmx.is_htmx(request):
         return htmx.redirect(request, _detail_url(request, state.assessment))
-    context = _saved_context(state, ticked=True, shown=shown)
+    context = _saved_context(state, ticked=indicator_id, shown=shown)
     return render(request, "assessments/_saved.html", context)
 
 
@@ -350,15 +385,18 @@ def finish(
     reason: Annotated[str, Form(max_length=MAX_TEXT_FIELD)] = "",
     follow_up_on: Annotated[str, Form(max_length=20)] = "",
     draft_fields: Annotated[str, Form(max_length=1)] = "",
+    confirmed: Annotated[str, Form(max_length=1)] = "",
     observed: Annotated[list[str] | None, Form()] = None,
     notes: Annotated[str, Form(max_length=MAX_TEXT_FIELD)] = "",
     resources: Annotated[str, Form(max_length=MAX_TEXT_FIELD)] = "",
 ) -> Response:
     """Finish the draft with the computed level or the user's own (with a reason).
 
+    Finishing is final, so it takes two steps: the finish button shows what will be stored
+    and that it cannot be changed (nothing is finished yet); ``confirmed=1`` finishes.
     Without JavaScript the finish button submits the whole questionnaire
     (``draft_fields=1``): its ticks and texts are saved first, and stay saved when the
-    finishing is refused.
+    finishing is refused or not confirmed.
     """
     finish_form = {"level": level, "reason": reason, "follow_up_on": follow_up_on}
     try:
@@ -371,13 +409,38 @@ def finish(
                 notes=notes,
                 resources=resources,
             )
+        chosen_level, chosen_date = _parse_level(level), _parse_follow_up(follow_up_on)
+        if confirmed != "1":
+            preview, decision = service.preview_finish(
+                db,
+                user,
+                assessment_id=assessment_id,
+                level=chosen_level,
+                reason=reason,
+                follow_up_on=chosen_date,
+            )
+            child = children_scope.get_child_for(
+                db, user, child_id=preview.assessment.child_id, purpose="afslutning"
+            )
+            return render(
+                request,
+                "assessments/confirm_finish.html",
+                {
+                    "assessment": preview.assessment,
+                    "child": child,
+                    "decision": decision,
+                    "finish": finish_form,
+                    "levels": catalogs.levels(),
+                },
+                fragment="assessments/_confirm_finish.html",
+            )
         state = service.finish(
             db,
             user,
             assessment_id=assessment_id,
-            level=_parse_level(level),
+            level=chosen_level,
             reason=reason,
-            follow_up_on=_parse_follow_up(follow_up_on),
+            follow_up_on=chosen_date,
         )
     except Invalid as error:
         _discard_unsaved(db)

@@ -184,7 +184,7 @@ def _notification_defaults(user: User, context: dict[str, Any]) -> dict[str, str
     institution = context["institution"]
     return {
         "notifier_name": user.display_name,
-        "notifier_role": user.role_enum.label,
+        "notifier_role": "",  # the person's own words; the system role says nothing here
         "notifier_contact": f"{institution.name}, {institution.address}".strip(", "),
         "urgency": service.default_urgency(context["assessment"]).value,
     }

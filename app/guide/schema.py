@@ -377,6 +377,23 @@ class Catalog(_Model):
         """All indicators, area by area, in catalog order."""
         return tuple(indicator for area in self.areas for indicator in area.indicators)
 
+    @property
+    def person(self) -> str:
+        """How the guidance speaks of the person in this band: "den unge" when the band's
+        title says "Unge", else "barnet"."""
+        return "den unge" if self.title.split()[0].casefold() == "unge" else "barnet"
+
+    def speak_of(self, text: str) -> str:
+        """A shared guidance text ("Barnet eller den unge …") in this band's own word."""
+        person = self.person
+        possessive = "den unges" if person == "den unge" else "barnets"
+        for both, one in (
+            ("barnets eller den unges", possessive),
+            ("barnet eller den unge", person),
+        ):
+            text = text.replace(both, one).replace(both.capitalize(), one.capitalize())
+        return text
+
     def indicator(self, indicator_id: str) -> Indicator:
         """The indicator with this id; KeyError when the catalog has none."""
         return self.indicators_by_id[indicator_id]

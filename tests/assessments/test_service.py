@@ -16,7 +16,7 @@ from app.catalogs import service as catalogs
 from app.catalogs.models import CatalogVersion
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.guide.loader import dump_catalog
-from tests.factories import make_child
+from tests.factories import make_child, make_draft, make_finished_assessment
 
 # The shipped file's version is the first one stored.
 SHIPPED = catalogs.shipped_guide().catalog("3-5").version
@@ -250,3 +250,41 @@ class TestPinnedVersion:
         assert catalogs.get_published(session, catalog_id="3-5").indicator(sign).text == (
             "Ny formulering af tegnet."
         )
+
+
+class TestResultOf:
+    def test_a_finished_assessment_answers_its_stored_result_typed(self, session, org, child):
+        staff = _user(session, org, "staff")
+        catalog = catalogs.get_published(session, catalog_id="3-5")
+        two, three = _pick(catalog, level=2), _pick(catalog, level=3)
+        finished = make_finished_assessment(
+            session, staff, child, observed=two + three, level=4, reason="Set gentagne gange."
+        )
+        result = service.finished_result(finished)
+        assert (result.level, result.computed_level, result.critical) == (4, 3, False)
+        assert result.override_reason == "Set gentagne gange."
+        assert [r.indicator_id for r in result.rationale] == three + two
+        assert result.indicator(three[0]).text == catalog.indicator(three[0]).text
+        assert service.state_of(session, finished).result == result
+
+    def test_a_draft_has_no_stored_result_but_a_live_one(self, session, org, child):
+        staff = _user(session, org, "staff")
+        catalog = catalogs.get_published(session, catalog_id="3-5")
+        draft = make_draft(session, staff, child, observed=_pick(catalog, level=2))
+        with pytest.raises(Conflict):
+            service.finished_result(draft)
+        live = service.state_of(session, draft).result
+        assert (live.level, live.override_reason) == (2, "")
+
+
+class TestPreviewFinish:
+    def test_tells_what_finishing_would_store_and_stores_nothing(self, session, org, child):
+        staff = _user(session, org, "staff")
+        catalog = catalogs.get_published(session, catalog_id="3-5")
+        draft = make_draft(session, staff, child, observed=_pick(catalog, level=3))
+        _state, decision = service.preview_finish(session, staff, assessment_id=draft.id)
+        assert decision.result.level == 3
+        assert decision.follow_up_on == service.follow_up_for(3)
+        assert session.get(Assessment, draft.id).status == "draft"
+        with pytest.raises(Invalid, match="begrundelse"):
+            service.preview_finish(session, staff, assessment_id=draft.id, level=1)

@@ -11,12 +11,13 @@ from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from app import db
+from app.accounts.models import User
 from app.assessments import service
 from app.assessments.models import Assessment
 from app.catalogs import service as catalogs
 from app.catalogs.models import CatalogVersion
 from app.guide.loader import dump_catalog
-from tests.factories import make_child
+from tests.factories import make_child, make_finished_assessment
 
 HX = {"HX-Request": "true"}
 
@@ -92,7 +93,13 @@ def _tick(
 
 
 def _finish(user, assessment_id: int, hx: bool = False, **fields):
-    data = {"csrf_token": user.csrf_token, "level": "", "reason": "", "follow_up_on": ""}
+    data = {
+        "csrf_token": user.csrf_token,
+        "level": "",
+        "reason": "",
+        "follow_up_on": "",
+        "confirmed": "1",
+    }
     data.update(fields)
     return user.client.post(
         f"/assessments/{assessment_id}/finish",
@@ -625,12 +632,13 @@ class TestResult:
             "Niveau 3 Mistrivsel"
         )
         assert summary.select_one("#level-override") is None
-        [level3] = _pick(level=3)
+        [level3], [level2] = _pick(level=3), _pick(level=2)
         assert [li.get_text(" ", strip=True) for li in summary.select("#rationale li")] == [
-            f"{_text(level3)} Niveau 3"
+            f"{_text(level3)} Niveau 3",
+            f"{_text(level2)} Niveau 2",
         ]
         guidance = catalogs.levels().level(3).guidance
-        assert guidance.who_to_involve in summary.select_one("#guidance").text
+        assert catalog.speak_of(guidance.who_to_involve) in summary.select_one("#guidance").text
         steps = soup.select("#next-steps .next-step")
         assert [s["id"] for s in steps] == [
             "next-step-parent_dialogue",
@@ -701,3 +709,181 @@ class TestResult:
         assert old_text in soup.find(id=f"observed-{sign}").text
         assert "Ny formulering" not in soup.text
         assert soup.select_one("#result-catalog").text.endswith(f"version {catalog.version}")
+
+
+class TestFinishConfirmation:
+    @pytest.mark.parametrize("hx", [False, True])
+    def test_the_finish_button_asks_first_and_finishes_nothing(self, staff, app, draft_id, hx):
+        [sign] = _pick(level=2)
+        response = _finish(staff, draft_id, hx=hx, confirmed="")
+        assert response.status_code == 200
+        soup = _soup(response)
+        section = soup.select_one("#confirm-finish")
+        assert section is not None
+        assert "kan ikke ændres" in section.get_text()
+        form = section.select_one("form#confirm-finish-form")
+        assert form["action"] == f"/assessments/{draft_id}/finish"
+        assert form.select_one("input[name=confirmed]")["value"] == "1"
+        assert section.select_one("#confirm-back")["href"] == f"/assessments/{draft_id}"
+        assert _stored(app, draft_id).status == "draft"
+        assert sign  # the draft is untouched by asking
+
+    def test_without_javascript_the_ticks_are_saved_while_it_asks(self, staff, app, draft_id):
+        [sign] = _pick(level=3)
+        response = _finish(staff, draft_id, confirmed="", draft_fields="1", observed=[sign])
+        assert response.status_code == 200
+        soup = _soup(response)
+        assert "Niveau 3" in soup.select_one("#confirm-level").get_text()
+        stored = _stored(app, draft_id)
+        assert (stored.status, stored.observed) == ("draft", [sign])
+
+    def test_a_choice_the_rules_refuse_is_shown_before_asking(self, staff, app, draft_id):
+        response = _finish(staff, draft_id, confirmed="", level="3")
+        assert response.status_code == 422
+        soup = _soup(response)
+        assert soup.select_one("#confirm-finish") is None
+        assert "begrundelse" in soup.select_one("#error-reason").get_text()
+
+    def test_confirming_finishes_with_the_choices_carried_over(self, staff, app, draft_id):
+        asked = _soup(_finish(staff, draft_id, confirmed="", level="2", reason="Set tre gange."))
+        form = asked.select_one("#confirm-finish-form")
+        carried = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+        assert (carried["level"], carried["reason"]) == ("2", "Set tre gange.")
+        response = staff.client.post(
+            form["action"],
+            data={**carried, "csrf_token": staff.csrf_token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        stored = _stored(app, draft_id)
+        assert (stored.status, stored.level, stored.override_reason) == (
+            "finished",
+            2,
+            "Set tre gange.",
+        )
+
+
+class TestStrictForms:
+    @pytest.mark.parametrize("hx", [False, True])
+    @pytest.mark.parametrize("level", ["²", "٣", "3a", "to"])
+    def test_a_level_that_is_not_plain_digits_is_a_field_error_not_a_500(
+        self, staff, app, draft_id, hx, level
+    ):
+        response = _finish(staff, draft_id, hx=hx, level=level, reason="Begrundet.")
+        assert response.status_code == 422
+        assert "Vælg et niveau fra 1 til 4." in _soup(response).select_one("#error-level").text
+        assert _stored(app, draft_id).status == "draft"
+
+
+class TestQuestionnaireAreas:
+    def test_links_to_every_area_with_its_count_of_ticked_signs(self, staff, draft_id):
+        catalog = _catalog()
+        area = catalog.areas[1]
+        for indicator in area.indicators[:2]:
+            _tick(staff, draft_id, indicator.id)
+        soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
+        links = soup.select("#area-nav a")
+        assert [a["href"] for a in links] == [f"#area-{a.id}" for a in catalog.areas]
+        for a in catalog.areas:
+            assert soup.select_one(f"#area-{a.id}") is not None
+        total = len(area.indicators)
+        assert soup.select_one(f"#area-count-nav-{area.id}").text == f"2 af {total} markeret"
+        assert soup.select_one(f"#area-count-legend-{area.id}").text == f"2 af {total} markeret"
+        first = catalog.areas[0]
+        assert soup.select_one(f"#area-count-nav-{first.id}").text.startswith("0 af")
+
+    def test_a_tick_answers_its_areas_new_count_out_of_band(self, staff, draft_id):
+        area = _catalog().areas[2]
+        _tick(staff, draft_id, area.indicators[0].id)
+        response = _tick(staff, draft_id, area.indicators[1].id, shown="1:0")
+        soup = _soup(response)
+        for where in ("nav", "legend"):
+            count = soup.select_one(f"#area-count-{where}-{area.id}")
+            assert count["hx-swap-oob"] == "true"
+            assert count.text.startswith("2 af")
+
+    def test_the_sticky_bar_carries_the_abuse_rule(self, staff, draft_id):
+        soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
+        rule = soup.select_one("#assessment-toolbar #toolbar-critical")
+        assert "Fortæl ikke forældrene" in rule.get_text()
+        assert rule.select_one("a")["href"] == "#critical-alert"
+
+
+class TestWhy:
+    def test_ticked_level_two_signs_stay_in_the_why_of_a_level_three_result(self, staff, draft_id):
+        two, three = _pick(level=2)[0], _pick(level=3)[0]
+        [one] = _pick(level=1)
+        for sign in (two, one, three):
+            _tick(staff, draft_id, sign)
+        soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
+        assert "Niveau 3" in soup.select_one("#summary-level-badge").text
+        items = [li.get_text(" ", strip=True) for li in soup.select("#rationale li")]
+        assert len(items) == 2
+        assert items[0].startswith(_text(three))
+        assert items[1].startswith(_text(two))
+
+    def test_every_level_has_its_own_shape_beside_its_number(self, staff, draft_id):
+        soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
+        for option in (1, 2, 3, 4):
+            marker = soup.select_one(f".level-marker.level-{option} .level-shape-{option}")
+            assert marker is not None, option
+        badge = soup.select_one("#summary-level-badge")
+        assert badge.select_one(".level-shape-1")["aria-hidden"] == "true"
+
+
+class TestResultOrder:
+    def test_the_next_steps_come_before_the_guidance(self, staff, finished_id):
+        soup = _soup(staff.client.get(f"/assessments/{finished_id}"))
+        ids = [el.get("id") for el in soup.select("#next-steps, #summary, #guidance")]
+        assert ids[0] == "next-steps"
+        assert soup.select_one("#result-flash").text.strip() == ""
+
+    def test_a_done_step_is_marked(self, staff, app, finished_id):
+        from app.concerns.models import ParentDialogue
+
+        stored = _stored(app, finished_id)
+        with db.session_scope(app.state.engine) as s:
+            s.add(
+                ParentDialogue(
+                    assessment_id=finished_id,
+                    child_id=stored.child_id,
+                    institution_id=stored.institution_id,
+                    held_on=dt.date(2026, 11, 30),
+                    participants="Mor, pædagog",
+                    agreed="Vi mødes igen om en måned.",
+                    created_by=stored.created_by,
+                )
+            )
+        soup = _soup(staff.client.get(f"/assessments/{finished_id}?saved=dialogue"))
+        done = soup.select_one("#next-step-parent_dialogue #done-parent_dialogue")
+        assert "dialogmøde 30.11.2026" in done.get_text()
+        flash = soup.select_one("#result-flash #dialogue-saved")
+        assert "Mor, pædagog" in flash.get_text()
+        assert "Vi mødes igen om en måned." in flash.get_text()
+        assert soup.select_one("#next-step-social_worker_consult .step-done") is None
+
+
+class TestBandWord:
+    def test_a_four_year_olds_result_speaks_of_the_child(self, staff, finished_id):
+        text = _soup(staff.client.get(f"/assessments/{finished_id}")).get_text()
+        assert "eller den unge" not in text
+
+    def test_a_fifteen_year_olds_result_speaks_of_the_young_person(self, app, org, as_user):
+        with db.session_scope(app.state.engine) as s:
+            catalogs.import_shipped(s)
+            author = s.get(User, org.users["staff"])
+            child = make_child(s, org.daycare_id, author.id, age_years=15)
+            finished = make_finished_assessment(s, author, child, observed=[])
+            finished_id = finished.id
+        text = _soup(as_user("staff").client.get(f"/assessments/{finished_id}")).get_text()
+        assert "eller den unge" not in text
+        assert "Den unge" in text
+
+
+class TestNotificationFormFromTheResult:
+    def test_position_and_relation_start_empty_with_an_example(self, staff, finished_id):
+        soup = _soup(staff.client.get(f"/assessments/{finished_id}/notification"))
+        field = soup.select_one("#input-notifier_role")
+        assert field.get("value", "") == ""
+        assert "pædagog på Solsikkestuen" in soup.select_one("#hint-notifier_role").text
+        assert field["aria-describedby"].split() == ["hint-notifier_role"]

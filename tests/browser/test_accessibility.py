@@ -1,7 +1,7 @@
 """Every main page of every role, in the browser: no serious or critical axe-core violations,
 screenshots at both tablet orientations (saved as artefacts), the purged DKFDS stylesheet
 rendering each page exactly as the complete one does, and a questionnaire that can be finished
-with the keyboard alone, with a visible focus all the way."""
+(and the finishing confirmed) with the keyboard alone, with a visible focus all the way."""
 
 from __future__ import annotations
 
@@ -238,6 +238,15 @@ class TestKeyboardOnly:
                 break
         assert ticked == 2
         assert page.evaluate("() => document.activeElement.id") == "finish-button"
+        page.keyboard.press("Enter")
+        # Finishing is final: it asks first; confirm with the keyboard too.
+        page.wait_for_selector("#confirm-finish")
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            focus = page.evaluate(FOCUS_VISIBLE)
+            assert focus["visible"], focus
+            if focus["id"] == "confirm-finish-button":
+                break
         page.keyboard.press("Enter")
         page.wait_for_selector("#next-steps")
         assert "Niveau 3" in page.locator("#summary-level-badge").inner_text()

@@ -826,3 +826,21 @@ class TestJsonSchema:
         assert (level["type"], level["minimum"], level["maximum"]) == ("integer", 1, 4)
         assert schema["properties"]["thresholds"]["propertyNames"] == {"enum": ["2", "3", "4"]}
         assert schema["properties"]["areas"]["minItems"] == 6
+
+
+class TestSpeakOf:
+    SHARED = (
+        "Barnet eller den unge trives. "
+        "Tal med barnets eller den unges forældre om barnet eller den unge."
+    )
+
+    def test_a_childrens_band_speaks_of_the_child(self, young: Any) -> None:
+        assert young.person == "barnet"
+        assert young.speak_of(self.SHARED) == ("Barnet trives. Tal med barnets forældre om barnet.")
+
+    def test_a_band_titled_unge_speaks_of_the_young_person(self, young: Any) -> None:
+        band = young.model_copy(update={"title": "Unge 14–17 år (udskoling og ungdom)"})
+        assert band.person == "den unge"
+        assert band.speak_of(self.SHARED) == (
+            "Den unge trives. Tal med den unges forældre om den unge."
+        )
