@@ -219,7 +219,9 @@ class TestOldWorkSurvivesANewVersion:
         assert _publish(admin, new["draft_id"]).status_code == 200
         # The draft finishes on version 1, and the result keeps the removed sign's text.
         r = staff.client.post(
-            f"{draft_path}/finish", data={"csrf_token": staff.csrf_token}, follow_redirects=False
+            f"{draft_path}/finish",
+            data={"csrf_token": staff.csrf_token, "confirmed": "1"},
+            follow_redirects=False,
         )
         assert r.status_code == 303
         assessment_id = int(draft_path.rstrip("/").split("/")[-1])

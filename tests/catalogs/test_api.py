@@ -260,7 +260,8 @@ class TestEvaluate:
         low, high = ids_of("3-5", level=2)[0], ids_of("3-5", level=3)[0]
         body = evaluate(as_user("staff"), {"catalog_id": "3-5", "observed": [low, high]}).json()
         assert body["level"] == 3
-        assert [r["indicator_id"] for r in body["rationale"]] == [high]
+        # Every ticked sign of concern supports the result, worst first (issue 10).
+        assert [r["indicator_id"] for r in body["rationale"]] == [high, low]
 
     def test_a_critical_sign_means_notification_and_never_parent_dialogue(self, as_user):
         critical = ids_of("3-5", level=4, critical=True)[0]
