@@ -1,0 +1,68 @@
+"""The layering rules that import-linter cannot see, checked on the source tree itself.
+
+Every read of a child, an assessment or a concern goes through its domain's scope module, which
+checks the reader's role and institution or district and writes the audit row (house style:
+"scope getters that audit"). A ``select(Concern)`` anywhere else would be a read that skips both.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+APP = Path(__file__).resolve().parent.parent / "app"
+GUARDED = {"Child": "children", "Assessment": "assessments", "Concern": "concerns"}
+
+
+def _reads(tree: ast.AST) -> list[tuple[int, str]]:
+    """``select(Model…)``, ``select(Model.column…)`` and ``session.get(Model, …)`` calls."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if name not in ("select", "get"):
+            continue
+        if name == "get" and not isinstance(func, ast.Attribute):
+            continue
+        args = node.args if name == "select" else node.args[:1]
+        for arg in args:
+            target = arg.value if isinstance(arg, ast.Attribute) else arg
+            if isinstance(target, ast.Name) and target.id in GUARDED:
+                found.append((node.lineno, target.id))
+    return found
+
+
+# Reads outside the owner's scope module, each with the reason it is not a read that skips one.
+EXCEPTIONS = {
+    ("concerns/scope.py", "Child"): "the child of an assessment its scope has checked and audited",
+}
+
+
+def _allowed(path: Path, model: str) -> bool:
+    domain = GUARDED[model]
+    if path.parent.name == domain and path.name in ("scope.py", "models.py"):
+        return True
+    return (f"{path.parent.name}/{path.name}", model) in EXCEPTIONS
+
+
+MODULES = sorted(APP.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(APP.parent)))
+def test_children_assessments_and_concerns_are_read_only_through_their_scope(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    offending = [
+        f"{path.relative_to(APP.parent)}:{line} reads {model}"
+        for line, model in _reads(tree)
+        if not _allowed(path, model)
+    ]
+    assert offending == []
+
+
+def test_the_check_sees_a_read_it_must_refuse():
+    tree = ast.parse("select(Concern).where(x)\nsession.get(Child, 1)\nselect(Assessment.id)")
+    assert sorted(model for _, model in _reads(tree)) == ["Assessment", "Child", "Concern"]
