@@ -30,7 +30,8 @@ from app.offline import api as offline_api
 from app.offline import assets as offline_assets
 from app.offline import views as offline_views
 from app.settings import Settings
-from app.web import errors, health, pages
+from app.start import views as start_views
+from app.web import errors, health
 from app.web.deps import csrf_protect
 from app.web.middleware import SameOriginGZipMiddleware, SecurityMiddleware
 from app.web.templating import make_templates
@@ -95,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in (
         health.router,
-        pages.router,
+        start_views.router,
         accounts_views.router,
         accounts_api.router,
         audit_views.router,

@@ -1,4 +1,4 @@
-"""The start page for each role, and the web app manifest."""
+"""The start page for each role, and the web app manifest that opens it."""
 
 from __future__ import annotations
 
