@@ -180,6 +180,8 @@ class TestOnlineAssessmentByTaps:
         page.get_by_label("Observationer og noter").blur()
         expect_status(page, SAVED_ON_SERVER)
         page.get_by_role("button", name="Afslut vurdering").click()
+        # Finishing is final, so the page asks first (issue 10).
+        page.get_by_role("button", name="Ja, afslut vurderingen").click()
         page.wait_for_selector("#next-steps")
         assert "Niveau 3" in page.locator("#summary-level-badge").inner_text()
 
