@@ -258,7 +258,7 @@ class TestWorkflow:
         a = _finished(session, org, child, catalog, level=4)
         concern = _notify(session, org, a, parents_informed=True)
         social = _user(session, org, "social")
-        with pytest.raises(Conflict, match=r"acknowledged"):
+        with pytest.raises(Conflict, match="næste skridt er «Kvitteret»"):
             service.move(session, social, concern_id=concern.id, to="assessed")
         service.move(session, social, concern_id=concern.id, to="acknowledged", note="Modtaget.")
         with pytest.raises(Invalid, match="udfaldet"):
