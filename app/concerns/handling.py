@@ -67,8 +67,8 @@ def move(
     if actor.role_enum is not Role.SOCIAL_WORKER:
         raise Forbidden("Kun distriktets socialrådgivere behandler sagerne.")
     concern = scope.get_concern_for(session, actor, concern_id=concern_id, purpose="sagsskridt")
-    kind = ConcernKind(concern.kind)
-    current = ConcernStatus(concern.status)
+    kind = concern.kind_enum
+    current = concern.status_enum
     try:
         new = transition(kind, current, to)
     except IllegalTransition as error:
@@ -110,7 +110,7 @@ def move(
 
 def deadlines_of(concern: Concern) -> dict[str, Deadline]:
     """A notification's legal deadlines; none for a consultation."""
-    if ConcernKind(concern.kind) is not ConcernKind.NOTIFICATION:
+    if not concern.is_notification:
         return {}
     return notification_deadlines(
         concern.created_at,

@@ -15,8 +15,8 @@ from app.audit.tags import AuditTag
 from app.concerns import scope
 from app.concerns.handling import deadlines_of
 from app.concerns.models import Concern
-from app.concerns.schemas import URGENCY_RANK, Urgency
-from app.concerns.workflow import ConcernKind, ConcernStatus
+from app.concerns.schemas import URGENCY_RANK, NotificationDetails, Urgency
+from app.concerns.workflow import ConcernStatus
 from app.db import utcnow
 from app.deadlines import DeadlineState
 
@@ -28,12 +28,8 @@ def _earliest_open_due(concern: Concern) -> dt.datetime:
 
 def urgency_of(concern: Concern) -> Urgency | None:
     """The urgency the notifier chose (notifications only)."""
-    if ConcernKind(concern.kind) is not ConcernKind.NOTIFICATION:
-        return None
-    try:
-        return Urgency(str(concern.details.get("urgency", Urgency.NORMAL)))
-    except ValueError:
-        return Urgency.NORMAL
+    details = NotificationDetails.of(concern)
+    return details.urgency if details else None
 
 
 def inbox_order(concerns: Sequence[Concern]) -> list[Concern]:
@@ -48,8 +44,8 @@ def inbox_order(concerns: Sequence[Concern]) -> list[Concern]:
     return sorted(
         concerns,
         key=lambda c: (
-            c.status == ConcernStatus.CLOSED,
-            c.kind != ConcernKind.NOTIFICATION,
+            c.status_enum is ConcernStatus.CLOSED,
+            not c.is_notification,
             not c.critical,
             rank(c),
             _earliest_open_due(c),

@@ -7,6 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlmodel import JSON, Field, SQLModel
 
+from app.concerns.workflow import ConcernKind, ConcernStatus
 from app.db import UTCDateTime, utcnow
 
 
@@ -74,6 +75,21 @@ class Concern(SQLModel, table=True):
     outcome: str = Field(default="", max_length=40)
     feedback: str = Field(default="", sa_type=sa.Text)
     answer: str = Field(default="", sa_type=sa.Text)
+
+    @property
+    def kind_enum(self) -> ConcernKind:
+        """The stored kind as the enum (the column holds its value)."""
+        return ConcernKind(self.kind)
+
+    @property
+    def status_enum(self) -> ConcernStatus:
+        """The stored status as the enum."""
+        return ConcernStatus(self.status)
+
+    @property
+    def is_notification(self) -> bool:
+        """A named notification (underretning), not an anonymous consultation."""
+        return self.kind_enum is ConcernKind.NOTIFICATION
 
 
 class ConcernEvent(SQLModel, table=True):

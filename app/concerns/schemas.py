@@ -84,6 +84,13 @@ class NotificationDetails(BaseModel):
     interpreter_language: str = Field(default="", max_length=100)
     urgency: Urgency = Urgency.NORMAL
 
+    @classmethod
+    def of(cls, concern: Concern) -> NotificationDetails | None:
+        """A notification's stored details (None for a consultation)."""
+        if not concern.is_notification:
+            return None
+        return cls.model_validate(concern.details or {})
+
 
 class ConcernCreate(BaseModel):
     """``POST /api/v1/concerns``."""

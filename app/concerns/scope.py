@@ -40,10 +40,7 @@ def ensure_may_see_concerns(actor: User) -> None:
 def reveals_child(actor: User, concern: Concern) -> bool:
     """Whether the actor may know which child a concern is about: always for the
     institution, for a social worker only on a notification."""
-    return (
-        ConcernKind(concern.kind) is ConcernKind.NOTIFICATION
-        or actor.role_enum is not Role.SOCIAL_WORKER
-    )
+    return concern.is_notification or actor.role_enum is not Role.SOCIAL_WORKER
 
 
 def visible_concerns(session: Session, actor: User) -> list[Concern]:
@@ -118,7 +115,7 @@ def earlier_notifications(session: Session, actor: User, concern: Concern) -> li
     connect repeated notifications). Only for notifications and only for the district's
     social workers: consultations are anonymous."""
     if (
-        ConcernKind(concern.kind) is not ConcernKind.NOTIFICATION
+        not concern.is_notification
         or actor.role_enum is not Role.SOCIAL_WORKER
         or concern.district_id != actor.district_id
     ):

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 
 from cryptography.fernet import MultiFernet
-from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.accounts.models import Role, User
@@ -73,15 +72,6 @@ def _observed(concern: Concern) -> list[IndicatorRead]:
     return [IndicatorRead.model_validate(item) for item in concern.observed]
 
 
-def _details(concern: Concern) -> NotificationDetails | None:
-    if not concern.details:
-        return None
-    try:
-        return NotificationDetails.model_validate(concern.details)
-    except ValidationError:  # pragma: no cover - stored by submit_notification
-        return NotificationDetails()
-
-
 def view_of(
     session: Session,
     concern: Concern,
@@ -94,8 +84,8 @@ def view_of(
     """What ``viewer`` may see of a concern fetched through scope: a social worker never gets
     a consultation's links to the child or the assessment; only the district's social
     workers read the internal notes of the steps."""
-    kind = ConcernKind(concern.kind)
-    status = ConcernStatus(concern.status)
+    kind = concern.kind_enum
+    status = concern.status_enum
     for_social_worker = viewer.role_enum is Role.SOCIAL_WORKER
     notification = kind is ConcernKind.NOTIFICATION
     number = None
@@ -121,7 +111,7 @@ def view_of(
         shows_links=scope.reveals_child(viewer, concern),
         shows_identity=notification,
         for_social_worker=for_social_worker,
-        details=_details(concern) if notification else None,
+        details=NotificationDetails.of(concern),
         cpr_masked=cpr.mask(number) if number else None,
         has_cpr=bool(notification and concern.cpr_encrypted),
         events=events,
@@ -139,7 +129,7 @@ def reveal_cpr(
     if not purpose:
         raise Invalid.field("purpose", "Skriv hvorfor du skal bruge CPR-nummeret.")
     concern = scope.get_concern_for(session, actor, concern_id=concern_id, purpose="cpr")
-    if ConcernKind(concern.kind) is not ConcernKind.NOTIFICATION:
+    if not concern.is_notification:
         raise NotFound("Sagen har intet CPR-nummer.")
     number = crypto.decrypt(cipher, concern.cpr_encrypted) if concern.cpr_encrypted else None
     audit.record(

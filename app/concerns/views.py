@@ -54,8 +54,12 @@ def header_context(request: Request) -> dict[str, Any]:
 
 
 def install(app: Starlette) -> None:
-    """Register the concerns domain's page context (called once by ``create_app``)."""
+    """Register the concerns domain's page context and its labels for the templates (called
+    once by ``create_app``)."""
     add_context_hook(app, header_context)
+    env = app.state.templates.env
+    env.globals["concern_outcome_labels"] = OUTCOME_LABELS
+    env.globals["concern_status_labels"] = STATUS_LABELS
 
 
 CaseWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER, Role.SOCIAL_WORKER))]
@@ -280,6 +284,19 @@ def notification_create(
 
 
 # --- Lists and the concern page ---------------------------------------------------------
+
+
+@router.get("/children/{child_id}/concerns", name="concerns:for_child")
+def child_concerns(request: Request, db: DB, user: StaffOrLeader, child_id: int) -> Response:
+    """What the institution sent about a child, with the answers and feedback (on the
+    child's page; a page of its own without JavaScript)."""
+    child = children_scope.get_child_for(db, user, child_id=child_id, purpose="sager")
+    return render(
+        request,
+        "concerns/child.html",
+        {"child": child, "concerns": service.for_child(db, user, child_id=child_id)},
+        fragment="concerns/_child.html",
+    )
 
 
 @router.get("/concerns", name="concerns:list")

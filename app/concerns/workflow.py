@@ -38,6 +38,11 @@ TRANSITIONS: dict[ConcernKind, dict[ConcernStatus, ConcernStatus]] = {
     },
 }
 
+KIND_LABELS = {
+    ConcernKind.CONSULTATION: "anonym sparring",
+    ConcernKind.NOTIFICATION: "underretning",
+}
+
 STATUS_LABELS = {
     ConcernStatus.RECEIVED: "Modtaget",
     ConcernStatus.ACKNOWLEDGED: "Kvitteret",
@@ -55,9 +60,11 @@ class IllegalTransition(ValueError):
         self.current = current
         self.target = target
         allowed = next_status(kind, current)
-        hint = f"; næste skridt er '{allowed.value}'" if allowed else "; sagen er lukket"
+        hint = f"; næste skridt er «{STATUS_LABELS[allowed]}»" if allowed else "; sagen er lukket"
+        wanted = next((label for s, label in STATUS_LABELS.items() if s.value == target), target)
         super().__init__(
-            f"En {kind.value} med status '{current.value}' kan ikke gå til '{target}'{hint}."
+            f"En {KIND_LABELS[kind]} med status «{STATUS_LABELS[current]}» kan ikke gå "
+            f"til «{wanted}»{hint}."
         )
 
 

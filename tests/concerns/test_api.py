@@ -320,3 +320,70 @@ class TestDialogues:
         )
         assert r.status_code == 201
         assert r.json()["agreed"] == "Fast sengetid."
+
+
+class TestRevealCpr:
+    def _notification(self, as_user, assessment, cpr="070621-4000"):
+        a, _ = assessment(level=4)
+        return _post(
+            as_user("staff"),
+            {
+                "assessment_id": a,
+                "kind": "notification",
+                "message": "Bekymret.",
+                "parents_informed": True,
+                "cpr": cpr,
+            },
+        ).json()
+
+    def test_everyone_gets_the_mask_only(self, as_user, assessment):
+        concern = self._notification(as_user, assessment)
+        for name in ("staff", "leader", "social"):
+            body = as_user(name).client.get(f"/api/v1/concerns/{concern['id']}").json()
+            assert body["child"]["cpr_masked"] == "070621-XXXX"
+            assert "4000" not in str(body)
+
+    def test_the_districts_social_worker_reveals_it_with_a_purpose(self, as_user, assessment):
+        concern = self._notification(as_user, assessment)
+        url = f"/api/v1/concerns/{concern['id']}/cpr"
+        social = as_user("social")
+        r = social.client.post(url, json={}, headers=social.headers)
+        assert r.status_code == 422
+        r = social.client.post(url, json={"purpose": "Oprettelse af sag"}, headers=social.headers)
+        assert (r.status_code, r.json()) == (200, {"cpr": "070621-4000"})
+        staff = as_user("staff")
+        assert (
+            staff.client.post(url, json={"purpose": "x"}, headers=staff.headers).status_code == 403
+        )
+        syd = as_user("social_syd")
+        assert syd.client.post(url, json={"purpose": "x"}, headers=syd.headers).status_code == 404
+
+
+class TestTypedShapes:
+    def test_an_outcome_outside_the_five_is_422(self, as_user, assessment):
+        a, _ = assessment(level=4)
+        concern = _post(
+            as_user("staff"),
+            {"assessment_id": a, "kind": "notification", "message": "x", "parents_informed": True},
+        ).json()
+        social = as_user("social")
+        url = f"/api/v1/concerns/{concern['id']}/transitions"
+        social.client.post(url, json={"to": "acknowledged"}, headers=social.headers)
+        r = social.client.post(url, json={"to": "assessed", "outcome": "x"}, headers=social.headers)
+        assert r.status_code == 422
+        assert r.json()["error"]["details"][0]["field"].endswith("outcome")
+
+    def test_the_openapi_document_types_indicators_and_details(self, client):
+        schemas = client.get("/openapi.json").json()["components"]["schemas"]
+        read = schemas["ConcernRead"]["properties"]
+        assert read["observed_indicators"]["items"] == {
+            "$ref": "#/components/schemas/IndicatorRead"
+        }
+        assert {"$ref": "#/components/schemas/NotificationDetails"} in read["details"]["anyOf"]
+
+    def test_a_critical_notification_over_the_api_is_at_least_urgent(self, as_user, assessment):
+        a, _ = assessment(level=4, critical=True)
+        body = _post(
+            as_user("staff"), {"assessment_id": a, "kind": "notification", "message": "Slag."}
+        ).json()
+        assert body["details"]["urgency"] == "urgent"

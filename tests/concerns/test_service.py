@@ -258,7 +258,7 @@ class TestWorkflow:
         a = _finished(session, org, child, catalog, level=4)
         concern = _notify(session, org, a, parents_informed=True)
         social = _user(session, org, "social")
-        with pytest.raises(Conflict, match=r"acknowledged"):
+        with pytest.raises(Conflict, match="næste skridt er «Kvitteret»"):
             service.move(session, social, concern_id=concern.id, to="assessed")
         service.move(session, social, concern_id=concern.id, to="acknowledged", note="Modtaget.")
         with pytest.raises(Invalid, match="udfaldet"):
@@ -626,3 +626,30 @@ class TestSignals:
         assert [c.id for c in service.for_child(session, staff, child_id=child.id)] == [concern.id]
         for name in ("social", "staff_syd"):
             assert service.for_child(session, _user(session, org, name), child_id=child.id) == []
+
+
+class TestOneMessageLimit:
+    def test_notes_and_feedback_longer_than_the_limit_are_refused_by_name(
+        self, session, org, child, catalog
+    ):
+        from app.concerns.schemas import MESSAGE_MAX
+
+        concern = _notify(
+            session, org, _finished(session, org, child, catalog, level=4), parents_informed=True
+        )
+        social = _user(session, org, "social")
+        too_long = "x" * (MESSAGE_MAX + 1)
+        with pytest.raises(Invalid) as error:
+            service.move(session, social, concern_id=concern.id, to="acknowledged", note=too_long)
+        assert error.value.field_messages() == {"note": f"Højst {MESSAGE_MAX} tegn."}
+        service.move(session, social, concern_id=concern.id, to="acknowledged")
+        with pytest.raises(Invalid) as error:
+            service.move(
+                session,
+                social,
+                concern_id=concern.id,
+                to="assessed",
+                outcome="no_action",
+                feedback=too_long,
+            )
+        assert error.value.field_messages() == {"feedback": f"Højst {MESSAGE_MAX} tegn."}

@@ -350,3 +350,252 @@ class TestIntegration:
             .get_text(strip=True)
             .startswith("0")
         )
+
+
+def _consult(staff, assessment_id, message="Trist længe.", hx=False):
+    return staff.client.post(
+        f"/assessments/{assessment_id}/consultation",
+        data={"message": message, "csrf_token": staff.csrf_token},
+        headers={"HX-Request": "true"} if hx else {},
+        follow_redirects=not hx,
+    )
+
+
+def _notify(staff, assessment_id, **extra):
+    data = {
+        "message": "Barnet fortalte, at far slår.",
+        "parents_informed": "yes",
+        "parents_note": "",
+        "cpr": "",
+        "confirm": "1",
+        "csrf_token": staff.csrf_token,
+    }
+    data.update(extra)
+    return staff.client.post(f"/assessments/{assessment_id}/notification", data=data)
+
+
+def _step(social, path, hx=False, **data):
+    return social.client.post(
+        f"{path}/transitions",
+        data={**data, "csrf_token": social.csrf_token},
+        headers={"HX-Request": "true"} if hx else {},
+        follow_redirects=not hx,
+    )
+
+
+class TestAfterSending:
+    @pytest.mark.parametrize("hx", [False, True])
+    def test_a_consultation_says_where_it_went_what_next_and_links_the_child(
+        self, as_user, make_assessment, hx
+    ):
+        assessment_id, child_id = make_assessment()
+        staff = as_user("staff")
+        r = _consult(staff, assessment_id, hx=hx)
+        if hx:
+            assert r.status_code == 204
+            r = staff.client.get(r.headers["HX-Redirect"])
+        receipt = soup(r).select_one("#receipt")
+        text = receipt.get_text(" ", strip=True)
+        assert "Sparringen er sendt" in text
+        assert "socialrådgiverne i Nord" in text
+        assert "svar senest" in text
+        assert receipt.select_one("#back-to-child")["href"] == f"/children/{child_id}"
+
+    def test_the_consultation_form_says_the_text_is_read_word_for_word(
+        self, as_user, make_assessment
+    ):
+        assessment_id, _ = make_assessment()
+        page = soup(as_user("staff").client.get(f"/assessments/{assessment_id}/consultation"))
+        assert "ord for ord" in page.select_one("#word-for-word").text
+
+    def test_a_disguised_name_is_refused_beside_the_field_quoting_it(
+        self, as_user, make_assessment
+    ):
+        assessment_id, _ = make_assessment()
+        r = _consult(as_user("staff"), assessment_id, message="Kjærsgaardfamilien er flyttet.")
+        assert r.status_code == 422
+        assert "«Kjærsgaardfamilien»" in soup(r).select_one("#error-message").text
+
+
+class TestWhatStaffSee:
+    def test_the_internal_note_is_labelled_and_never_shown_to_the_institution(
+        self, as_user, make_assessment
+    ):
+        assessment_id, _ = make_assessment(level=4)
+        staff = as_user("staff")
+        path = _notify(staff, assessment_id).url.path
+        social = as_user("social")
+        page = soup(social.client.get(path))
+        assert (
+            page.select_one("label[for=input-note]").get_text(strip=True).startswith("Intern note")
+        )
+        _step(social, path, to="acknowledged", note="Kendt i forvaltningen.")
+        page = soup(social.client.get(path))
+        assert (
+            page.select_one("label[for=input-feedback]")
+            .get_text(strip=True)
+            .startswith("Tilbagemelding til underretteren")
+        )
+        assert "Kendt i forvaltningen." in page.select_one("#timeline").text
+        for name in ("staff", "leader"):
+            staff_page = soup(as_user(name).client.get(path))
+            assert "Kendt" not in staff_page.get_text()
+            assert "Kendt" not in as_user(name).client.get(f"/api/v1{path}").text
+
+    def test_the_institutions_list_names_the_child_the_inbox_never_on_a_consultation(
+        self, as_user, make_assessment
+    ):
+        consulted, _ = make_assessment()
+        notified, _ = make_assessment(level=4)
+        staff = as_user("staff")
+        _consult(staff, consulted)
+        _notify(staff, notified)
+        for name in ("staff", "leader"):
+            rows = soup(as_user(name).client.get("/concerns")).select("#concerns-table tbody tr")
+            assert [r.select_one(".concern-child").text for r in rows] == ["Ingrid Kjærsgaard"] * 2
+        inbox = soup(as_user("social").client.get("/concerns"))
+        consultation = inbox.select_one("tr[data-kind=consultation]")
+        assert "Ingrid" not in consultation.get_text()
+        assert "Kjærsgaard" not in consultation.get_text()
+        notification = inbox.select_one("tr[data-kind=notification]")
+        assert notification.select_one(".concern-child").text == "Ingrid Kjærsgaard"
+
+    def test_an_answer_is_counted_on_sager_and_shown_with_the_child_and_assessment(
+        self, as_user, make_assessment
+    ):
+        assessment_id, child_id = make_assessment()
+        staff = as_user("staff")
+        path = _consult(staff, assessment_id).url.path
+        assert soup(staff.client.get("/")).select_one("#count-replies") is None
+        _step(as_user("social"), path, to="answered", note="Tal med forældrene først.")
+        for name in ("staff", "leader"):
+            header = soup(as_user(name).client.get("/")).select_one("#count-replies")
+            assert header.get_text(" ", strip=True) == "1 nyt svar"
+        result = soup(staff.client.get(f"/assessments/{assessment_id}"))
+        assert "Tal med forældrene først." in result.select_one("#steps-taken").text
+        child_page = soup(staff.client.get(f"/children/{child_id}"))
+        assert child_page.select_one("#child-concerns[hx-get]")["hx-trigger"] == "load"
+        for hx in (False, True):
+            r = staff.client.get(
+                f"/children/{child_id}/concerns", headers={"HX-Request": "true"} if hx else {}
+            )
+            page = soup(r)
+            assert (page.select_one("h1") is None) is hx
+            assert "Tal med forældrene først." in page.select_one("#sent-concerns").text
+        assert as_user("staff_syd").client.get(f"/children/{child_id}/concerns").status_code == 404
+
+
+class TestSocialWorkerSteps:
+    @pytest.mark.parametrize("hx", [False, True])
+    def test_send_svar_is_confirmed_and_the_next_step_is_a_button(
+        self, as_user, make_assessment, hx
+    ):
+        assessment_id, _ = make_assessment()
+        path = _consult(as_user("staff"), assessment_id).url.path
+        social = as_user("social")
+        page = soup(social.client.get(path))
+        assert page.select_one("#next-heading").get_text(strip=True) == "Næste skridt i sagen"
+        button = page.select_one("#transition-form button[type=submit]")
+        assert button.get_text(strip=True) == "Send svar"
+        assert "button" in button["class"]
+        r = _step(social, path, hx=hx, to="answered", note="Tal med forældrene.")
+        if hx:
+            assert r.status_code == 204
+            r = social.client.get(r.headers["HX-Redirect"])
+        done = soup(r).select_one("#step-done")
+        assert "Dit svar er sendt til medarbejderen" in done.get_text()
+        assert soup(r).select_one("#concern-status")["data-status"] == "answered"
+
+    def test_an_outcome_outside_the_five_is_refused_on_the_page(self, as_user, make_assessment):
+        assessment_id, _ = make_assessment(level=4)
+        path = _notify(as_user("staff"), assessment_id).url.path
+        social = as_user("social")
+        _step(social, path, to="acknowledged")
+        r = _step(social, path, to="assessed", outcome="noget helt andet")
+        assert r.status_code == 422
+        assert soup(r).select_one("#error-outcome") is not None
+        assert social.client.get(f"/api/v1{path}").json()["status"] == "acknowledged"
+
+    def test_the_inbox_shows_the_urgency(self, as_user, make_assessment):
+        assessment_id, _ = make_assessment(level=4)
+        _notify(as_user("staff"), assessment_id, urgency="acute")
+        inbox = soup(as_user("social").client.get("/concerns"))
+        cell = inbox.select_one("tr[data-kind=notification] .concern-urgency")
+        assert cell.get_text(strip=True) == "Akut – barnet er i fare nu"
+
+    def test_a_critical_result_preselects_hurtigst_muligt(self, as_user, make_assessment):
+        critical, _ = make_assessment(level=4, critical=True)
+        plain, _ = make_assessment(level=4)
+        staff = as_user("staff")
+        for assessment_id, expected in ((critical, "urgent"), (plain, "normal")):
+            page = soup(staff.client.get(f"/assessments/{assessment_id}/notification"))
+            assert page.select_one("#input-urgency option[selected]")["value"] == expected
+
+
+class TestRevealCprPage:
+    def _notification(self, as_user, make_assessment):
+        assessment_id, _ = make_assessment(level=4)
+        return _notify(as_user("staff"), assessment_id, cpr="040322-4000").url.path
+
+    @pytest.mark.parametrize("hx", [False, True])
+    def test_the_districts_social_worker_reveals_it_with_a_purpose(
+        self, as_user, make_assessment, hx
+    ):
+        path = self._notification(as_user, make_assessment)
+        social = as_user("social")
+        page = soup(social.client.get(path))
+        assert page.select_one("#cpr-masked").text == "040322-XXXX"
+        r = social.client.post(
+            f"{path}/cpr",
+            data={"purpose": "Oprettelse af sag", "csrf_token": social.csrf_token},
+            headers={"HX-Request": "true"} if hx else {},
+        )
+        assert r.status_code == 200
+        assert r.headers["Cache-Control"] == "no-store"
+        page = soup(r)
+        assert page.select_one("#cpr-full").text == "040322-4000"
+        assert (page.select_one("h1") is None) is hx
+        assert "4000" not in social.client.get(path).text
+
+    def test_an_empty_purpose_is_refused_beside_the_field(self, as_user, make_assessment):
+        path = self._notification(as_user, make_assessment)
+        social = as_user("social")
+        r = social.client.post(f"{path}/cpr", data={"purpose": "", "csrf_token": social.csrf_token})
+        assert r.status_code == 422
+        assert soup(r).select_one("#error-cpr-purpose") is not None
+        assert "4000" not in r.text
+
+    def test_staff_keep_the_mask_and_cannot_reveal(self, as_user, make_assessment):
+        path = self._notification(as_user, make_assessment)
+        staff = as_user("staff")
+        page = soup(staff.client.get(path))
+        assert page.select_one("#cpr-masked").text == "040322-XXXX"
+        assert page.select_one("#cpr-form") is None
+        r = staff.client.post(f"{path}/cpr", data={"purpose": "x", "csrf_token": staff.csrf_token})
+        assert r.status_code == 403
+        assert "4000" not in r.text
+
+
+class TestDialogueRedirect:
+    def test_the_result_page_shows_what_was_saved_at_the_top(self, as_user, make_assessment):
+        assessment_id, _ = make_assessment(level=2)
+        staff = as_user("staff")
+        r = staff.client.post(
+            f"/assessments/{assessment_id}/dialogue",
+            data={
+                "held_on": dt.date.today().isoformat(),
+                "participants": "Mor, far, pædagog",
+                "agreed": "Fast sengetid.",
+                "follow_up_on": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+                "csrf_token": staff.csrf_token,
+            },
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+        location = r.headers["Location"]
+        assert location.startswith(f"/assessments/{assessment_id}?saved=dialogue&dialogue=")
+        assert location.endswith("#dialogue-saved")
+        saved = soup(staff.client.get(location)).select_one("#dialogue-saved")
+        assert saved.select_one("#saved-participants").text == "Mor, far, pædagog"
+        follow_up = (dt.date.today() + dt.timedelta(days=30)).strftime("%d.%m.%Y")
+        assert saved.select_one("#saved-follow-up").text == follow_up

@@ -59,3 +59,15 @@ class TestTransition:
         else:
             with pytest.raises(IllegalTransition):
                 transition(kind, current, target)
+
+
+def test_the_refusal_speaks_danish_only():
+    error = IllegalTransition(ConcernKind.NOTIFICATION, ConcernStatus.RECEIVED, "closed")
+    assert str(error) == (
+        "En underretning med status «Modtaget» kan ikke gå til «Lukket»; "
+        "næste skridt er «Kvitteret»."
+    )
+    error = IllegalTransition(ConcernKind.CONSULTATION, ConcernStatus.CLOSED, "bogus")
+    assert str(error) == (
+        "En anonym sparring med status «Lukket» kan ikke gå til «bogus»; sagen er lukket."
+    )
