@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi.responses import PlainTextResponse, Response
 
 from app.catalogs import service
+from app.catalogs.models import VersionStatus
 from app.catalogs.schemas import (
     CatalogRead,
     CatalogSummary,
@@ -82,11 +83,11 @@ def evaluate(db: DB, user: AnyUser, body: EvaluateRequest) -> EvaluationRead:
 )
 def admin_catalog_yaml(db: DB, admin: AdminUser, catalog_id: str) -> Response:
     """The published version as YAML, in the format of guide_content/catalogs/."""
-    text = service.export_yaml(db, admin, catalog_id=catalog_id)
+    export = service.export_yaml(db, admin, catalog_id=catalog_id)
     return Response(
-        text,
+        export.text,
         media_type="text/yaml; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{catalog_id}.yaml"'},
+        headers={"Content-Disposition": export.content_disposition},
     )
 
 
@@ -101,7 +102,7 @@ def admin_catalog_versions(db: DB, admin: AdminUser, catalog_id: str) -> list[Ve
         VersionRead(
             version=row.version,
             status=row.status,
-            draft_id=row.id if row.status == "draft" else None,
+            draft_id=row.id if row.status == VersionStatus.DRAFT else None,
             based_on_version=row.based_on_version,
             created_at=row.created_at,
             created_by=row.created_by,

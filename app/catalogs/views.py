@@ -1,20 +1,24 @@
-"""HTML for admins: the catalogs, their history, and the draft editor (form and YAML),
-with diff, preview and publishing. Every change is saved at once and audited."""
+"""HTML for admins: the catalogs, their history, and the draft editor (one area at a time,
+a search over the signs, the file view), with changes, a try-out and publishing. Every
+change is saved at once and audited.
+
+Plain ``def`` views: the database work (the publish with its row lock included) runs in the
+thread pool, never on the event loop. The one ``async`` part is reading the posted form
+(``posted``), which does no database work; the rules live in ``service`` (``editor`` for
+the form's)."""
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-import yaml
-from fastapi import Form, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from app.catalogs import service
-from app.catalogs.models import CatalogVersion
+from app.catalogs.models import CatalogVersion, VersionStatus
 from app.errors import AppError, Invalid
-from app.guide.engine import evaluate
 from app.web import htmx
 from app.web.deps import DB, AdminUser
 from app.web.routing import make_router
@@ -22,28 +26,48 @@ from app.web.templating import render
 
 router = make_router(include_in_schema=False)
 
-LEVEL_OPTIONS = [
-    (1, "1 Generel trivsel"),
-    (2, "2 Faldende trivsel"),
-    (3, "3 Mistrivsel"),
-    (4, "4 Svære problemer"),
-]
-_SLUG = re.compile(r"[^a-z0-9-]+")
+TABS = ("form", "diff", "preview", "yaml")
 
 
-async def _read_upload(upload: UploadFile) -> str:
-    """The uploaded YAML as text (the body limit already caps its size)."""
-    try:
-        return (await upload.read()).decode("utf-8", errors="replace")
-    finally:
-        await upload.close()
+@dataclass(frozen=True)
+class Posted:
+    """A posted form as plain data: single fields, repeated fields, and an uploaded file."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    upload: str | None = None
 
 
-def _editor_url(request: Request, row: CatalogVersion, tab: str = "form") -> str:
-    return (
-        request.url_for("catalogs:draft", catalog_id=row.catalog_id, draft_id=row.id).path
-        + f"?tab={tab}"
-    )
+async def posted(request: Request) -> Posted:
+    """Read the form once (the body limit already caps its size); no database work."""
+    form = await request.form()
+    fields: dict[str, str] = {}
+    lists: dict[str, list[str]] = {}
+    upload = None
+    for key, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            if value.filename and upload is None:
+                upload = (await value.read()).decode("utf-8", errors="replace")
+            await value.close()
+            continue
+        fields.setdefault(key, value)
+        lists.setdefault(key, []).append(value)
+    return Posted(fields=fields, lists=lists, upload=upload)
+
+
+Form = Annotated[Posted, Depends(posted)]
+
+
+def _ids(values: list[str]) -> list[int]:
+    """Draft ids from a form: ASCII digits only; anything else is refused."""
+    if not all(v.isascii() and v.isdigit() and len(v) <= 18 for v in values):
+        raise Invalid.field("with_drafts", "Vælg kladderne i listen.")
+    return [int(v) for v in values]
+
+
+def _editor_url(request: Request, row: CatalogVersion, tab: str = "form", area: str = "") -> str:
+    url = request.url_for("catalogs:draft", catalog_id=row.catalog_id, draft_id=row.id).path
+    return url + f"?tab={tab}" + (f"&area={area}" if area else "")
 
 
 @router.get("/admin/catalogs", name="catalogs:list")
@@ -53,15 +77,10 @@ def catalogs_list(request: Request, db: DB, admin: AdminUser) -> Response:
 
 
 @router.post("/admin/catalogs/new", name="catalogs:new")
-async def catalogs_new(request: Request, db: DB, admin: AdminUser) -> Response:
+def catalogs_new(request: Request, db: DB, admin: AdminUser, form: Form) -> Response:
     """A new catalog from uploaded or pasted YAML (strictly validated; errors change nothing)."""
-    form = await request.form()
-    upload = form.get("file")
-    text = str(form.get("yaml") or "")
-    if isinstance(upload, UploadFile) and upload.filename:
-        text = await _read_upload(upload)
-    match = re.search(r"^id:\s*['\"]?([a-z0-9-]+)", text, re.MULTILINE)
-    catalog_id = match.group(1) if match else ""
+    text = form.upload if form.upload is not None else form.fields.get("yaml", "")
+    catalog_id = service.editor.catalog_id_of(text)
     try:
         if not catalog_id:
             raise Invalid(
@@ -91,206 +110,152 @@ def _list_context(db: DB, errors: list[dict[str, Any]]) -> dict[str, Any]:
     return {"rows": rows, "errors": errors}
 
 
+def _detail_context(db: DB, catalog_id: str, errors: list[dict[str, Any]]) -> dict[str, Any]:
+    versions = service.versions(db, catalog_id=catalog_id)
+    published = next((v for v in versions if v.status == VersionStatus.PUBLISHED), None)
+    return {
+        "catalog_id": catalog_id,
+        "title": published.title if published else versions[0].title,
+        "versions": versions,
+        "diffs": {
+            v.id: service.diff_to_previous(db, v)
+            for v in versions
+            if v.status != VersionStatus.DRAFT
+        },
+        "shipped": service.shipped_update(db, catalog_id=catalog_id),
+        "errors": errors,
+    }
+
+
 @router.get("/admin/catalogs/{catalog_id}", name="catalogs:detail")
 def catalog_detail(request: Request, db: DB, admin: AdminUser, catalog_id: str) -> Response:
     """A catalog's history: every version, who published it, when, and what changed."""
-    versions = service.versions(db, catalog_id=catalog_id)
-    return render(
-        request,
-        "catalogs/detail.html",
-        {
-            "catalog_id": catalog_id,
-            "versions": versions,
-            "diffs": {
-                v.id: service.diff_to_previous(db, v) for v in versions if v.status != "draft"
-            },
-            "shipped": service.shipped_update(db, catalog_id=catalog_id),
-            "errors": [],
-        },
-    )
+    return render(request, "catalogs/detail.html", _detail_context(db, catalog_id, []))
 
 
 @router.post("/admin/catalogs/{catalog_id}/drafts", name="catalogs:draft_create")
-async def draft_create(request: Request, db: DB, admin: AdminUser, catalog_id: str) -> Response:
+def draft_create(
+    request: Request, db: DB, admin: AdminUser, catalog_id: str, form: Form
+) -> Response:
     """A new draft from the published version, or from an uploaded YAML file."""
-    form = await request.form()
-    upload = form.get("file")
-    text = None
-    if isinstance(upload, UploadFile) and upload.filename:
-        text = await _read_upload(upload)
     try:
-        if form.get("adopt") == "1":
+        if form.fields.get("adopt") == "1":
             row = service.adopt_shipped(db, admin, catalog_id=catalog_id)
         else:
-            row, _check = service.create_draft(db, admin, catalog_id=catalog_id, text=text)
+            row, _check = service.create_draft(db, admin, catalog_id=catalog_id, text=form.upload)
     except Invalid as error:
-        versions = service.versions(db, catalog_id=catalog_id)
-        return render(
-            request,
-            "catalogs/detail.html",
-            {
-                "catalog_id": catalog_id,
-                "versions": versions,
-                "diffs": {},
-                "shipped": service.shipped_update(db, catalog_id=catalog_id),
-                "errors": error.details,
-            },
-            status_code=422,
-        )
+        context = _detail_context(db, catalog_id, error.details)
+        return render(request, "catalogs/detail.html", context, status_code=422)
     return htmx.redirect(request, _editor_url(request, row))
 
 
-def _editor_context(db: DB, row: CatalogVersion, tab: str, check: Any = None) -> dict[str, Any]:
+def _area_choice(data: dict[str, Any] | None, value: str) -> str:
+    """The part of the form shown: ``about`` (the catalog's own fields) or an area's index."""
+    if data is None or value == "about":
+        return "about"
+    count = len(data["areas"])
+    if value.isascii() and value.isdigit() and int(value) < count:
+        return value
+    return "0" if count else "about"
+
+
+def _editor_context(
+    db: DB,
+    row: CatalogVersion,
+    tab: str,
+    *,
+    area: str = "",
+    query: str = "",
+    check: service.DraftCheck | None = None,
+) -> dict[str, Any]:
     check = check or service.check_content(row.content, catalog_id=row.catalog_id)
-    try:
-        raw = yaml.safe_load(row.content)
-    except yaml.YAMLError:
-        raw = None
-    others = [
-        d
-        for cid in service.catalog_ids(db)
-        if cid != row.catalog_id
-        for d in service.versions(db, catalog_id=cid)
-        if d.status == "draft"
-    ]
+    data = service.editor.form_data(row.content)
+    published = service.published_row(db, catalog_id=row.catalog_id)
     return {
         "row": row,
         "tab": tab,
         "issues": check.issues,
         "catalog": check.catalog,
-        "raw": raw if isinstance(raw, dict) else None,
+        "raw": data,
+        "area": _area_choice(data, area),
+        "query": query,
+        "hits": service.editor.search(data, query) if data is not None else [],
         "diff": service.diff_to_previous(db, row),
         "levels": service.levels(),
-        "level_options": LEVEL_OPTIONS,
-        "other_drafts": others,
+        "level_options": service.editor.level_options(),
+        "next_version": (published.version or 0) + 1 if published else 1,
+        "other_drafts": service.other_drafts(db, catalog_id=row.catalog_id),
         "result": None,
         "ticked": [],
         "publish_error": None,
+        "confirm_publish": False,
+        "chosen_drafts": [],
     }
 
 
 @router.get("/admin/catalogs/{catalog_id}/drafts/{draft_id}", name="catalogs:draft")
 def draft_editor(
-    request: Request, db: DB, admin: AdminUser, catalog_id: str, draft_id: int, tab: str = "form"
-) -> Response:
-    """The draft editor: form, YAML, changes and preview."""
-    row = service.get_draft(db, catalog_id=catalog_id, draft_id=draft_id)
-    tab = tab if tab in ("form", "yaml", "diff", "preview") else "form"
-    return render(request, "catalogs/editor.html", _editor_context(db, row, tab))
-
-
-@router.post("/admin/catalogs/{catalog_id}/drafts/{draft_id}/yaml", name="catalogs:draft_yaml")
-def draft_save_yaml(
     request: Request,
     db: DB,
     admin: AdminUser,
     catalog_id: str,
     draft_id: int,
-    yaml_text: Annotated[str, Form(alias="yaml", max_length=service.MAX_YAML_CHARS)] = "",
+    tab: str = "form",
+    area: str = "",
+    q: str = "",
+) -> Response:
+    """The draft editor: one area at a time, search, changes, try-out and the file view."""
+    row = service.get_draft(db, catalog_id=catalog_id, draft_id=draft_id)
+    tab = tab if tab in TABS else "form"
+    context = _editor_context(db, row, tab, area=area, query=q[:200])
+    return render(request, "catalogs/editor.html", context)
+
+
+@router.post("/admin/catalogs/{catalog_id}/drafts/{draft_id}/yaml", name="catalogs:draft_yaml")
+def draft_save_yaml(
+    request: Request, db: DB, admin: AdminUser, catalog_id: str, draft_id: int, form: Form
 ) -> Response:
     """Save the YAML as typed (also when invalid) and show its problems by line."""
     row, check = service.save_draft(
-        db, admin, catalog_id=catalog_id, draft_id=draft_id, text=yaml_text
+        db, admin, catalog_id=catalog_id, draft_id=draft_id, text=form.fields.get("yaml", "")
     )
     if htmx.is_htmx(request):
         return render(request, "catalogs/_issues.html", {"issues": check.issues, "row": row})
     return htmx.redirect(request, _editor_url(request, row, "yaml"))
 
 
-def _int(value: Any, default: int) -> int:
-    try:
-        return int(str(value))
-    except ValueError:
-        return default
-
-
-def _from_form(raw: dict[str, Any], form: Any, catalog_id: str) -> dict[str, Any]:
-    """The catalog data as the form shows it, with the operation (move, add, remove) done."""
-    data = dict(raw)
-    for key in ("title", "description"):
-        if key in form:
-            data[key] = str(form.get(key, "")).strip() or (None if key == "description" else "")
-    for key in ("min_age_years", "max_age_years"):
-        if key in form:
-            data[key] = _int(form.get(key), data.get(key, 0))
-    if data.get("description") is None:
-        data.pop("description", None)
-    areas = []
-    for a, area in enumerate(raw.get("areas") or []):
-        area = dict(area)
-        area["title"] = str(form.get(f"area-{a}-title", area.get("title", ""))).strip()
-        indicators = []
-        for i, indicator in enumerate(area.get("indicators") or []):
-            indicator = dict(indicator)
-            prefix = f"ind-{a}-{i}"
-            if f"{prefix}-text" in form:
-                indicator["id"] = str(form.get(f"{prefix}-id", indicator.get("id", ""))).strip()
-                indicator["text"] = str(form.get(f"{prefix}-text", "")).strip()
-                indicator["level"] = _int(form.get(f"{prefix}-level"), indicator.get("level", 1))
-                if form.get(f"{prefix}-critical") == "1":
-                    indicator["critical"] = True
-                else:
-                    indicator.pop("critical", None)
-            indicators.append(indicator)
-        area["indicators"] = indicators
-        areas.append(area)
-    op = str(form.get("op", ""))
-    parts = op.split(":")
-    if len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) < len(areas):
-        indicators = areas[int(parts[1])]["indicators"]
-        index = _int(parts[2], -1) if len(parts) > 2 else -1
-        if parts[0] == "add":
-            area_id = areas[int(parts[1])].get("id", "")
-            n = len(indicators) + 1
-            indicators.append(
-                {"id": f"{catalog_id}.{area_id}.nyt-tegn-{n}", "text": "", "level": 1}
-            )
-        elif 0 <= index < len(indicators):
-            if parts[0] == "remove":
-                indicators.pop(index)
-            elif parts[0] == "up" and index > 0:
-                indicators[index - 1], indicators[index] = indicators[index], indicators[index - 1]
-            elif parts[0] == "down" and index < len(indicators) - 1:
-                indicators[index + 1], indicators[index] = indicators[index], indicators[index + 1]
-    data["areas"] = areas
-    return data
-
-
 @router.post("/admin/catalogs/{catalog_id}/drafts/{draft_id}/form", name="catalogs:draft_form")
-async def draft_save_form(
-    request: Request, db: DB, admin: AdminUser, catalog_id: str, draft_id: int
+def draft_save_form(
+    request: Request, db: DB, admin: AdminUser, catalog_id: str, draft_id: int, form: Form
 ) -> Response:
-    """Save the form editor (texts, levels, critical flags, order; add, remove, move)."""
+    """Save the form (texts, levels, critical flags, order; add, remove, move)."""
     row = service.get_draft(db, catalog_id=catalog_id, draft_id=draft_id)
-    try:
-        raw = yaml.safe_load(row.content)
-    except yaml.YAMLError:
-        raw = None
-    if not isinstance(raw, dict):
-        raise Invalid("Ret fejlene i YAML-fanen, før du bruger formularen.")
-    form = await request.form()
-    data = _from_form(raw, form, catalog_id)
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    data = service.editor.form_data(row.content)
+    if data is None:
+        raise Invalid(service.editor.FORM_UNAVAILABLE)
+    text = service.editor.form_yaml(
+        service.editor.apply_form(data, form.fields, catalog_id=catalog_id)
+    )
     row, check = service.save_draft(db, admin, catalog_id=catalog_id, draft_id=draft_id, text=text)
-    if htmx.is_htmx(request) and not form.get("op"):
+    if htmx.is_htmx(request) and not form.fields.get("op"):
         return render(request, "catalogs/_issues.html", {"issues": check.issues, "row": row})
-    return htmx.redirect(request, _editor_url(request, row, "form"))
+    area = form.fields.get("area", "")
+    return htmx.redirect(request, _editor_url(request, row, "form", area))
 
 
 @router.post(
     "/admin/catalogs/{catalog_id}/drafts/{draft_id}/preview", name="catalogs:draft_preview"
 )
-async def draft_preview(
-    request: Request, db: DB, admin: AdminUser, catalog_id: str, draft_id: int
+def draft_preview(
+    request: Request, db: DB, admin: AdminUser, catalog_id: str, draft_id: int, form: Form
 ) -> Response:
     """Try the draft as staff would: tick signs and see the level (nothing is stored)."""
     row = service.get_draft(db, catalog_id=catalog_id, draft_id=draft_id)
     context = _editor_context(db, row, "preview")
-    form = await request.form()
-    ticked = [str(v) for v in form.getlist("observed")]
-    if context["catalog"] is not None:
-        known = [i for i in ticked if i in context["catalog"].indicators_by_id]
-        context["result"] = evaluate(context["catalog"], known, service.levels())
+    catalog = context["catalog"]
+    if catalog is not None:
+        known = [i for i in form.lists.get("observed", []) if i in catalog.indicators_by_id]
+        context["result"] = service.evaluate_observed(catalog, known)
         context["ticked"] = known
     return render(request, "catalogs/editor.html", context)
 
@@ -298,13 +263,18 @@ async def draft_preview(
 @router.post(
     "/admin/catalogs/{catalog_id}/drafts/{draft_id}/publish", name="catalogs:draft_publish"
 )
-async def draft_publish(
-    request: Request, db: DB, admin: AdminUser, catalog_id: str, draft_id: int
+def draft_publish(
+    request: Request, db: DB, admin: AdminUser, catalog_id: str, draft_id: int, form: Form
 ) -> Response:
-    """Publish (with other drafts when an age band is split); refusals are shown, nothing
-    is lost."""
-    form = await request.form()
-    extra = [_int(v, 0) for v in form.getlist("with_drafts")]
+    """Publish (with other drafts when an age band is split) once the admin has confirmed
+    what publishing does; refusals are shown, nothing is lost."""
+    row = service.get_draft(db, catalog_id=catalog_id, draft_id=draft_id)
+    extra = _ids(form.lists.get("with_drafts", []))
+    if form.fields.get("confirm") != "1":
+        context = _editor_context(db, row, "form")
+        context["confirm_publish"] = True
+        context["chosen_drafts"] = extra
+        return render(request, "catalogs/editor.html", context)
     try:
         service.publish(db, admin, catalog_id=catalog_id, draft_ids=[draft_id, *extra])
     except AppError as error:
@@ -331,10 +301,10 @@ def draft_delete(
 
 @router.get("/admin/catalogs/{catalog_id}/export", name="catalogs:export")
 def catalog_export(db: DB, admin: AdminUser, catalog_id: str) -> Response:
-    """Download the published version as YAML."""
-    text = service.export_yaml(db, admin, catalog_id=catalog_id)
+    """Download the published version as YAML (the same file as the API's)."""
+    export = service.export_yaml(db, admin, catalog_id=catalog_id)
     return Response(
-        text,
+        export.text,
         media_type="text/yaml; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{_SLUG.sub("", catalog_id)}.yaml"'},
+        headers={"Content-Disposition": export.content_disposition},
     )

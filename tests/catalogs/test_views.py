@@ -68,7 +68,9 @@ class TestYamlEditor:
         assert issues
         assert issues[0]["data-line"].isdigit()
         assert _content(app, path) == broken  # nothing typed is lost
-        r = admin.client.post(f"{path}/publish", data={"csrf_token": admin.csrf_token})
+        r = admin.client.post(
+            f"{path}/publish", data={"csrf_token": admin.csrf_token, "confirm": "1"}
+        )
         assert r.status_code == 422
         assert soup(r).select_one("#publish-error") is not None
 
@@ -97,7 +99,6 @@ class TestFormEditor:
                 "csrf_token": admin.csrf_token,
                 "ind-0-0-text": "Barnet sover godt og vågner glad.",
                 "ind-0-0-level": "1",
-                "ind-0-0-id": page.select_one("#input-ind-0-0-id")["value"],
             },
             headers={"HX-Request": "true"},
         )
@@ -157,7 +158,9 @@ class TestDiffPreviewPublish:
             )
         )
         assert "Niveau 4" in preview.select_one("#preview-result").text
-        r = admin.client.post(f"{path}/publish", data={"csrf_token": admin.csrf_token})
+        r = admin.client.post(
+            f"{path}/publish", data={"csrf_token": admin.csrf_token, "confirm": "1"}
+        )
         assert r.status_code == 200
         assert soup(r).select_one("#published-notice") is not None
         staff = as_user("staff")
