@@ -16,6 +16,7 @@ from app.catalogs.schemas import (
     ObservedId,
     RationaleRead,
 )
+from app.fields import Id, LevelNumber
 from app.guide.schema import ActionKey, LevelKey
 
 MAX_TEXT = 10_000
@@ -27,7 +28,7 @@ class LevelOverride(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    level: int = Field(ge=1, le=4)
+    level: LevelNumber
     reason: str = Field(max_length=MAX_REASON)
 
 
@@ -37,7 +38,7 @@ class AssessmentCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    child_id: int
+    child_id: Id
     observed: list[ObservedId] = Field(max_length=MAX_OBSERVED)
     catalog_id: str | None = Field(default=None, min_length=1, max_length=40)
     notes: str | None = Field(default=None, max_length=MAX_TEXT)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.fields import Id
 from app.guide.engine import Evaluation
 from app.guide.schema import ActionKey, Catalog, Indicator, LevelDef, LevelKey
 
@@ -191,7 +192,7 @@ class PublishRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    with_drafts: list[int] = Field(default_factory=list, max_length=20)
+    with_drafts: list[Id] = Field(default_factory=list, max_length=20)
 
 
 class Published(BaseModel):

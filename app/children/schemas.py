@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.assessments.schemas import AssessmentRead
 from app.children.models import Child
+from app.fields import Id
 
 
 class ChildCreate(BaseModel):
@@ -18,7 +19,7 @@ class ChildCreate(BaseModel):
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(min_length=1, max_length=100)
     birth_date: dt.date
-    institution_id: int | None = None
+    institution_id: Id | None = None
 
 
 class ChildRead(BaseModel):

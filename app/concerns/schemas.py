@@ -14,6 +14,7 @@ from app.catalogs.schemas import IndicatorRead
 from app.concerns.models import Concern
 from app.concerns.workflow import STATUS_LABELS, ConcernKind, ConcernStatus
 from app.deadlines import Deadline
+from app.fields import Id
 
 MESSAGE_MAX = 5000
 """The longest message of a consultation or notification (and of a note, answer or feedback);
@@ -97,7 +98,7 @@ class ConcernCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    assessment_id: int
+    assessment_id: Id
     kind: ConcernKind
     message: str = Field(min_length=1, max_length=MESSAGE_MAX)
     parents_informed: bool | None = None

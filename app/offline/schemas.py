@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.fields import LevelNumber
+
 MAX_OBSERVED = 500
 TEXT_LIMIT = 12_000
 """A little above the service's limit, so that the service's Danish message is returned."""
@@ -20,7 +22,7 @@ class OfflineFinish(_Strict):
     """Finishing as chosen on the device: the level (the computed one or the professional's,
     with a reason) and the follow-up date (null: the level's suggestion)."""
 
-    level: Annotated[int, Field(ge=1, le=4)] | None = None
+    level: LevelNumber | None = None
     reason: Annotated[str, Field(max_length=TEXT_LIMIT)] = ""
     follow_up_on: dt.date | None = None
 

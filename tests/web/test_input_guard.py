@@ -156,3 +156,26 @@ class TestDeeplyNestedJson:
         )
         assert response.status_code == 422
         assert response.json()["error"]["code"] == "validation_error"
+
+
+class TestStrictIds:
+    """Pydantic's lax mode made ``true`` child 1 and ``"7"`` child 7; ids are JSON integers."""
+
+    @pytest.mark.parametrize("child_id", [True, "1", 1.0, 0, -1])
+    def test_an_id_that_is_no_positive_integer_is_422_naming_it(self, as_user, child_id):
+        user = as_user("staff")
+        response = user.client.post(
+            "/api/v1/assessments", json={"child_id": child_id, "observed": []}, headers=user.headers
+        )
+        assert response.status_code == 422
+        assert response.json()["error"]["details"][0]["field"] == "child_id"
+
+    def test_a_level_of_true_is_not_level_1(self, as_user):
+        user = as_user("staff")
+        response = user.client.post(
+            "/api/v1/assessments",
+            json={"child_id": 1, "observed": [], "level_override": {"level": True, "reason": "x"}},
+            headers=user.headers,
+        )
+        assert response.status_code == 422
+        assert response.json()["error"]["details"][0]["field"] == "level_override.level"
