@@ -87,7 +87,23 @@ function renderSummary(evaluation) {
     (q.ended ? "Beregnet på tabletten." : "Beregnet på tabletten uden net.") + " Serverens beregning gemmes, når vurderingen sendes."));
 }
 
+// Each area's "N af M markeret" as _saved.html swaps it in online, counted from the ticks.
+function renderAreaCounts() {
+  form.querySelectorAll("fieldset.area").forEach((area) => {
+    const id = area.id.replace(/^area-/, "");
+    const boxes = area.querySelectorAll("input[name=observed]");
+    const ticked = area.querySelectorAll("input[name=observed]:checked").length;
+    ["nav", "legend"].forEach((suffix) => {
+      const count = byId(`area-count-${suffix}-${id}`);
+      if (!count) { return; }
+      count.textContent = `${ticked} af ${boxes.length} markeret`;
+      count.classList.toggle("area-count-some", ticked > 0);
+    });
+  });
+}
+
 function renderLocal(observed) {
+  renderAreaCounts();
   return loadGuide().then(() => {
     const evaluation = window.TrivselEngine.evaluate(q.guide.catalog, observed, q.guide.levels);
     const current = byId("current-level");

@@ -173,6 +173,13 @@ class TestQuestionnaire:
         rule = page.locator("#toolbar-critical")
         rule.wait_for(state="visible")  # the summary as static/offline.js draws it
         assert rule.evaluate(IN_VIEW), "the abuse rule is not on the screen"
+        # The area's own count follows the tick offline too (static/js/questionnaire.js).
+        area = sign.split(".")[1]
+        page.wait_for_function(
+            "(id) => document.getElementById(id).textContent.startsWith('1 af')",
+            arg=f"area-count-legend-{area}",
+        )
+        assert page.locator(f"#area-count-nav-{area}").inner_text().startswith("1 af")
         context.set_offline(False)
 
     @ORIENTATIONS
