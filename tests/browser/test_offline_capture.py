@@ -448,6 +448,10 @@ class TestIdleWarning:
         page.clock.install()
         login(page, server, "paedagog")
         page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Børn").click()
+        # The clock may only run once the children page's scripts count its idle time: a
+        # click returns before the navigation, and time run on the page before would not count.
+        page.wait_for_url(re.compile(r"/children$"))
+        page.get_by_label("Fornavn").wait_for()
         idle = int(page.locator("body").get_attribute("data-idle-seconds") or "0")
         assert idle > 0
         warning = page.locator("#idle-warning")
