@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalogs_views.router,
         children_views.router,
         children_api.router,
+        assessments_api.children_router,
         assessments_views.router,
         assessments_api.router,
         concerns_views.router,
@@ -113,4 +114,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     concerns_views.install(app)
+    offline_views.install(app)
     return app

@@ -8,6 +8,7 @@ checks the reader's role and institution or district and writes the audit row (h
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,19 @@ def test_children_assessments_and_concerns_are_read_only_through_their_scope(pat
 def test_the_check_sees_a_read_it_must_refuse():
     tree = ast.parse("select(Concern).where(x)\nsession.get(Child, 1)\nselect(Assessment.id)")
     assert sorted(model for _, model in _reads(tree)) == ["Assessment", "Child", "Concern"]
+
+
+# Packages outside the domain order, each with its own contract: the pure core, the audit log
+# that every domain may call, the web infrastructure that imports no domain but accounts.
+NOT_A_DOMAIN = {"guide", "audit", "web"}
+
+
+def test_every_domain_has_its_place_in_the_order_of_domains():
+    contracts = tomllib.loads((APP.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    order = next(
+        contract["layers"]
+        for contract in contracts["tool"]["importlinter"]["contracts"]
+        if contract["name"].startswith("Across domains")
+    )
+    packages = {path.parent.name for path in APP.glob("*/__init__.py")}
+    assert {f"app.{name}" for name in packages - NOT_A_DOMAIN} == set(order)

@@ -1,4 +1,5 @@
-"""JSON API: ``/api/v1/assessments`` (one-shot finished assessments, and reading one)."""
+"""JSON API: ``/api/v1/assessments`` (one-shot finished assessments, and reading one), and
+``GET /api/v1/children/{id}``: the child with its assessments (documented with the children)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from app.assessments import scope, service
-from app.assessments.schemas import AssessmentCreate, AssessmentRead
+from app.assessments.schemas import AssessmentCreate, AssessmentRead, ChildDetail
+from app.children import scope as children_scope
+from app.children.schemas import ChildRead
+from app.db import local_today
+from app.guide.schema import age_in_years
 from app.web.deps import DB, StaffOrLeader
 from app.web.idempotency import IdempotencyKey, idempotent_json
 from app.web.routing import make_router
 
 router = make_router(prefix="/api/v1", tags=["assessments"])
-
-"""Staff and leaders of an institution; the scope functions refuse everything else."""
+children_router = make_router(prefix="/api/v1", tags=["children"])
 
 
 @router.post(
@@ -57,3 +61,19 @@ def read_assessment(db: DB, user: StaffOrLeader, assessment_id: int) -> Assessme
     catalog version and indicator texts it was made with; the read is audited."""
     assessment = scope.get_assessment_for(db, user, assessment_id=assessment_id)
     return service.state_of(db, assessment).read()
+
+
+@children_router.get("/children/{child_id}", name="api:children_read", response_model=ChildDetail)
+def read_child(db: DB, user: StaffOrLeader, child_id: int) -> ChildDetail:
+    """A child of the caller's institution (404 otherwise) with its assessments, newest
+    first, drafts included; the read is audited."""
+    child = children_scope.get_child_for(db, user, child_id=child_id)
+    history = [
+        service.state_of(db, assessment).read()
+        for assessment in scope.assessments_of(db, user, child)
+    ]
+    return ChildDetail(
+        **ChildRead.of(child).model_dump(),
+        age_years=age_in_years(child.birth_date, local_today()),
+        assessments=history,
+    )

@@ -16,6 +16,7 @@ from app.catalogs.schemas import (
     ObservedId,
     RationaleRead,
 )
+from app.children.schemas import ChildRead
 from app.fields import Id, LevelNumber
 from app.guide.schema import ActionKey, LevelKey
 
@@ -120,3 +121,11 @@ class AssessmentRead(BaseModel):
             override_reason=result.override_reason or None,
             follow_up_on=assessment.follow_up_on,
         )
+
+
+class ChildDetail(ChildRead):
+    """``GET /api/v1/children/{id}``: the child with its assessments, newest first (drafts
+    included, with ``"status": "draft"``)."""
+
+    age_years: int
+    assessments: list[AssessmentRead]

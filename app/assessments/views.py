@@ -1,6 +1,12 @@
 """HTML: start or resume an assessment, the questionnaire that saves every tick, finishing,
 and the read-only result.
 
+The child's page with its assessments over time (``GET /children/{id}``) is here too: it
+composes the child register below with the assessments. The domains above add their parts
+through page hooks: the concerns domain what was sent from a finished assessment
+(``concerns.views.install``), the offline domain the device key of the questionnaire
+(``offline.views.install``).
+
 One URL, two renderings: ``/assessments/{id}`` is the questionnaire while the assessment is a
 draft (its author only) and the printable result once it is finished (anyone of the
 institution). Every form works without JavaScript; HTMX saves ticks and notes at once.
@@ -9,7 +15,7 @@ institution). Every form works without JavaScript; HTMX saves ticks and notes at
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -24,21 +30,18 @@ from app.assessments.schemas import AssessmentResult
 from app.catalogs import service as catalogs
 from app.catalogs.schemas import IndicatorRead
 from app.children import scope as children_scope
-from app.concerns import service as concerns
-from app.concerns.models import Concern, ParentDialogue
-from app.db import utcnow
+from app.children import service as children
+from app.children.models import Child
+from app.db import local_today, utcnow
 from app.errors import Invalid
 from app.guide.schema import ActionDef, Area, Catalog, Guidance, LevelDef
-from app.offline import device_keys
 from app.web import htmx
 from app.web.deps import DB, StaffOrLeader
 from app.web.forms import form_date
 from app.web.routing import make_router
-from app.web.templating import danish_date, local_time, render
+from app.web.templating import local_time, render
 
 router = make_router(include_in_schema=False)
-
-"""Staff and leaders of an institution; the scope functions refuse everything else."""
 
 MAX_TEXT_FIELD = 12_000
 """Form limit a little above the service's, so the service's Danish message is shown."""
@@ -134,7 +137,6 @@ def _level_options() -> list[tuple[int, str]]:
 
 
 def _questionnaire_context(
-    request: Request,
     db: DB,
     user: User,
     state: service.AssessmentState,
@@ -164,9 +166,6 @@ def _questionnaire_context(
             suggested.isoformat() if suggested else "-"
             for suggested in (service.follow_up_for(n) for n in (1, 2, 3, 4))
         ],
-        # The owner's key for work kept on the tablet when the network goes (static/offline.js):
-        # in the page, so that a repeat visit needs no second request. Pages are never cached.
-        "device": device_keys.credentials(request.app.state.secret_key, user_id=user.id),
     }
 
 
@@ -187,6 +186,66 @@ def start(request: Request, db: DB, user: StaffOrLeader, child_id: int) -> Respo
     return htmx.redirect(request, _detail_url(request, assessment))
 
 
+@dataclass(frozen=True)
+class HistoryRow:
+    """One assessment in a child's history, ready for the template."""
+
+    assessment: Assessment
+    author: str
+    finished: bool
+    level: int | None
+    date: dt.datetime
+    may_open: bool
+
+
+def _history(db: DB, user: User, child: Child) -> list[HistoryRow]:
+    rows = []
+    names: dict[int, str] = {}
+    for assessment in scope.assessments_of(db, user, child, with_others_drafts=True):
+        if assessment.created_by not in names:
+            author = accounts.get_user(db, user_id=assessment.created_by)
+            names[assessment.created_by] = author.display_name
+        finished = assessment.status == AssessmentStatus.FINISHED
+        rows.append(
+            HistoryRow(
+                assessment=assessment,
+                author=names[assessment.created_by],
+                finished=finished,
+                level=assessment.level if finished else None,
+                date=assessment.finished_at or assessment.created_at,
+                may_open=scope.may_read(user, assessment),
+            )
+        )
+    return rows
+
+
+@router.get("/children/{child_id}", name="children:detail")
+def child_detail(request: Request, db: DB, user: StaffOrLeader, child_id: int) -> Response:
+    """A child: name, birth date, age, and its assessments with the level over time."""
+    child = children_scope.get_child_for(db, user, child_id=child_id, purpose="barnets side")
+    history = _history(db, user, child)
+    chart = sorted(
+        (row for row in history if row.finished and row.level is not None),
+        key=lambda row: (row.date, row.assessment.id or 0),
+    )
+    own_draft = next(
+        (row for row in history if not row.finished and row.assessment.created_by == user.id),
+        None,
+    )
+    return render(
+        request,
+        "children/detail.html",
+        {
+            "child": child,
+            "age": children.age_text(child.birth_date, local_today()),
+            "history": history,
+            "chart": chart,
+            "own_draft": own_draft,
+            "levels": catalogs.levels(),
+        },
+    )
+
+
 @router.get("/assessments/{assessment_id}", name="assessments:detail")
 def detail(request: Request, db: DB, user: StaffOrLeader, assessment_id: int) -> Response:
     """The questionnaire of a draft (its author only), or the result of a finished one."""
@@ -197,14 +256,12 @@ def detail(request: Request, db: DB, user: StaffOrLeader, assessment_id: int) ->
         return render(
             request,
             "assessments/questionnaire.html",
-            _questionnaire_context(request, db, user, state),
+            _questionnaire_context(db, user, state),
         )
     state = service.state_of(db, assessment)
     child = children_scope.get_child_for(db, user, child_id=assessment.child_id, purpose="resultat")
     author = accounts.get_user(db, user_id=assessment.created_by)
     summary = _summary(state)
-    sent = concerns.for_assessment(db, assessment)
-    dialogues = concerns.dialogues_of(db, assessment)
     return render(
         request,
         "assessments/result.html",
@@ -216,29 +273,9 @@ def detail(request: Request, db: DB, user: StaffOrLeader, assessment_id: int) ->
             "summary": summary,
             "areas": _by_area(state.catalog, state.result),
             "levels": catalogs.levels(),
-            "concerns": sent,
-            "dialogues": dialogues,
-            "steps_done": _steps_done(sent, dialogues),
             "saved": request.query_params.get("saved", ""),
         },
     )
-
-
-def _steps_done(
-    sent: Sequence[Concern], dialogues: Sequence[ParentDialogue]
-) -> dict[str, list[str]]:
-    """What has been done of each recommended action (action key → what, when), so the result
-    page marks the step done."""
-    done: dict[str, list[str]] = {}
-    for dialogue in dialogues:
-        done.setdefault("parent_dialogue", []).append(f"dialogmøde {danish_date(dialogue.held_on)}")
-    for concern in sent:
-        if concern.kind == "notification":
-            key, what = "notification", "underretning sendt"
-        else:
-            key, what = "social_worker_consult", "anonym sparring sendt"
-        done.setdefault(key, []).append(f"{what} {local_time(concern.created_at, '%d.%m.%Y')}")
-    return done
 
 
 def _shown(summary: Summary) -> str:
@@ -368,7 +405,7 @@ def save(
         _discard_unsaved(db)
         draft = scope.get_draft_for_author(db, user, assessment_id=assessment_id)
         context = _questionnaire_context(
-            request, db, user, service.state_of(db, draft), errors=_field_errors(error)
+            db, user, service.state_of(db, draft), errors=_field_errors(error)
         )
         context["texts"] = {"notes": notes, "resources": resources}
         return render(request, "assessments/questionnaire.html", context, status_code=422)
@@ -446,7 +483,6 @@ def finish(
         _discard_unsaved(db)
         draft = scope.get_draft_for_author(db, user, assessment_id=assessment_id)
         context = _questionnaire_context(
-            request,
             db,
             user,
             service.state_of(db, draft),

@@ -1,4 +1,7 @@
-"""JSON API: ``/api/v1/children`` (register, list and read the institution's children)."""
+"""JSON API: ``/api/v1/children`` (register and list the institution's children).
+
+``GET /api/v1/children/{id}`` answers the child with its assessments, so it lives in
+``app.assessments.api``, the domain above this one."""
 
 from __future__ import annotations
 
@@ -7,19 +10,14 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import Response
 
-from app.assessments import scope as assessments_scope
-from app.assessments import service as assessments
 from app.children import scope, service
-from app.children.schemas import ChildCreate, ChildDetail, ChildRead
-from app.db import local_today
-from app.guide.schema import age_in_years
+from app.children.schemas import ChildCreate, ChildRead
 from app.web.deps import DB, StaffOrLeader
 from app.web.idempotency import IdempotencyKey, idempotent_json
 from app.web.routing import make_router
 
 router = make_router(prefix="/api/v1", tags=["children"])
 
-"""Staff and leaders of an institution; the scope functions refuse everything else."""
 MAX_SEARCH = 100
 
 
@@ -54,19 +52,3 @@ def list_children(
 ) -> list[ChildRead]:
     """The children of the caller's institution by name, optionally searched; audited."""
     return [ChildRead.of(child) for child in scope.visible_children(db, user, search=q)]
-
-
-@router.get("/children/{child_id}", name="api:children_read", response_model=ChildDetail)
-def read_child(db: DB, user: StaffOrLeader, child_id: int) -> ChildDetail:
-    """A child of the caller's institution (404 otherwise) with its assessments, newest
-    first, drafts included; the read is audited."""
-    child = scope.get_child_for(db, user, child_id=child_id)
-    history = [
-        assessments.state_of(db, assessment).read()
-        for assessment in assessments_scope.assessments_of(db, user, child)
-    ]
-    return ChildDetail(
-        **ChildRead.of(child).model_dump(),
-        age_years=age_in_years(child.birth_date, local_today()),
-        assessments=history,
-    )

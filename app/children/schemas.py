@@ -6,7 +6,6 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.assessments.schemas import AssessmentRead
 from app.children.models import Child
 from app.fields import Id
 
@@ -43,11 +42,3 @@ class ChildRead(BaseModel):
             institution_id=child.institution_id,
             created_at=child.created_at,
         )
-
-
-class ChildDetail(ChildRead):
-    """``GET /api/v1/children/{id}``: the child with its assessments, newest first (drafts
-    included, with ``"status": "draft"``)."""
-
-    age_years: int
-    assessments: list[AssessmentRead]

@@ -22,6 +22,20 @@ PURPOSE_WORDS = {"consultation": "sparring", "notification": "underretning"}
 """A concern read without a stated purpose is audited with its kind."""
 
 
+def age_text(birth_date: dt.date, today: dt.date) -> str:
+    """The age in Danish: months under two years, whole years after that."""
+    months = (today.year - birth_date.year) * 12 + today.month - birth_date.month
+    if today.day < birth_date.day:
+        months -= 1
+    months = max(months, 0)
+    if months >= 24:
+        return f"{months // 12} år"
+    if months >= 12:
+        rest = months - 12
+        return "1 år" + (f" og {rest} {'måned' if rest == 1 else 'måneder'}" if rest else "")
+    return f"{months} {'måned' if months == 1 else 'måneder'}"
+
+
 def create(
     session: Session,
     actor: User,

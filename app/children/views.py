@@ -1,22 +1,18 @@
-"""HTML: the institution's children, registering a child, and a child's page with its
-assessments over time."""
+"""HTML: the institution's children, registering a child, and a child's access log.
+
+The child's page (``GET /children/{id}``) shows the assessments over time, so it lives in
+``app.assessments.views``, the domain above this one."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Query, Request
 from fastapi.responses import Response
 
-from app.accounts import service as accounts
 from app.accounts.models import Role, User
-from app.assessments import scope as assessments_scope
-from app.assessments.models import Assessment, AssessmentStatus
-from app.catalogs import service as catalogs
 from app.children import scope, service
-from app.children.models import Child
 from app.db import local_today
 from app.errors import Invalid
 from app.web import htmx
@@ -35,20 +31,6 @@ Leader = Annotated[User, Depends(require_role(Role.LEADER))]
 MAX_SEARCH = 100
 
 
-def age_text(birth_date: dt.date, today: dt.date) -> str:
-    """The age in Danish: months under two years, whole years after that."""
-    months = (today.year - birth_date.year) * 12 + today.month - birth_date.month
-    if today.day < birth_date.day:
-        months -= 1
-    months = max(months, 0)
-    if months >= 24:
-        return f"{months // 12} år"
-    if months >= 12:
-        rest = months - 12
-        return "1 år" + (f" og {rest} {'måned' if rest == 1 else 'måneder'}" if rest else "")
-    return f"{months} {'måned' if months == 1 else 'måneder'}"
-
-
 def _parse_date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value.strip()) if value.strip() else None
@@ -63,7 +45,7 @@ def _list_context(
     children = scope.visible_children(db, user, search=q)
     return {
         "q": q,
-        "rows": [(child, age_text(child.birth_date, today)) for child in children],
+        "rows": [(child, service.age_text(child.birth_date, today)) for child in children],
         "form": form,
         "errors": errors,
         "today": today,
@@ -114,66 +96,6 @@ def children_create(
             fragment="children/_child_form.html",
         )
     return htmx.redirect(request, request.url_for("children:detail", child_id=child.id).path)
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    """One assessment in a child's history, ready for the template."""
-
-    assessment: Assessment
-    author: str
-    finished: bool
-    level: int | None
-    date: dt.datetime
-    may_open: bool
-
-
-def _history(db: DB, user: User, child: Child) -> list[HistoryRow]:
-    rows = []
-    names: dict[int, str] = {}
-    for assessment in assessments_scope.assessments_of(db, user, child, with_others_drafts=True):
-        if assessment.created_by not in names:
-            author = accounts.get_user(db, user_id=assessment.created_by)
-            names[assessment.created_by] = author.display_name
-        finished = assessment.status == AssessmentStatus.FINISHED
-        rows.append(
-            HistoryRow(
-                assessment=assessment,
-                author=names[assessment.created_by],
-                finished=finished,
-                level=assessment.level if finished else None,
-                date=assessment.finished_at or assessment.created_at,
-                may_open=assessments_scope.may_read(user, assessment),
-            )
-        )
-    return rows
-
-
-@router.get("/children/{child_id}", name="children:detail")
-def child_detail(request: Request, db: DB, user: StaffOrLeader, child_id: int) -> Response:
-    """A child: name, birth date, age, and its assessments with the level over time."""
-    child = scope.get_child_for(db, user, child_id=child_id, purpose="barnets side")
-    history = _history(db, user, child)
-    chart = sorted(
-        (row for row in history if row.finished and row.level is not None),
-        key=lambda row: (row.date, row.assessment.id or 0),
-    )
-    own_draft = next(
-        (row for row in history if not row.finished and row.assessment.created_by == user.id),
-        None,
-    )
-    return render(
-        request,
-        "children/detail.html",
-        {
-            "child": child,
-            "age": age_text(child.birth_date, local_today()),
-            "history": history,
-            "chart": chart,
-            "own_draft": own_draft,
-            "levels": catalogs.levels(),
-        },
-    )
 
 
 # --- The child's access log, for a request of access (indsigt i logning) -----------------

@@ -4,6 +4,7 @@ notification; the institution's concerns; the social workers' inbox and concern 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request
@@ -14,10 +15,11 @@ from app.accounts import service as accounts
 from app.accounts.models import Role, User
 from app.assessments import scope as assessments_scope
 from app.assessments import service as assessments
+from app.assessments.models import Assessment
 from app.catalogs import service as catalogs
 from app.children import scope as children_scope
 from app.concerns import scope, service
-from app.concerns.models import Concern
+from app.concerns.models import Concern, ParentDialogue
 from app.concerns.schemas import (
     FORM_TEXT_MAX,
     MESSAGE_MAX,
@@ -26,15 +28,16 @@ from app.concerns.schemas import (
     NotificationDetails,
     Urgency,
 )
-from app.concerns.workflow import STATUS_LABELS
+from app.concerns.workflow import STATUS_LABELS, ConcernKind
 from app.db import local_today, utcnow
 from app.deadlines import ACKNOWLEDGE_WEEKDAYS, COPENHAGEN, add_weekdays
 from app.errors import Conflict, Invalid, NotFound
+from app.guide.schema import ActionKey
 from app.web import htmx
 from app.web.deps import DB, StaffOrLeader, require_role
 from app.web.forms import form_date
 from app.web.routing import make_router
-from app.web.templating import add_context_hook, render
+from app.web.templating import add_context_hook, add_page_hook, danish_date, local_time, render
 
 router = make_router(include_in_schema=False)
 
@@ -53,10 +56,39 @@ def header_context(request: Request) -> dict[str, Any]:
     return {"header_counts": service.counts_for(db, user)}
 
 
+def result_context(request: Request, page: Mapping[str, Any]) -> dict[str, Any]:
+    """On a finished assessment's result page (``assessments:detail``): what was sent about it
+    and the dialogue meetings, and which recommended steps they have done."""
+    assessment: Assessment = page["assessment"]
+    sent = service.for_assessment(request.state.db, assessment)
+    dialogues = service.dialogues_of(request.state.db, assessment)
+    return {"concerns": sent, "dialogues": dialogues, "steps_done": _steps_done(sent, dialogues)}
+
+
+def _steps_done(
+    sent: Sequence[Concern], dialogues: Sequence[ParentDialogue]
+) -> dict[str, list[str]]:
+    """What has been done of each recommended action (action key → what, when), so the result
+    page marks the step done."""
+    done: dict[str, list[str]] = {}
+    for dialogue in dialogues:
+        done.setdefault(ActionKey.parent_dialogue, []).append(
+            f"dialogmøde {danish_date(dialogue.held_on)}"
+        )
+    for concern in sent:
+        if concern.kind_enum is ConcernKind.NOTIFICATION:
+            key, what = ActionKey.notification, "underretning sendt"
+        else:
+            key, what = ActionKey.social_worker_consult, "anonym sparring sendt"
+        done.setdefault(key, []).append(f"{what} {local_time(concern.created_at, '%d.%m.%Y')}")
+    return done
+
+
 def install(app: Starlette) -> None:
     """Register the concerns domain's page context and its labels for the templates (called
     once by ``create_app``)."""
     add_context_hook(app, header_context)
+    add_page_hook(app, "assessments/result.html", result_context)
     env = app.state.templates.env
     env.globals["concern_outcome_labels"] = OUTCOME_LABELS
     env.globals["concern_status_labels"] = STATUS_LABELS

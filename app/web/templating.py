@@ -23,6 +23,11 @@ ContextHook = Callable[[Request], Mapping[str, Any]]
 """Adds to every page's context; a domain registers one at app start-up (the header counts of
 the concerns domain), so that ``app.web`` itself imports no domain."""
 
+PageHook = Callable[[Request, Mapping[str, Any]], Mapping[str, Any]]
+"""Adds to one page's context, given what its view put there: how a higher domain shows its
+part on a lower domain's page (the concerns sent from a finished assessment on its result
+page), so that the lower domain never imports the higher one."""
+
 PAGE_DEFAULTS: dict[str, Any] = {"header_counts": None}
 """What every template may rely on even when no hook sets it."""
 
@@ -77,6 +82,8 @@ def render(
     name = fragment if fragment and htmx.is_htmx(request) else template
     ctx = base_context(request)
     ctx.update(context or {})
+    for hook in getattr(request.app.state, "page_hooks", {}).get(template, []):
+        ctx.update(hook(request, ctx))
     response = templates.TemplateResponse(
         request, name, ctx, status_code=status_code, headers=headers
     )
@@ -88,6 +95,13 @@ def add_context_hook(app: Starlette, hook: ContextHook) -> None:
     """Register ``hook``: its values are added to the context of every page ``app`` renders."""
     hooks: list[ContextHook] = getattr(app.state, "context_hooks", [])
     app.state.context_hooks = [*hooks, hook]
+
+
+def add_page_hook(app: Starlette, template: str, hook: PageHook) -> None:
+    """Register ``hook`` for the page ``template``: its values are added to that page's context
+    (also when an HTMX request gets only one of its fragments)."""
+    hooks: dict[str, list[PageHook]] = getattr(app.state, "page_hooks", {})
+    app.state.page_hooks = {**hooks, template: [*hooks.get(template, []), hook]}
 
 
 def base_context(request: Request) -> dict[str, Any]:

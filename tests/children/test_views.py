@@ -13,7 +13,7 @@ from app import db
 from app.accounts.models import User
 from app.catalogs import service as catalogs
 from app.children.models import Child
-from app.children.views import age_text
+from app.children.service import age_text
 from tests.factories import make_child, make_finished_assessment
 
 HX = {"HX-Request": "true"}
