@@ -18,6 +18,7 @@ from app.errors import Invalid
 from app.web import htmx
 from app.web.csv_export import csv_response
 from app.web.deps import DB, StaffOrLeader, require_role
+from app.web.forms import form_error_response
 from app.web.routing import make_router
 from app.web.templating import local_time, render
 
@@ -38,16 +39,14 @@ def _parse_date(value: str) -> dt.date | None:
         return None
 
 
-def _list_context(
-    db: DB, user: User, q: str, form: dict[str, str], errors: dict[str, str]
-) -> dict[str, Any]:
+def _list_context(db: DB, user: User, q: str) -> dict[str, Any]:
     today = local_today()
     children = scope.visible_children(db, user, search=q)
     return {
         "q": q,
         "rows": [(child, service.age_text(child.birth_date, today)) for child in children],
-        "form": form,
-        "errors": errors,
+        "form": {},
+        "errors": {},
         "today": today,
     }
 
@@ -63,7 +62,7 @@ def children_list(
     return render(
         request,
         "children/list.html",
-        _list_context(db, user, q.strip(), {}, {}),
+        _list_context(db, user, q.strip()),
         fragment="children/_results.html",
     )
 
@@ -88,11 +87,12 @@ def children_create(
         )
     except Invalid as error:
         form = {"first_name": first_name, "last_name": last_name, "birth_date": birth_date}
-        return render(
+        return form_error_response(
             request,
             "children/list.html",
-            _list_context(db, user, "", form, error.field_messages()),
-            status_code=422,
+            _list_context(db, user, ""),
+            error,
+            form=form,
             fragment="children/_child_form.html",
         )
     return htmx.redirect(request, request.url_for("children:detail", child_id=child.id).path)

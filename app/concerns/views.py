@@ -35,7 +35,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.guide.schema import ActionKey
 from app.web import htmx
 from app.web.deps import DB, StaffOrLeader, require_role
-from app.web.forms import form_date
+from app.web.forms import form_date, form_error_response
 from app.web.routing import make_router
 from app.web.templating import add_context_hook, add_page_hook, danish_date, local_time, render
 
@@ -162,19 +162,14 @@ def dialogue_create(
         )
     except Invalid as error:
         context = _assessment_context(db, user, assessment_id)
-        context.update(
-            {
-                "form": {
-                    "held_on": held_on,
-                    "participants": participants,
-                    "agreed": agreed,
-                    "follow_up_on": follow_up_on,
-                },
-                "errors": error.field_messages(),
-                "dialogues": service.dialogues_of(db, context["assessment"]),
-            }
-        )
-        return render(request, "concerns/dialogue.html", context, status_code=422)
+        context["dialogues"] = service.dialogues_of(db, context["assessment"])
+        form = {
+            "held_on": held_on,
+            "participants": participants,
+            "agreed": agreed,
+            "follow_up_on": follow_up_on,
+        }
+        return form_error_response(request, "concerns/dialogue.html", context, error, form=form)
     return htmx.redirect(
         request,
         request.url_for("assessments:detail", assessment_id=assessment_id).path
@@ -206,8 +201,9 @@ def consultation_create(
         )
     except Invalid as error:
         context = _assessment_context(db, user, assessment_id)
-        context.update({"form": {"message": message}, "errors": error.field_messages()})
-        return render(request, "concerns/consultation.html", context, status_code=422)
+        return form_error_response(
+            request, "concerns/consultation.html", context, error, form={"message": message}
+        )
     return htmx.redirect(
         request, request.url_for("concerns:detail", concern_id=concern.id).path + "?sent=1"
     )
@@ -302,14 +298,8 @@ def notification_create(
         )
     except Invalid as error:
         context = _assessment_context(db, user, assessment_id)
-        context.update(
-            {
-                "form": form,
-                "errors": error.field_messages(),
-                "urgencies": list(URGENCY_LABELS.items()),
-            }
-        )
-        return render(request, "concerns/notification.html", context, status_code=422)
+        context["urgencies"] = list(URGENCY_LABELS.items())
+        return form_error_response(request, "concerns/notification.html", context, error, form=form)
     return htmx.redirect(
         request, request.url_for("concerns:detail", concern_id=concern.id).path + "?sent=1"
     )

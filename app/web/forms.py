@@ -1,10 +1,17 @@
-"""Small parsers for HTML form fields that FastAPI's own validation does not cover."""
+"""HTML forms: small parsers for fields that FastAPI's own validation does not cover, and the
+one way a form page is shown again after a refusal."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
-from app.errors import Invalid
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from app.errors import AppError, Invalid
+from app.web.templating import render
 
 DATE_FORMAT_MESSAGE = "Skriv datoen som ÅÅÅÅ-MM-DD."
 
@@ -26,3 +33,24 @@ def form_date(
         return dt.date.fromisoformat(text)
     except ValueError:
         raise Invalid(message, details=[{"field": field, "message": message}]) from None
+
+
+def form_error_response(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any],
+    invalid: AppError,
+    *,
+    form: Mapping[str, str] | None = None,
+    prefix: str = "",
+    fragment: str | None = None,
+) -> HTMLResponse:
+    """The form page again after ``invalid`` (nothing was stored), with the refusal's status
+    (422): what was typed as ``{prefix}form`` (when given) and the Danish message of each
+    field as ``{prefix}errors`` (``prefix`` tells apart two forms on one page). An HTMX
+    request gets ``fragment``, the form alone."""
+    page = dict(context)
+    if form is not None:
+        page[f"{prefix}form"] = dict(form)
+    page[f"{prefix}errors"] = invalid.field_messages()
+    return render(request, template, page, status_code=invalid.status, fragment=fragment)

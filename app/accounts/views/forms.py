@@ -22,7 +22,6 @@ def org_context(db: Session) -> dict[str, Any]:
         "institutions": service.list_institutions(db),
         "roles": [(role.value, ROLE_LABELS[role]) for role in Role],
         "kinds": [(kind.value, kind.label) for kind in InstitutionKind],
-        "rename_errors": {},
     }
 
 

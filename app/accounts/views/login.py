@@ -25,6 +25,7 @@ from app.web.deps import (
     session_expired_message,
     set_session_cookie,
 )
+from app.web.forms import form_error_response
 from app.web.routing import make_router
 from app.web.templating import render
 
@@ -177,6 +178,5 @@ def password_submit(
             policy=login_policy(get_settings(request)),
         )
     except Invalid as error:
-        context = {"errors": error.field_messages(), "changed": ""}
-        return render(request, "accounts/password.html", context, status_code=422)
+        return form_error_response(request, "accounts/password.html", {"changed": ""}, error)
     return htmx.redirect(request, request.url_for("accounts:password").path + "?changed=1")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import Response
@@ -12,18 +12,35 @@ from app.accounts.views.forms import optional_int, org_context
 from app.errors import Invalid
 from app.web import htmx
 from app.web.deps import DB, AdminUser
+from app.web.forms import form_error_response
 from app.web.routing import make_router
 from app.web.templating import render
 
 router = make_router(include_in_schema=False)
 
+PAGE = "accounts/organisation.html"
+
+
+def _page_context(db: DB) -> dict[str, Any]:
+    """The organisation page with its three forms empty (a refusal fills in one of them)."""
+    context = org_context(db)
+    context.update(
+        {
+            "form": {},
+            "errors": {},
+            "district_form": {},
+            "district_errors": {},
+            "rename_errors": {},
+            "renamed_district": None,
+        }
+    )
+    return context
+
 
 @router.get("/admin/organisation", name="accounts:organisation")
 def organisation(request: Request, db: DB, admin: AdminUser) -> Response:
     """Districts and institutions."""
-    context = org_context(db)
-    context.update({"form": {}, "errors": {}, "district_form": {}, "district_errors": {}})
-    return render(request, "accounts/organisation.html", context)
+    return render(request, PAGE, _page_context(db))
 
 
 @router.post("/admin/districts", name="accounts:district_create")
@@ -37,16 +54,9 @@ def district_create(
     try:
         service.create_district(db, admin, name=name)
     except Invalid as error:
-        context = org_context(db)
-        context.update(
-            {
-                "form": {},
-                "errors": {},
-                "district_form": {"name": name},
-                "district_errors": error.field_messages(),
-            }
+        return form_error_response(
+            request, PAGE, _page_context(db), error, form={"name": name}, prefix="district_"
         )
-        return render(request, "accounts/organisation.html", context, status_code=422)
     return htmx.redirect(request, request.url_for("accounts:organisation").path)
 
 
@@ -62,17 +72,8 @@ def district_update(
     try:
         service.rename_district(db, admin, district_id=district_id, name=name)
     except Invalid as error:
-        context = org_context(db)
-        context.update(
-            {
-                "form": {},
-                "errors": {},
-                "district_form": {},
-                "district_errors": {},
-                "rename_errors": {district_id: error.field_messages().get("name", "")},
-            }
-        )
-        return render(request, "accounts/organisation.html", context, status_code=422)
+        context = _page_context(db) | {"renamed_district": district_id}
+        return form_error_response(request, PAGE, context, error, prefix="rename_")
     return htmx.redirect(request, request.url_for("accounts:organisation").path)
 
 
@@ -97,21 +98,8 @@ def institution_create(
             address=address,
         )
     except Invalid as error:
-        context = org_context(db)
-        context.update(
-            {
-                "form": {
-                    "name": name,
-                    "kind": kind,
-                    "district_id": district_id,
-                    "address": address,
-                },
-                "errors": error.field_messages(),
-                "district_form": {},
-                "district_errors": {},
-            }
-        )
-        return render(request, "accounts/organisation.html", context, status_code=422)
+        form = {"name": name, "kind": kind, "district_id": district_id, "address": address}
+        return form_error_response(request, PAGE, _page_context(db), error, form=form)
     return htmx.redirect(request, request.url_for("accounts:organisation").path)
 
 
@@ -150,7 +138,6 @@ def institution_update(
         )
     except Invalid as error:
         institution = service.get_institution(db, institution_id=institution_id)
-        context = org_context(db)
-        context.update({"institution": institution, "errors": error.field_messages()})
-        return render(request, "accounts/institution.html", context, status_code=422)
+        context = org_context(db) | {"institution": institution}
+        return form_error_response(request, "accounts/institution.html", context, error)
     return htmx.redirect(request, request.url_for("accounts:organisation").path)

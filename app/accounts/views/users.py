@@ -13,6 +13,7 @@ from app.accounts.views.forms import optional_int, org_context
 from app.errors import Invalid
 from app.web import htmx
 from app.web.deps import DB, AdminUser
+from app.web.forms import form_error_response
 from app.web.routing import make_router
 from app.web.templating import render
 
@@ -54,26 +55,20 @@ def users_create(
             district_id=optional_int(district_id),
         )
     except Invalid as error:
-        context = org_context(db)
-        context.update(
-            {
-                "users": service.list_users(db),
-                "form": {
-                    "username": username,
-                    "display_name": display_name,
-                    "email": email,
-                    "role": role,
-                    "institution_id": institution_id,
-                    "district_id": district_id,
-                },
-                "errors": error.field_messages(),
-            }
-        )
-        return render(
+        form = {
+            "username": username,
+            "display_name": display_name,
+            "email": email,
+            "role": role,
+            "institution_id": institution_id,
+            "district_id": district_id,
+        }
+        return form_error_response(
             request,
             "accounts/users.html",
-            context,
-            status_code=422,
+            org_context(db) | {"users": service.list_users(db)},
+            error,
+            form=form,
             fragment="accounts/_user_form.html",
         )
     return htmx.redirect(request, request.url_for("accounts:user", user_id=user.id).path)
@@ -83,17 +78,17 @@ def users_create(
 def user_detail(request: Request, db: DB, admin: AdminUser, user_id: int) -> Response:
     """One user; the look-up is audited."""
     user = service.view_user(db, admin, user_id=user_id)
-    return render(request, "accounts/user.html", _user_context(db, user, {}))
+    return render(request, "accounts/user.html", _user_context(db, user))
 
 
-def _user_context(db: DB, user: User, errors: dict[str, str]) -> dict[str, Any]:
+def _user_context(db: DB, user: User) -> dict[str, Any]:
     institution = (
         service.get_institution(db, institution_id=user.institution_id)
         if user.institution_id
         else None
     )
     district = service.get_district(db, district_id=user.district_id) if user.district_id else None
-    return {"user": user, "institution": institution, "district": district, "errors": errors}
+    return {"user": user, "institution": institution, "district": district, "errors": {}}
 
 
 @router.post("/admin/users/{user_id}/active", name="accounts:user_active")
@@ -122,12 +117,7 @@ def user_reset_password(
         service.reset_password(db, admin, user_id=user_id, password=password)
     except Invalid as error:
         user = service.get_user(db, user_id=user_id)
-        return render(
-            request,
-            "accounts/user.html",
-            _user_context(db, user, error.field_messages()),
-            status_code=422,
-        )
+        return form_error_response(request, "accounts/user.html", _user_context(db, user), error)
     return htmx.redirect(
         request, request.url_for("accounts:user", user_id=user_id).path + "?saved=password"
     )
