@@ -169,10 +169,11 @@ def _questionnaire_context(
     }
 
 
-def _discard_unsaved(db: DB) -> None:
-    """After a refused save, drop changes the service made before it refused (what it
-    flushed stays: ticks saved before a refused finish are kept)."""
+def _draft_after_refusal(db: DB, user: User, assessment_id: int) -> service.AssessmentState:
+    """The draft as stored after a refused save: changes the service made before it refused
+    are dropped (what it flushed stays: ticks saved before a refused finish are kept)."""
     db.expire_all()
+    return service.state_of(db, scope.get_draft_for_author(db, user, assessment_id=assessment_id))
 
 
 def _detail_url(request: Request, assessment: Assessment) -> str:
@@ -349,10 +350,7 @@ def notes(
     except Invalid as error:
         if not htmx.is_htmx(request):
             raise
-        _discard_unsaved(db)
-        state = service.state_of(
-            db, scope.get_draft_for_author(db, user, assessment_id=assessment_id)
-        )
+        state = _draft_after_refusal(db, user, assessment_id)
         return render(
             request,
             "assessments/_saved.html",
@@ -402,11 +400,8 @@ def save(
             resources=resources,
         )
     except Invalid as error:
-        _discard_unsaved(db)
-        draft = scope.get_draft_for_author(db, user, assessment_id=assessment_id)
-        context = _questionnaire_context(
-            db, user, service.state_of(db, draft), errors=_field_errors(error)
-        )
+        state = _draft_after_refusal(db, user, assessment_id)
+        context = _questionnaire_context(db, user, state, errors=_field_errors(error))
         context["texts"] = {"notes": notes, "resources": resources}
         return render(request, "assessments/questionnaire.html", context, status_code=422)
     return htmx.redirect(request, _detail_url(request, state.assessment) + "?saved=1")
@@ -480,12 +475,10 @@ def finish(
             follow_up_on=chosen_date,
         )
     except Invalid as error:
-        _discard_unsaved(db)
-        draft = scope.get_draft_for_author(db, user, assessment_id=assessment_id)
         context = _questionnaire_context(
             db,
             user,
-            service.state_of(db, draft),
+            _draft_after_refusal(db, user, assessment_id),
             finish_form=finish_form,
             errors=_field_errors(error),
         )

@@ -153,11 +153,4 @@ def create_dialogue(
         agreed=body.agreed,
         follow_up_on=body.follow_up_on,
     )
-    return DialogueRead(
-        id=dialogue.id,
-        assessment_id=dialogue.assessment_id,
-        held_on=dialogue.held_on,
-        participants=dialogue.participants,
-        agreed=dialogue.agreed,
-        follow_up_on=dialogue.follow_up_on,
-    )
+    return DialogueRead.of(dialogue)

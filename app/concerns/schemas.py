@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.catalogs.schemas import IndicatorRead
-from app.concerns.models import Concern
+from app.concerns.models import Concern, ParentDialogue
 from app.concerns.workflow import STATUS_LABELS, ConcernKind, ConcernStatus
 from app.deadlines import Deadline
 from app.fields import Id
@@ -320,3 +320,8 @@ class DialogueRead(BaseModel):
     participants: str
     agreed: str
     follow_up_on: dt.date | None
+
+    @classmethod
+    def of(cls, dialogue: ParentDialogue) -> DialogueRead:
+        """From a dialogue row (its columns are the answer's fields)."""
+        return cls.model_validate(dialogue, from_attributes=True)

@@ -319,7 +319,13 @@ class TestDialogues:
             headers=staff.headers,
         )
         assert r.status_code == 201
-        assert r.json()["agreed"] == "Fast sengetid."
+        body = r.json()
+        assert body["agreed"] == "Fast sengetid."
+        assert (body["assessment_id"], body["participants"]) == (a, "Mor, far")
+        assert (body["held_on"], body["follow_up_on"]) == (dt.date.today().isoformat(), None)
+        assert set(body) == {"id", "assessment_id", "held_on", "participants", "agreed"} | {
+            "follow_up_on"
+        }
 
 
 class TestRevealCpr:
