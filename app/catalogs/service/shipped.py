@@ -32,20 +32,7 @@ def import_shipped(session: Session, guide: Guide | None = None) -> list[str]:
             if _auto_update(session, catalog):
                 imported.append(catalog.id)
             continue
-        content = dump_catalog(catalog)
-        row = CatalogVersion(
-            catalog_id=catalog.id,
-            version=catalog.version,
-            status=VersionStatus.PUBLISHED,
-            title=catalog.title,
-            min_age_years=catalog.min_age_years,
-            max_age_years=catalog.max_age_years,
-            content=content,
-            content_sha256=content_hash(content),
-            source="shipped",
-            shipped_version=catalog.version,
-            published_at=utcnow(),
-        )
+        row = _published_shipped(catalog, version=catalog.version)
         try:
             with session.begin_nested():
                 session.add(row)
@@ -54,6 +41,28 @@ def import_shipped(session: Session, guide: Guide | None = None) -> list[str]:
         imported.append(catalog.id)
     session.flush()
     return imported
+
+
+def _published_shipped(
+    shipped: Catalog, *, version: int, based_on: int | None = None
+) -> CatalogVersion:
+    """Shipped content as a published version ``version`` of its catalog (the stored YAML
+    carries that number; ``shipped_version`` the number it was shipped with)."""
+    content = dump_catalog(shipped.model_copy(update={"version": version}))
+    return CatalogVersion(
+        catalog_id=shipped.id,
+        version=version,
+        status=VersionStatus.PUBLISHED,
+        title=shipped.title,
+        min_age_years=shipped.min_age_years,
+        max_age_years=shipped.max_age_years,
+        content=content,
+        content_sha256=content_hash(content),
+        source="shipped",
+        shipped_version=shipped.version,
+        based_on_version=based_on,
+        published_at=utcnow(),
+    )
 
 
 def _auto_update(session: Session, shipped: Catalog) -> bool:
@@ -71,24 +80,10 @@ def _auto_update(session: Session, shipped: Catalog) -> bool:
         select(func.max(CatalogVersion.version)).where(CatalogVersion.catalog_id == shipped.id)
     ).one()
     number = (highest or 0) + 1
-    content = dump_catalog(shipped.model_copy(update={"version": number}))
     current.status = VersionStatus.RETIRED
     session.add(current)
     session.flush()
-    row = CatalogVersion(
-        catalog_id=shipped.id,
-        version=number,
-        status=VersionStatus.PUBLISHED,
-        title=shipped.title,
-        min_age_years=shipped.min_age_years,
-        max_age_years=shipped.max_age_years,
-        content=content,
-        content_sha256=content_hash(content),
-        source="shipped",
-        shipped_version=shipped.version,
-        based_on_version=current.version,
-        published_at=utcnow(),
-    )
+    row = _published_shipped(shipped, version=number, based_on=current.version)
     session.add(row)
     session.flush()
     audit.record(
