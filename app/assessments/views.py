@@ -379,6 +379,26 @@ def _parse_follow_up(value: str) -> dt.date | None:
     return form_date(value, "follow_up_on", message=message)
 
 
+def _save_whole_form(
+    db: DB,
+    user: User,
+    assessment_id: int,
+    observed: list[str] | None,
+    notes: str,
+    resources: str,
+) -> service.AssessmentState:
+    """Save the questionnaire as a plain form posts it: every tick (none ticked: none sent)
+    and both texts."""
+    return service.save_draft(
+        db,
+        user,
+        assessment_id=assessment_id,
+        observed=list(observed or []),
+        notes=notes,
+        resources=resources,
+    )
+
+
 @router.post("/assessments/{assessment_id}", name="assessments:save")
 def save(
     request: Request,
@@ -391,14 +411,7 @@ def save(
 ) -> Response:
     """Save the whole form (all ticks and both texts) without JavaScript."""
     try:
-        state = service.save_draft(
-            db,
-            user,
-            assessment_id=assessment_id,
-            observed=list(observed or []),
-            notes=notes,
-            resources=resources,
-        )
+        state = _save_whole_form(db, user, assessment_id, observed, notes, resources)
     except Invalid as error:
         state = _draft_after_refusal(db, user, assessment_id)
         context = _questionnaire_context(db, user, state, errors=_field_errors(error))
@@ -433,14 +446,7 @@ def finish(
     finish_form = {"level": level, "reason": reason, "follow_up_on": follow_up_on}
     try:
         if draft_fields == "1":
-            service.save_draft(
-                db,
-                user,
-                assessment_id=assessment_id,
-                observed=list(observed or []),
-                notes=notes,
-                resources=resources,
-            )
+            _save_whole_form(db, user, assessment_id, observed, notes, resources)
         chosen_level, chosen_date = _parse_level(level), _parse_follow_up(follow_up_on)
         if confirmed != "1":
             preview, decision = service.preview_finish(

@@ -239,6 +239,11 @@ class TestOrganisation:
         )
         assert r.status_code == 422
         assert "allerede i brug" in r.text
+        # Beside the new district's field only, with what was typed kept.
+        soup = BeautifulSoup(r.text, "html.parser")
+        errors = soup.select(".form-error-message")
+        assert len(errors) == 1
+        assert errors[0].find_parent("form").select_one("input[name=name]")["value"] == "nord"
 
     def test_institution_with_unknown_district_is_refused(self, as_user, org, app):
         admin = as_user("admin")
@@ -308,6 +313,7 @@ class TestRenameDistrict:
         assert r.status_code == 422
         soup = BeautifulSoup(r.text, "html.parser")
         assert soup.select_one(f"#error-district-name-{org.nord_id}") is not None
+        assert len(soup.select(".form-error-message")) == 1  # not beside the other forms
 
     def test_staff_cannot_rename(self, as_user, org):
         staff = as_user("staff")
