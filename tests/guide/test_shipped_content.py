@@ -6,6 +6,7 @@ level in every area, signs ordered by level, at least four critical signs per ca
 Nothing here is skipped: a missing file fails.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,18 @@ class TestShippedCatalog:
 
         assert problems == [], "\n".join(problems)
 
+    def test_names_the_law_and_the_guides_its_signs_lean_on(self, path: Path) -> None:
+        catalog = parse_catalog(path.read_text("utf-8"), filename=path.name)
+        named = " ".join(catalog.sources)
+        expected = ["Barnets lov § 133", "VEJ nr. 9471", "Socialstyrelsen", "§ 245 a"]
+        if catalog.min_age_years < 6:
+            expected.append("TEN-4-FACESp")
+        else:
+            expected += ["fravær", "negativ social kontrol"]
+
+        assert [name for name in expected if name not in named] == []
+        assert all("https://" in source for source in catalog.sources), catalog.sources
+
 
 class TestShippedLevels:
     def test_file_is_valid(self) -> None:
@@ -75,6 +88,15 @@ class TestShippedLevels:
             ),
             ("Svære problemer", [ActionKey.notification], 7),
         ]
+
+    def test_names_the_sources_of_its_legal_sentences(self) -> None:
+        levels = parse_levels(LEVELS_FILE.read_text("utf-8"))
+        text = LEVELS_FILE.read_text("utf-8")
+        cited = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+
+        assert "Barnets lov § 133" in levels.sources[0]
+        assert all("https://" in source for source in levels.sources)
+        assert cited == set(range(1, len(levels.sources) + 1))
 
 
 class TestShippedGuide:
