@@ -116,6 +116,8 @@ def _detail_context(db: DB, catalog_id: str, errors: list[dict[str, Any]]) -> di
     return {
         "catalog_id": catalog_id,
         "title": published.title if published else versions[0].title,
+        "published": published,
+        "sources": service.parsed(published).sources if published else [],
         "versions": versions,
         "diffs": {
             v.id: service.diff_to_previous(db, v)
@@ -177,6 +179,7 @@ def _editor_context(
         "issues": check.issues,
         "catalog": check.catalog,
         "raw": data,
+        "sources_text": service.editor.sources_text(data) if data is not None else "",
         "area": _area_choice(data, area),
         "query": query,
         "hits": service.editor.search(data, query) if data is not None else [],

@@ -19,6 +19,7 @@ from app.guide.schema import (
     MAX_AGE,
     MIN_AGE,
     RULE_ERROR,
+    STORED_BEFORE_SOURCES,
     Catalog,
     CatalogSetProblem,
     Guide,
@@ -105,8 +106,13 @@ class _Source:
     issues: list[ContentIssue] = field(default_factory=list)
 
     def line(self, loc: Loc) -> int | None:
-        """The line of `loc`'s key (or of its value, for list items and the whole file)."""
-        return self.keys.get(loc, self.values.get(loc))
+        """The line of `loc`'s key (or of its value, for list items and the whole file); for a
+        key that is missing, the line of the nearest enclosing one."""
+        for end in range(len(loc), -1, -1):
+            line = self.keys.get(loc[:end], self.values.get(loc[:end]))
+            if line is not None:
+                return line
+        return None
 
     def issue(self, loc: Loc, message: str, *, line_of: Loc | None = None) -> None:
         """Record a problem at `loc`, on the line of `line_of` (default: `loc` itself)."""
@@ -209,7 +215,7 @@ def _pydantic_issue(source: _Source, loc: Loc, error: ErrorDetails) -> None:
 
 
 def _parse(
-    model: type[_Model], text: str, filename: str, keys: str
+    model: type[_Model], text: str, filename: str, keys: str, *, stored: bool = False
 ) -> tuple[_Model | None, _Source]:
     source = _Source(filename)
     data = source.data = source.read(text)
@@ -220,16 +226,19 @@ def _parse(
         )
     elif data is not None:
         try:
-            result = model.model_validate(data)
+            result = model.model_validate(data, context={STORED_BEFORE_SOURCES: stored})
         except ValidationError as exc:
             _validation_issues(source, exc)
     source.issues.sort(key=lambda issue: (issue.line is None, issue.line or 0))
     return (None, source) if source.issues else (result, source)
 
 
-def parse_catalog(text: str, *, filename: str = "<yaml>") -> Catalog:
-    """A catalog from the text of a catalog file; ContentError lists every problem."""
-    catalog, source = _parse(Catalog, text, filename, _CATALOG_KEYS)
+def parse_catalog(text: str, *, filename: str = "<yaml>", stored: bool = False) -> Catalog:
+    """A catalog from the text of a catalog file; ContentError lists every problem.
+
+    `stored` is for a version already in the database: one stored before catalogs had
+    `sources` is read with none (it never changes); files and drafts must name them."""
+    catalog, source = _parse(Catalog, text, filename, _CATALOG_KEYS, stored=stored)
     if catalog is None:
         raise ContentError(source.issues)
     return catalog
@@ -434,6 +443,7 @@ def dump_catalog(catalog: Catalog) -> str:
         "min_age_years": catalog.min_age_years,
         "max_age_years": catalog.max_age_years,
         **_optional("description", _prose(catalog.description)),
+        "sources": list(catalog.sources),
         "thresholds": dict(sorted(catalog.thresholds.items())),
         **_optional("thresholds_reason", _prose(catalog.thresholds_reason)),
         "areas": [

@@ -31,10 +31,16 @@ MAX_AGE = 17
 LEVELS = (1, 2, 3, 4)
 MIN_AREAS = 6
 MAX_INDICATOR_TEXT = 300
+MAX_SOURCE_TEXT = 600
 MIN_CONTRAST = 4.5
 
 RULE_ERROR = "content_rule"
 """The pydantic error type of a broken content rule; ctx["problems"] holds (path, message)."""
+
+STORED_BEFORE_SOURCES = "stored_before_sources"
+"""A validation context key: when true, a catalog without `sources` is accepted. Only for
+versions stored before catalogs had the field (published versions never change); every file,
+draft and upload must name its sources."""
 
 Loc = tuple[str | int, ...]
 
@@ -78,6 +84,9 @@ IndicatorText = Annotated[
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 IndicatorId = Annotated[str, StringConstraints(pattern=INDICATOR_ID_PATTERN)]
 HexColor = Annotated[str, StringConstraints(pattern=HEX_COLOR_PATTERN)]
+SourceText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SOURCE_TEXT)
+]
 LevelNumber = Annotated[int, Field(ge=1, le=4)]
 Age = Annotated[int, Field(ge=MIN_AGE, le=MAX_AGE)]
 # YAML gives plain strings: the enums alone accept their values instead of instances.
@@ -101,6 +110,44 @@ def _joined(items: Sequence[object]) -> str:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class _NotGiven:
+    """The default of `sources` before validation: tells a missing key from an empty list."""
+
+    def __repr__(self) -> str:
+        return "<not given>"
+
+
+_NOT_GIVEN = _NotGiven()
+SOURCES_HINT = "titel og udgiver, og adressen, hvis kilden er offentlig"
+
+
+def _sources_field(owner: str) -> Any:
+    """The `sources` field: a list of texts, required (see `_check_sources`)."""
+    return Field(
+        default_factory=lambda: _NOT_GIVEN,
+        validate_default=True,
+        description=f"De offentlige kilder, som {owner} bygger på, én pr. linje: {SOURCES_HINT}",
+        json_schema_extra={"minItems": 1},
+    )
+
+
+def _check_sources(value: object, info: ValidationInfo) -> object:
+    """A missing or empty `sources` is an error, except in a version stored before the field
+    existed (validation context `STORED_BEFORE_SOURCES`)."""
+    stored_before = bool((info.context or {}).get(STORED_BEFORE_SOURCES))
+    if value is _NOT_GIVEN:
+        if stored_before:
+            return []
+        _reject([((), f"nøglen 'sources' mangler: skriv mindst én kilde ({SOURCES_HINT})")])
+    if isinstance(value, list) and not value:
+        _reject([((), f"sources er tom: skriv mindst én kilde ({SOURCES_HINT})")])
+    return value
+
+
+def _sources_required(schema: dict[str, Any]) -> None:
+    schema.setdefault("required", []).append("sources")
 
 
 # --- levels.yaml -----------------------------------------------------------------------------
@@ -177,9 +224,14 @@ class LevelDef(_Model):
 class LevelsConfig(_Model):
     """The content of levels.yaml."""
 
+    model_config = ConfigDict(json_schema_extra=_sources_required)
+
+    sources: list[SourceText] = _sources_field("vejledningens tekster")
     actions: list[ActionDef]
     levels: list[LevelDef]
     critical_guidance: Guidance
+
+    _sources = field_validator("sources", mode="before")(_check_sources)
 
     @field_validator("actions")
     @classmethod
@@ -302,12 +354,15 @@ ThresholdCount = Annotated[int, Field(ge=1)]
 class Catalog(_Model):
     """The indicators for one age band."""
 
+    model_config = ConfigDict(json_schema_extra=_sources_required)
+
     id: Slug = Field(description='Katalogets id, fx "3-5"; filen hedder <id>.yaml')
     version: Annotated[int, Field(ge=1)]
     title: Text
     min_age_years: Age = Field(description="Yngste alder i hele år (med)")
     max_age_years: Age = Field(description="Ældste alder i hele år (med)")
     description: Text | None = None
+    sources: list[SourceText] = _sources_field("katalogets tegn")
     # The reason comes first so that a raised threshold without one is reported at `thresholds`.
     thresholds_reason: Text | None = Field(
         default=None, description="Påkrævet, når en tærskel er over 1"
@@ -318,6 +373,8 @@ class Catalog(_Model):
         json_schema_extra={"propertyNames": {"enum": ["2", "3", "4"]}},
     )
     areas: list[Area] = Field(min_length=MIN_AREAS)
+
+    _sources = field_validator("sources", mode="before")(_check_sources)
 
     @field_validator("max_age_years")
     @classmethod
@@ -604,6 +661,7 @@ __all__ = [
     "LEVEL_KEYS",
     "MINIMUM_ACTIONS",
     "RULE_ERROR",
+    "STORED_BEFORE_SOURCES",
     "ActionDef",
     "ActionKey",
     "AgeOutOfRange",

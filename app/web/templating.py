@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,24 @@ def danish_date(value: dt.date | None) -> str:
     return value.strftime("%d.%m.%Y") if value else ""
 
 
+_WEB_ADDRESS = re.compile(r"(https?://[^\s<>\"']+?)(?=[.,;:)]*(?:\s|$))")
+
+
+def link_parts(text: str) -> list[tuple[str, bool]]:
+    """A text split into its plain parts and its web addresses (http/https only), each
+    (part, is_address), so a template can link the addresses and escape everything."""
+    parts: list[tuple[str, bool]] = []
+    position = 0
+    for match in _WEB_ADDRESS.finditer(text):
+        if match.start() > position:
+            parts.append((text[position : match.start()], False))
+        parts.append((match.group(1), True))
+        position = match.end()
+    if position < len(text):
+        parts.append((text[position:], False))
+    return parts
+
+
 @jinja2.pass_context
 def url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
     """A root-relative URL for a named route (never absolute: safe behind a TLS proxy)."""
@@ -63,6 +82,7 @@ def make_templates() -> Jinja2Templates:
     )
     env.filters["local_time"] = local_time
     env.filters["danish_date"] = danish_date
+    env.filters["link_parts"] = link_parts
     templates = Jinja2Templates(env=env)
     env.globals["url_for"] = url_for
     return templates

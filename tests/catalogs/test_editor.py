@@ -240,3 +240,96 @@ class TestExport:
         assert page.text == api.text
         assert page.headers["content-disposition"] == 'attachment; filename="3-5.yaml"'
         assert api.headers["content-disposition"] == page.headers["content-disposition"]
+
+
+def _store_published_without_sources(app, catalog_id="3-5") -> None:
+    """Make the published version look like one stored before catalogs had sources."""
+    with db.session_scope(app.state.engine) as s:
+        row = catalogs.published_row(s, catalog_id=catalog_id)
+        data = yaml.safe_load(row.content)
+        del data["sources"]
+        row.content = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        row.content_sha256 = catalogs.content_hash(row.content)
+        s.add(row)
+
+
+class TestSources:
+    def test_the_catalog_page_lists_the_published_sources_with_their_addresses(self, admin):
+        shipped = catalogs.shipped_guide().catalog("3-5")
+
+        page = soup(admin.client.get("/admin/catalogs/3-5"))
+
+        items = page.select("#sources ol li")
+        assert [li.get_text() for li in items] == shipped.sources
+        links = [a["href"] for a in page.select("#sources a")]
+        assert "https://www.regelrytter.dk/barnets-lov" in links
+        assert all(href.startswith("https://") for href in links)
+
+    def test_saving_an_area_keeps_the_sources(self, admin, app):
+        path = _new_draft(admin)
+        admin.client.post(
+            f"{path}/form",
+            data={"csrf_token": admin.csrf_token, "area": "1", "ind-1-0-text": "Barnet smiler."},
+        )
+        after = yaml.safe_load(_content(app, path))
+        assert after["sources"] == catalogs.shipped_guide().catalog("3-5").sources
+
+    def test_the_sources_are_edited_one_per_line_under_om_kataloget(self, admin, app):
+        path = _new_draft(admin)
+        page = soup(admin.client.get(f"{path}?tab=form&area=about"))
+        shown = page.select_one("#catalog-about #input-sources").get_text()
+        assert shown.splitlines() == catalogs.shipped_guide().catalog("3-5").sources
+
+        admin.client.post(
+            f"{path}/form",
+            data={
+                "csrf_token": admin.csrf_token,
+                "area": "about",
+                "sources": "Barnets lov § 133\n\n  Kommunens egen handleguide, https://x.dk  \n",
+            },
+        )
+
+        text = _content(app, path)
+        assert yaml.safe_load(text)["sources"] == [
+            "Barnets lov § 133",
+            "Kommunens egen handleguide, https://x.dk",
+        ]
+        assert parse_catalog(text).sources == yaml.safe_load(text)["sources"]
+
+    def test_emptied_sources_are_an_error_of_the_draft_and_block_publishing(self, admin, app):
+        path = _new_draft(admin)
+        admin.client.post(
+            f"{path}/form",
+            data={"csrf_token": admin.csrf_token, "area": "about", "sources": "  \n"},
+        )
+
+        issues = soup(admin.client.get(path)).select("#draft-issues li")
+        assert any("sources er tom" in li.get_text() for li in issues)
+        r = admin.client.post(
+            f"{path}/publish", data={"csrf_token": admin.csrf_token, "confirm": "1"}
+        )
+        assert r.status_code == 422
+        assert (
+            catalogs.shipped_guide().catalog("3-5").version
+            == (admin.client.get("/api/v1/catalogs/3-5").json()["version"])
+        )
+
+    def test_a_version_stored_before_sources_still_works_and_a_draft_asks_for_them(
+        self, admin, app
+    ):
+        _store_published_without_sources(app)
+
+        assert admin.client.get("/api/v1/catalogs/3-5").status_code == 200
+        page = soup(admin.client.get("/admin/catalogs/3-5"))
+        assert page.select_one("#no-sources") is not None
+        path = _new_draft(admin)
+        issues = soup(admin.client.get(path)).select("#draft-issues li")
+        assert any("nøglen 'sources' mangler" in li.get_text() for li in issues)
+
+        admin.client.post(
+            f"{path}/form",
+            data={"csrf_token": admin.csrf_token, "area": "about", "sources": "Barnets lov"},
+        )
+
+        assert parse_catalog(_content(app, path)).sources == ["Barnets lov"]
+        assert soup(admin.client.get(path)).select("#draft-issues li") == []

@@ -408,6 +408,22 @@ class TestAfterSending:
         page = soup(as_user("staff").client.get(f"/assessments/{assessment_id}/consultation"))
         assert "ord for ord" in page.select_one("#word-for-word").text
 
+    def test_the_consultation_form_says_it_never_postpones_the_duty_to_notify(
+        self, as_user, make_assessment
+    ):
+        assessment_id, _ = make_assessment()
+        page = soup(as_user("staff").client.get(f"/assessments/{assessment_id}/consultation"))
+        duty = page.select_one("#duty-to-notify")
+        text = " ".join(duty.get_text().split())
+        assert "udskyder aldrig din pligt til at underrette" in text
+        assert "grund til at antage, at barnet kan have behov for særlig støtte" in text
+        assert "underrette kommunen nu" in text
+        assert "også mens sparringen og jeres egen indsats fortsætter" in text
+        assert "Barnets lov § 133" in text
+        link = duty.select_one("#notify-now")
+        assert link["href"] == f"/assessments/{assessment_id}/notification"
+        assert as_user("staff").client.get(link["href"]).status_code == 200
+
     def test_a_disguised_name_is_refused_beside_the_field_quoting_it(
         self, as_user, make_assessment
     ):

@@ -253,6 +253,7 @@ def catalogs(draw: st.DrawFn, *, with_critical: bool = False) -> Catalog:
             "id": "p",
             "version": 1,
             "title": "Genereret",
+            "sources": ["Genereret."],
             "min_age_years": 0,
             "max_age_years": 17,
             "thresholds": thresholds,

@@ -330,7 +330,9 @@ class TestDumpCatalog:
 
         assert text.startswith(
             'id: "0-8"\nversion: 1\ntitle: Testbørn 0–8 år\nmin_age_years: 0\nmax_age_years: 8\n'
-            "description: Et lille katalog til de automatiske tests.\nthresholds: {}\nareas:\n"
+            "description: Et lille katalog til de automatiske tests.\nsources:\n"
+            "  - Testkilde, Trivselsguidens udviklere (kun til de automatiske tests)\n"
+            "thresholds: {}\nareas:\n"
             "  - id: health\n    title: Sundhed og krop\n    indicators:\n"
             "      - id: 0-8.health.rested\n"
             "        text: Barnet virker udhvilet og har energi til dagens aktiviteter.\n"
@@ -379,6 +381,7 @@ class TestDumpCatalog:
                 "min_age_years": 0,
                 "max_age_years": 17,
                 "description": data.draw(st.none() | texts),
+                "sources": data.draw(st.lists(texts, min_size=1, max_size=3)),
                 "thresholds": thresholds,
                 "thresholds_reason": data.draw(texts),
                 "areas": [

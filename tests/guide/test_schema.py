@@ -810,6 +810,7 @@ class TestJsonSchema:
             "min_age_years",
             "max_age_years",
             "description",
+            "sources",
             "thresholds",
             "thresholds_reason",
             "areas",
@@ -820,8 +821,12 @@ class TestJsonSchema:
             "title",
             "min_age_years",
             "max_age_years",
+            "sources",
             "areas",
         }
+        sources = schema["properties"]["sources"]
+        assert (sources["type"], sources["minItems"]) == ("array", 1)
+        assert sources["items"]["type"] == "string"
         level = schema["$defs"]["Indicator"]["properties"]["level"]
         assert (level["type"], level["minimum"], level["maximum"]) == ("integer", 1, 4)
         assert schema["properties"]["thresholds"]["propertyNames"] == {"enum": ["2", "3", "4"]}
@@ -844,3 +849,136 @@ class TestSpeakOf:
         assert band.speak_of(self.SHARED) == (
             "Den unge trives. Tal med den unges forældre om den unge."
         )
+
+
+class TestSources:
+    """Every catalog and levels.yaml name the public material they lean on (`sources:`)."""
+
+    def test_catalog_without_sources_is_refused_at_the_top_of_the_file(
+        self, catalog_data: dict[str, Any], yaml_text: YamlText
+    ) -> None:
+        del catalog_data["sources"]
+
+        assert catalog_issues(yaml_text(catalog_data)) == [
+            ContentIssue(
+                CATALOG_FILE,
+                1,
+                "sources",
+                "nøglen 'sources' mangler: skriv mindst én kilde (titel og udgiver, og "
+                "adressen, hvis kilden er offentlig)",
+            )
+        ]
+
+    def test_empty_sources_are_refused_on_their_line(
+        self, catalog_data: dict[str, Any], yaml_text: YamlText, line_of: LineOf
+    ) -> None:
+        catalog_data["sources"] = []
+        text = yaml_text(catalog_data)
+
+        assert catalog_issues(text) == [
+            ContentIssue(
+                CATALOG_FILE,
+                line_of(text, "sources: []"),
+                "sources",
+                "sources er tom: skriv mindst én kilde (titel og udgiver, og adressen, hvis "
+                "kilden er offentlig)",
+            )
+        ]
+
+    def test_a_text_instead_of_a_list_is_refused_on_its_line(
+        self, catalog_data: dict[str, Any], yaml_text: YamlText, line_of: LineOf
+    ) -> None:
+        catalog_data["sources"] = "Barnets lov § 133"
+        text = yaml_text(catalog_data)
+
+        assert catalog_issues(text) == [
+            ContentIssue(
+                CATALOG_FILE,
+                line_of(text, "sources: Barnets lov"),
+                "sources",
+                "Input should be a valid list",
+            )
+        ]
+
+    @pytest.mark.parametrize(
+        ("item", "needle", "message"),
+        [
+            (2024, "- 2024", "Input should be a valid string"),
+            ("  ", "- '  '", "String should have at least 1 character"),
+            ("x" * 601, "- xxx", "String should have at most 600 characters"),
+        ],
+        ids=["number", "blank", "too-long"],
+    )
+    def test_each_source_must_be_a_text_and_is_named_by_its_place(
+        self,
+        catalog_data: dict[str, Any],
+        yaml_text: YamlText,
+        line_of: LineOf,
+        item: object,
+        needle: str,
+        message: str,
+    ) -> None:
+        catalog_data["sources"] = ["Barnets lov § 133", item]
+        text = yaml_text(catalog_data)
+
+        assert catalog_issues(text) == [
+            ContentIssue(CATALOG_FILE, line_of(text, needle), "sources[1]", message)
+        ]
+
+    def test_missing_sources_are_reported_with_the_other_problems(
+        self, catalog_data: dict[str, Any], yaml_text: YamlText, line_of: LineOf
+    ) -> None:
+        del catalog_data["sources"]
+        indicator(catalog_data, 0, 0)["level"] = 7
+        text = yaml_text(catalog_data)
+
+        assert [(issue.line, issue.path) for issue in catalog_issues(text)] == [
+            (1, "sources"),
+            (line_of(text, "level: 7"), "areas[0].indicators[0].level"),
+        ]
+
+    def test_sources_are_read_in_their_order(self, catalog_data: dict[str, Any]) -> None:
+        catalog_data["sources"] = ["  Barnets lov § 133  ", "TEN-4-FACESp, https://x.dk"]
+
+        catalog = Catalog.model_validate(catalog_data)
+
+        assert catalog.sources == ["Barnets lov § 133", "TEN-4-FACESp, https://x.dk"]
+
+    def test_a_version_stored_before_sources_existed_is_still_read(
+        self, catalog_data: dict[str, Any], yaml_text: YamlText
+    ) -> None:
+        del catalog_data["sources"]
+
+        catalog = parse_catalog(yaml_text(catalog_data), stored=True)
+
+        assert catalog.sources == []
+        assert catalog.id == "0-8"
+
+    def test_a_stored_version_with_broken_sources_is_still_refused(
+        self, catalog_data: dict[str, Any], yaml_text: YamlText
+    ) -> None:
+        catalog_data["sources"] = []
+
+        with pytest.raises(ContentError):
+            parse_catalog(yaml_text(catalog_data), stored=True)
+
+    def test_levels_without_sources_are_refused(
+        self, levels_data: dict[str, Any], yaml_text: YamlText
+    ) -> None:
+        del levels_data["sources"]
+
+        [issue] = levels_issues(yaml_text(levels_data))
+
+        assert (issue.line, issue.path) == (1, "sources")
+        assert issue.message.startswith("nøglen 'sources' mangler")
+
+    def test_levels_with_empty_sources_are_refused_on_their_line(
+        self, levels_data: dict[str, Any], yaml_text: YamlText, line_of: LineOf
+    ) -> None:
+        levels_data["sources"] = []
+        text = yaml_text(levels_data)
+
+        [issue] = levels_issues(text)
+
+        assert (issue.line, issue.path) == (line_of(text, "sources: []"), "sources")
+        assert issue.message.startswith("sources er tom")

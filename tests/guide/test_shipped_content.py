@@ -6,12 +6,13 @@ level in every area, signs ordered by level, at least four critical signs per ca
 Nothing here is skipped: a missing file fails.
 """
 
+import re
 from pathlib import Path
 
 import pytest
 
 from app.guide.loader import ContentIssue, load_guide, parse_catalog, parse_levels, validate_paths
-from app.guide.schema import ActionKey, catalog_for_age
+from app.guide.schema import ActionKey, Catalog, catalog_for_age
 
 ROOT = Path(__file__).resolve().parents[2] / "guide_content"
 LEVELS_FILE = ROOT / "levels.yaml"
@@ -55,6 +56,18 @@ class TestShippedCatalog:
 
         assert problems == [], "\n".join(problems)
 
+    def test_names_the_law_and_the_guides_its_signs_lean_on(self, path: Path) -> None:
+        catalog = parse_catalog(path.read_text("utf-8"), filename=path.name)
+        named = " ".join(catalog.sources)
+        expected = ["Barnets lov § 133", "VEJ nr. 9471", "Socialstyrelsen", "§ 245 a"]
+        if catalog.min_age_years < 6:
+            expected.append("TEN-4-FACESp")
+        else:
+            expected += ["fravær", "negativ social kontrol"]
+
+        assert [name for name in expected if name not in named] == []
+        assert all("https://" in source for source in catalog.sources), catalog.sources
+
 
 class TestShippedLevels:
     def test_file_is_valid(self) -> None:
@@ -76,6 +89,15 @@ class TestShippedLevels:
             ("Svære problemer", [ActionKey.notification], 7),
         ]
 
+    def test_names_the_sources_of_its_legal_sentences(self) -> None:
+        levels = parse_levels(LEVELS_FILE.read_text("utf-8"))
+        text = LEVELS_FILE.read_text("utf-8")
+        cited = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+
+        assert "Barnets lov § 133" in levels.sources[0]
+        assert all("https://" in source for source in levels.sources)
+        assert cited == set(range(1, len(levels.sources) + 1))
+
 
 class TestShippedGuide:
     def test_whole_set_is_valid(self) -> None:
@@ -89,3 +111,93 @@ class TestShippedGuide:
         assert {age: catalog_for_age(guide, age).id for age in range(18)} == {
             age: band for band, (first, last) in AGE_BANDS.items() for age in range(first, last + 1)
         }
+
+
+def _shipped(band: str) -> Catalog:
+    path = ROOT / "catalogs" / f"{band}.yaml"
+    return parse_catalog(path.read_text("utf-8"), filename=path.name)
+
+
+class TestShippedSigns:
+    """Signs a municipality's child-protection reviewer found wrong or missing (issue 12)."""
+
+    def test_no_sign_speaks_of_a_vague_ceremony_and_every_band_names_fgm(self) -> None:
+        for band in AGE_BANDS:
+            catalog = _shipped(band)
+            texts = [indicator.text.casefold() for indicator in catalog.indicators()]
+            assert not [t for t in texts if "ceremoni" in t or "procedure" in t], band
+            fgm = [i for i in catalog.indicators() if "kønslemlæstelse" in i.text]
+            assert fgm, band
+            assert all(i.level == 4 and i.critical for i in fgm), band
+
+    @pytest.mark.parametrize(
+        "sign_id",
+        [
+            "0-2.relations.sexualised-behaviour",
+            "3-5.relations.sexualised-behaviour",
+            "6-9.identity.describes-adult-sexual-acts",
+        ],
+    )
+    def test_showing_adults_sexual_acts_in_detail_is_critical(self, sign_id: str) -> None:
+        sign = _shipped(sign_id.split(".")[0]).indicator(sign_id)
+
+        assert (sign.level, sign.critical) == (4, True)
+        assert "voksnes seksuelle handlinger" in sign.text
+        assert "i detaljer" in sign.text
+
+    @pytest.mark.parametrize("band", ["3-5", "6-9", "10-13"])
+    def test_sexual_acts_towards_other_children_are_level_4_not_critical(self, band: str) -> None:
+        sign = _shipped(band).indicator(f"{band}.relations.sexualised-behaviour-towards-others")
+
+        assert (sign.level, sign.critical) == (4, False)
+        assert "andre børn" in sign.text
+
+    @pytest.mark.parametrize("band", ["10-13", "14-17"])
+    def test_debt_for_the_journey_to_denmark_is_level_4_not_critical(self, band: str) -> None:
+        catalog = _shipped(band)
+        sign = catalog.indicator(f"{band}.care.owes-for-journey")
+
+        assert (sign.level, sign.critical) == (4, False)
+        assert sign.text.startswith(catalog.person.capitalize())
+        assert any("cmm.dk" in source for source in catalog.sources)
+
+    @pytest.mark.parametrize("band", list(AGE_BANDS))
+    def test_fear_of_a_named_adult_is_in_the_emotions_area(self, band: str) -> None:
+        catalog = _shipped(band)
+        emotions = next(area for area in catalog.areas if area.id == "emotions")
+
+        assert f"{band}.emotions.afraid-of-named-adult" in [i.id for i in emotions.indicators]
+
+    @pytest.mark.parametrize("band", list(AGE_BANDS))
+    def test_the_words_follow_the_content_brief(self, band: str) -> None:
+        texts = [indicator.text for indicator in _shipped(band).indicators()]
+        banned = ["han eller hun", "hun eller han", "pjæk", "kønsdele", "skridtet"]
+
+        assert [t for t in texts for word in banned if word in t.casefold()] == []
+
+
+class TestShippedGuidance:
+    def test_the_duty_to_notify_is_stated_in_the_laws_words(self) -> None:
+        levels = parse_levels(LEVELS_FILE.read_text("utf-8"))
+        notification = " ".join(levels.action(ActionKey.notification).description.split())
+
+        for words in (
+            "kendskab til eller grund til at antage",
+            "kan have behov for særlig støtte",
+            "har været udsat for overgreb",
+            "ulovligt skolefravær",
+            "de vordende forældres forhold",
+        ):
+            assert words in notification
+
+    def test_level_3_says_a_consultation_never_postpones_the_notification(self) -> None:
+        levels = parse_levels(LEVELS_FILE.read_text("utf-8"))
+        level_3 = " ".join(levels.level(3).guidance.what_to_do.split())
+        consult = " ".join(levels.action(ActionKey.social_worker_consult).description.split())
+
+        assert "udskyder ikke din pligt til at underrette" in level_3
+        assert "grund til at antage, at barnet kan have behov for særlig støtte" in level_3
+        assert "underrette kommunen nu" in level_3
+        assert "senest efter 30 dage" in level_3
+        assert levels.level(3).follow_up_days == 30
+        assert "udskyder aldrig din pligt" in consult

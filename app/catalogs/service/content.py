@@ -41,7 +41,7 @@ def parsed(row: CatalogVersion) -> Catalog:
     with _parsed_lock:
         catalog = _parsed.get(row.content_sha256)
     if catalog is None:
-        catalog = parse_catalog(row.content, filename=f"{row.catalog_id}.yaml")
+        catalog = parse_catalog(row.content, filename=f"{row.catalog_id}.yaml", stored=True)
         with _parsed_lock:
             _parsed[row.content_sha256] = catalog
     return catalog

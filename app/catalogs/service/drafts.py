@@ -59,15 +59,18 @@ def create_draft(
 ) -> tuple[CatalogVersion, DraftCheck]:
     """A new draft of ``catalog_id`` (a new catalog when it has no version yet), based on the
     published version. ``text`` defaults to the published content. With ``strict`` (API,
-    upload) invalid YAML is refused and nothing is stored; otherwise it is kept as typed."""
+    upload) invalid YAML is refused and nothing is stored; otherwise it is kept as typed. A
+    copy of the published version is never refused: one stored before catalogs had sources
+    becomes a draft that asks for them."""
     require_admin(actor)
     published = published_row(session, catalog_id=catalog_id)
+    copied = text is None
     if text is None:
         if published is None:
             raise NotFound("Kataloget findes ikke.")
         text = published.content
     check = check_content(text, catalog_id=catalog_id)
-    if strict and check.issues:
+    if strict and check.issues and not copied:
         raise invalid_content(check.issues)
     row = CatalogVersion(
         catalog_id=catalog_id,

@@ -77,6 +77,8 @@ def form_data(text: str) -> dict[str, Any] | None:
             return None
     if not isinstance(data.get("thresholds", {}), dict):
         return None
+    if not isinstance(data.get("sources", []), list):
+        return None
     shaped: dict[str, Any] = data
     return shaped
 
@@ -113,6 +115,16 @@ def catalog_id_of(text: str) -> str:
     """The ``id:`` of a new catalog's YAML, or "" when it names none."""
     match = _CATALOG_ID_RE.search(text)
     return match.group(1) if match else ""
+
+
+def sources_of(text: str) -> list[str]:
+    """The form's sources field, one source per line (blank lines left out)."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def sources_text(data: Mapping[str, Any]) -> str:
+    """The draft's sources as the form shows them, one per line."""
+    return "\n".join(str(source) for source in data.get("sources") or [])
 
 
 def parse_op(value: str) -> FormOp | None:
@@ -156,6 +168,8 @@ def apply_form(
     for key in ("min_age_years", "max_age_years"):
         if key in fields:
             out[key] = _whole_years(fields, key)
+    if "sources" in fields:
+        out["sources"] = sources_of(fields["sources"])
     areas = []
     for a, raw_area in enumerate(data["areas"]):
         area = dict(raw_area)
@@ -220,5 +234,5 @@ def form_yaml(data: Mapping[str, Any]) -> str:
         )
         for area in data["areas"]
     ]
-    catalog = _construct(Catalog, {**data, "areas": areas})
+    catalog = _construct(Catalog, {**data, "sources": data.get("sources", []), "areas": areas})
     return dump_catalog(catalog)
