@@ -4,8 +4,9 @@
 // The server's result is always the one that is stored.
 //
 // Data shapes (as served by /offline/catalogs/{id}/{version}.json, see app/offline/guide_data.py):
-//   catalog: {id, version, thresholds: {"2": n, "3": n, "4": n}, areas: [{indicators: [{id, level, critical}]}]}
-//   levels:  {levels: [{level, key, actions: [action_key], follow_up_days}], ...}
+//   catalog: {id, version, thresholds: {"2": n, "3": n, "4": n}, areas: [{id, indicators: [{id, level, critical, acute}]}]}
+//   levels:  {levels: [{level, key, actions: [action_key], follow_up_days}],
+//             breadth: {min_signs, min_areas, level, reason} | null, ...}
 (function (root, factory) {
   "use strict";
   var engine = factory();
@@ -63,6 +64,20 @@
     return 1;
   }
 
+  // Whether the observed signs of concern (level 2 or above) are enough, and spread over
+  // enough areas, for the breadth rule.
+  function broad(rule, catalog, observed) {
+    var concern = {};
+    var count = 0;
+    observed.forEach(function (indicator) {
+      if (indicator.level >= 2 && concern[indicator.id] !== true) { concern[indicator.id] = true; count++; }
+    });
+    var areas = catalog.areas.filter(function (area) {
+      return area.indicators.some(function (indicator) { return concern[indicator.id] === true; });
+    }).length;
+    return count >= rule.min_signs && areas >= rule.min_areas;
+  }
+
   // The actions for a level (also one a professional chose), in the canonical order.
   // Critical (the abuse rule): always a notification, never a parent dialogue first.
   function recommendedActions(level, critical, levels) {
@@ -91,7 +106,14 @@
 
     var inOrder = all.filter(function (indicator) { return wanted[indicator.id] === true; });
     var critical = inOrder.some(function (indicator) { return indicator.critical === true; });
-    var level = critical ? 4 : levelOf(catalog, inOrder);
+    var acute = inOrder.some(function (indicator) { return indicator.acute === true; });
+    var level = critical || acute ? 4 : levelOf(catalog, inOrder);
+    var escalatedFrom = null;
+    var breadth = levels.breadth;
+    if (level === 2 && breadth && broad(breadth, catalog, inOrder)) {
+      escalatedFrom = level;
+      level = breadth.level;
+    }
 
     // Every sign of concern (level 2 or above) supports a result of concern.
     // Stable sort: critical first, then level descending, then catalog order.
@@ -113,12 +135,16 @@
       level: level,
       level_key: LEVEL_KEYS[level],
       critical: critical,
-      urgent: critical || level === 4,
+      acute: acute,
+      escalated_from: escalatedFrom,
+      urgent: level === 4,
       parents_may_be_informed: !critical,
       rationale: reasons.map(function (i) {
         return {indicator_id: i.id, level: i.level, critical: i.critical === true};
       }),
       recommended_actions: recommendedActions(level, critical, levels),
+      strengths: inOrder.filter(function (indicator) { return indicator.level === 1; })
+        .map(function (indicator) { return indicator.id; }),
       observed: inOrder.map(function (indicator) { return indicator.id; }),
       catalog: {id: catalog.id, version: catalog.version},
       follow_up_days: definition.follow_up_days === undefined ? null : definition.follow_up_days

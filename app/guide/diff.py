@@ -23,7 +23,7 @@ class IndicatorChange:
 
     @property
     def fields(self) -> tuple[str, ...]:
-        """Which of text, level and critical changed (an id names its area, so an indicator
+        """Which of text, level, critical and acute changed (an id names its area, so an indicator
         moved to another area shows as removed and added)."""
         changed = []
         if self.old.text != self.new.text:
@@ -32,6 +32,8 @@ class IndicatorChange:
             changed.append("level")
         if self.old.critical != self.new.critical:
             changed.append("critical")
+        if self.old.acute != self.new.acute:
+            changed.append("acute")
         return tuple(changed)
 
 

@@ -35,7 +35,7 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 _STR_TAG = "tag:yaml.org,2002:str"
 _KEY_TAGS = frozenset({_STR_TAG, "tag:yaml.org,2002:int"})
 _CATALOG_KEYS = "id, version, title, areas"
-_LEVELS_KEYS = "actions, levels, critical_guidance"
+_LEVELS_KEYS = "actions, levels, critical_guidance, acute_guidance"
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -457,6 +457,7 @@ def dump_catalog(catalog: Catalog) -> str:
                         "text": indicator.text,
                         "level": indicator.level,
                         **({"critical": True} if indicator.critical else {}),
+                        **({"acute": True} if indicator.acute else {}),
                     }
                     for indicator in area.indicators
                 ],

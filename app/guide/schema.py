@@ -221,6 +221,52 @@ class LevelDef(_Model):
         return actions
 
 
+BREADTH_LEVEL = 3
+"""The only level breadth can give: level 4 is always decided by a single serious sign."""
+
+
+class BreadthRule(_Model):
+    """Several signs of concern across areas say more than one: at least `min_signs` observed
+    signs on level 2 or above, in at least `min_areas` areas, raise a level-2 result to
+    `level` (3). Never to level 4, and never lowers anything."""
+
+    min_signs: Annotated[int, Field(ge=2)]
+    min_areas: Annotated[int, Field(ge=2)]
+    level: int = Field(default=BREADTH_LEVEL, description="Niveauet, bredden giver: altid 3")
+    reason: Text = Field(description="Hvorfor flere tegn på flere områder hæver niveauet")
+
+    @field_validator("min_areas")
+    @classmethod
+    def _areas_not_above_signs(cls, min_areas: int, info: ValidationInfo) -> int:
+        min_signs = info.data.get("min_signs")
+        if min_signs is not None and min_areas > min_signs:
+            _reject(
+                [
+                    (
+                        (),
+                        f"{min_signs} tegn kan ikke ligge på {min_areas} områder: min_areas må "
+                        "ikke være større end min_signs",
+                    )
+                ]
+            )
+        return min_areas
+
+    @field_validator("level")
+    @classmethod
+    def _only_level_3(cls, level: int) -> int:
+        if level != BREADTH_LEVEL:
+            _reject(
+                [
+                    (
+                        (),
+                        f"bredde kan kun hæve et resultat på niveau 2 til niveau {BREADTH_LEVEL}, "
+                        f"ikke til niveau {level}: niveau 4 afgøres altid af ét alvorligt tegn",
+                    )
+                ]
+            )
+        return level
+
+
 class LevelsConfig(_Model):
     """The content of levels.yaml."""
 
@@ -230,6 +276,8 @@ class LevelsConfig(_Model):
     actions: list[ActionDef]
     levels: list[LevelDef]
     critical_guidance: Guidance
+    acute_guidance: Guidance
+    breadth: BreadthRule | None = None
 
     _sources = field_validator("sources", mode="before")(_check_sources)
 
@@ -311,19 +359,41 @@ class Indicator(_Model):
         description="Kun på niveau 4 og kun efter overgrebsreglen: forældrene får det ikke "
         "at vide først",
     )
+    acute: bool = Field(
+        default=False,
+        description="Kun på niveau 4: barnet er i fare nu, men forældrene er ikke mistænkt; "
+        "handl straks, forældrene må gerne orienteres. Aldrig sammen med critical",
+    )
 
     @model_validator(mode="after")
-    def _critical_only_at_level_4(self) -> Self:
+    def _critical_or_acute_only_at_level_4(self) -> Self:
+        problems: list[tuple[Loc, str]] = []
         if self.critical and self.level != 4:
-            _reject(
-                [
-                    (
-                        ("critical",),
-                        f"kun indikatorer på niveau 4 kan være kritiske (denne er på niveau "
-                        f"{self.level})",
-                    )
-                ]
+            problems.append(
+                (
+                    ("critical",),
+                    f"kun indikatorer på niveau 4 kan være kritiske (denne er på niveau "
+                    f"{self.level})",
+                )
             )
+        if self.acute and self.level != 4:
+            problems.append(
+                (
+                    ("acute",),
+                    f"kun indikatorer på niveau 4 kan være akutte (denne er på niveau "
+                    f"{self.level})",
+                )
+            )
+        if self.critical and self.acute:
+            problems.append(
+                (
+                    ("acute",),
+                    "et tegn kan være kritisk (mistanke om overgreb, forældrene orienteres ikke "
+                    "først) eller akut (fare nu, forældrene må orienteres), ikke begge dele",
+                )
+            )
+        if problems:
+            _reject(problems)
         return self
 
 
@@ -369,7 +439,8 @@ class Catalog(_Model):
     )
     thresholds: dict[ThresholdLevel, ThresholdCount] = Field(
         default_factory=dict,
-        description="Niveau (2–4) → antal tegn på det niveau eller højere; standard 1",
+        description="Niveau (2–3) → antal tegn på det niveau eller højere; standard 1. "
+        "Niveau 4 er altid 1",
         json_schema_extra={"propertyNames": {"enum": ["2", "3", "4"]}},
     )
     areas: list[Area] = Field(min_length=MIN_AREAS)
@@ -389,6 +460,16 @@ class Catalog(_Model):
     def _reason_for_raised_threshold(
         cls, thresholds: dict[int, int], info: ValidationInfo
     ) -> dict[int, int]:
+        if thresholds.get(4, 1) != 1:
+            _reject(
+                [
+                    (
+                        (4,),
+                        "tærsklen for niveau 4 kan ikke hæves: ét alvorligt tegn er altid nok "
+                        "til at underrette",
+                    )
+                ]
+            )
         raised = {level: n for level, n in sorted(thresholds.items()) if n > 1}
         # An invalid reason is missing from info.data and is reported on its own.
         if raised and "thresholds_reason" in info.data and info.data["thresholds_reason"] is None:
@@ -658,6 +739,7 @@ def json_schema() -> dict[str, Any]:
 
 __all__ = [
     "ACTION_ORDER",
+    "BREADTH_LEVEL",
     "LEVEL_KEYS",
     "MINIMUM_ACTIONS",
     "RULE_ERROR",
@@ -666,6 +748,7 @@ __all__ = [
     "ActionKey",
     "AgeOutOfRange",
     "Area",
+    "BreadthRule",
     "Catalog",
     "CatalogSetProblem",
     "Guidance",

@@ -21,7 +21,8 @@ def _guidance(guidance: Guidance) -> dict[str, str]:
 
 
 def levels_data(levels: LevelsConfig) -> dict[str, Any]:
-    """levels.yaml as JSON: actions, the four levels and the guidance for critical signs."""
+    """levels.yaml as JSON: actions, the four levels, the guidance for critical and for acute
+    signs, and the breadth rule (null when there is none)."""
     return {
         "actions": [
             {"key": a.key.value, "name": a.name, "description": a.description}
@@ -42,6 +43,8 @@ def levels_data(levels: LevelsConfig) -> dict[str, Any]:
             for level in levels.levels
         ],
         "critical_guidance": _guidance(levels.critical_guidance),
+        "acute_guidance": _guidance(levels.acute_guidance),
+        "breadth": None if levels.breadth is None else levels.breadth.model_dump(),
     }
 
 
@@ -59,7 +62,13 @@ def catalog_data(catalog: Catalog) -> dict[str, Any]:
                 "id": area.id,
                 "title": area.title,
                 "indicators": [
-                    {"id": i.id, "text": i.text, "level": i.level, "critical": i.critical}
+                    {
+                        "id": i.id,
+                        "text": i.text,
+                        "level": i.level,
+                        "critical": i.critical,
+                        "acute": i.acute,
+                    }
                     for i in area.indicators
                 ],
             }

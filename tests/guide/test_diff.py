@@ -61,6 +61,19 @@ class TestDiff:
         assert change.fields == ("critical",)
         assert not change.level_changed
 
+    def test_critical_sign_made_acute_shows_both_flags(self, young):
+        catalog = young
+        area_index, index = next(
+            (a, n)
+            for a, area in enumerate(catalog.areas)
+            for n, i in enumerate(area.indicators)
+            if i.critical
+        )
+        edited = _edit(catalog, area_index, index, critical=False, acute=True)
+        [change] = diff(catalog, edited).changed
+        assert change.fields == ("critical", "acute")
+        assert (change.old.acute, change.new.acute) == (False, True)
+
     def test_added_removed_and_catalog_fields(self, young):
         catalog = young
         data = catalog.model_dump()

@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.guide.engine import Evaluation, RationaleItem, UnknownIndicators, evaluate
-from app.guide.schema import MINIMUM_ACTIONS, ActionKey, Catalog, LevelKey, LevelsConfig
+from app.guide.schema import (
+    MINIMUM_ACTIONS,
+    ActionKey,
+    BreadthRule,
+    Catalog,
+    LevelKey,
+    LevelsConfig,
+)
 
 ALL_ACTIONS = list(ActionKey)
 
@@ -104,20 +111,16 @@ class TestEvaluate:
         assert (one.level, two.level) == (2, 3)
         assert three_and_four.level == 4
 
-    def test_sign_on_level_four_counts_towards_a_raised_level_three(
-        self, older: Catalog, catalog_data: dict[str, Any], levels: LevelsConfig
+    def test_one_sign_on_level_four_decides_even_when_level_three_needs_more(
+        self, catalog_data: dict[str, Any], levels: LevelsConfig
     ) -> None:
-        catalog_data["thresholds"] = {3: 2, 4: 2}
+        catalog_data["thresholds"] = {3: 2}
         catalog_data["thresholds_reason"] = "Et enkelt tegn er ikke nok i testen."
         strict = Catalog.model_validate(catalog_data)
 
-        result = evaluate(strict, ["0-8.health.hungry", "0-8.care.left-alone"], levels)
+        result = evaluate(strict, ["0-8.care.left-alone"], levels)
 
-        assert result.level == 3
-        assert [item.indicator_id for item in result.rationale] == [
-            "0-8.care.left-alone",
-            "0-8.health.hungry",
-        ]
+        assert (result.level, result.urgent) == (4, True)
 
     def test_level_four_without_critical_is_urgent_and_parents_are_told(
         self, young: Catalog, levels: LevelsConfig
@@ -215,14 +218,126 @@ class TestEvaluate:
             "recommended_actions": ["notification"],
             "parents_may_be_informed": False,
             "urgent": True,
+            "acute": False,
+            "escalated_from": None,
+            "strengths": [],
             "catalog": {"id": "0-8", "version": 1},
         }
+
+    def test_acute_sign_means_notify_now_and_the_parents_may_be_spoken_to(
+        self, young: Catalog, levels: LevelsConfig
+    ) -> None:
+        result = evaluate(young, ["0-8.health.rested", "0-8.care.parent-intoxicated"], levels)
+
+        assert (result.level, result.acute, result.critical, result.urgent) == (
+            4,
+            True,
+            False,
+            True,
+        )
+        assert result.parents_may_be_informed is True
+        assert ActionKey.notification in result.recommended_actions
+        assert result.to_api()["acute"] is True
+
+    def test_acute_and_critical_together_keep_the_abuse_rule(
+        self, young: Catalog, levels: LevelsConfig
+    ) -> None:
+        result = evaluate(
+            young, ["0-8.care.parent-intoxicated", "0-8.relations.afraid-of-adult"], levels
+        )
+
+        assert (result.level, result.acute, result.critical) == (4, True, True)
+        assert result.parents_may_be_informed is False
+        assert ActionKey.parent_dialogue not in result.recommended_actions
+
+    def test_three_level_two_signs_in_two_areas_raise_the_level_to_three(
+        self, young: Catalog, levels: LevelsConfig
+    ) -> None:
+        observed = ["0-8.care.late-pickup", "0-8.health.tired", "0-8.care.no-lunch"]
+
+        result = evaluate(young, observed, levels)
+
+        assert (result.level, result.level_key, result.escalated_from) == (
+            3,
+            LevelKey.poor_wellbeing,
+            2,
+        )
+        assert [item.indicator_id for item in result.rationale] == [
+            "0-8.health.tired",
+            "0-8.care.late-pickup",
+            "0-8.care.no-lunch",
+        ]
+        assert result.recommended_actions == (
+            ActionKey.parent_dialogue,
+            ActionKey.social_worker_consult,
+        )
+        assert result.follow_up_days == 30
+        assert result.to_api()["escalated_from"] == 2
+
+    @pytest.mark.parametrize(
+        "observed",
+        [
+            ["0-8.health.tired", "0-8.care.late-pickup"],
+            ["0-8.care.late-pickup", "0-8.care.no-lunch", "0-8.care.wrong-clothes"],
+        ],
+        ids=["two-signs-two-areas", "three-signs-one-area"],
+    )
+    def test_too_few_signs_or_one_area_stay_at_level_two(
+        self, young: Catalog, levels: LevelsConfig, observed: list[str]
+    ) -> None:
+        result = evaluate(young, observed, levels)
+
+        assert (result.level, result.escalated_from) == (2, None)
+
+    def test_breadth_is_not_claimed_when_a_sign_already_gives_level_three(
+        self, young: Catalog, levels: LevelsConfig
+    ) -> None:
+        observed = [
+            "0-8.health.hungry",
+            "0-8.health.tired",
+            "0-8.care.late-pickup",
+            "0-8.identity.unsure",
+        ]
+
+        result = evaluate(young, observed, levels)
+
+        assert (result.level, result.escalated_from) == (3, None)
+
+    def test_without_a_breadth_rule_many_level_two_signs_stay_at_level_two(
+        self, young: Catalog, levels: LevelsConfig
+    ) -> None:
+        without = levels.model_copy(update={"breadth": None})
+        level_two = ids_at(young, 2)
+
+        result = evaluate(young, level_two, without)
+
+        assert (len(level_two), result.level, result.escalated_from) == (8, 2, None)
+
+    def test_signs_below_a_raised_level_three_threshold_count_for_breadth(
+        self, older: Catalog, levels: LevelsConfig
+    ) -> None:
+        observed = ["9-17.health.hungry", "9-17.care.late-pickup", "9-17.identity.unsure"]
+
+        result = evaluate(older, observed, levels)
+
+        assert (result.level, result.escalated_from) == (3, 2)
+
+    def test_observed_level_one_signs_are_the_strengths(
+        self, young: Catalog, levels: LevelsConfig
+    ) -> None:
+        observed = ["0-8.care.dressed", "0-8.health.tired", "0-8.health.rested"]
+
+        result = evaluate(young, observed, levels)
+
+        assert result.strengths == ("0-8.health.rested", "0-8.care.dressed")
+        assert result.to_api()["strengths"] == ["0-8.health.rested", "0-8.care.dressed"]
+        assert [item.indicator_id for item in result.rationale] == ["0-8.health.tired"]
 
     @pytest.mark.parametrize("level", [1, 2, 3, 4])
     def test_each_level_recommends_at_least_what_the_api_promises(
         self, young: Catalog, levels: LevelsConfig, level: int
     ) -> None:
-        result = evaluate(young, ids_at(young, level), levels)
+        result = evaluate(young, ids_at(young, level)[:1], levels)
 
         assert result.level == level
         assert set(MINIMUM_ACTIONS[level]) <= set(result.recommended_actions)
@@ -232,20 +347,23 @@ class TestEvaluate:
 
 
 @st.composite
-def catalogs(draw: st.DrawFn, *, with_critical: bool = False) -> Catalog:
-    """A valid catalog with random signs per level, critical flags and thresholds."""
-    thresholds = draw(st.dictionaries(st.sampled_from([2, 3, 4]), st.integers(1, 4)))
+def catalogs(draw: st.DrawFn, *, with_critical: bool = False, with_acute: bool = False) -> Catalog:
+    """A valid catalog with random signs per level, critical or acute flags and thresholds."""
+    thresholds = draw(st.dictionaries(st.sampled_from([2, 3]), st.integers(1, 4)))
     areas = []
     for a in range(6):
         signs = []
         for level in (1, 2, 3, 4):
             for n in range(draw(st.integers(1, 3))):
-                critical = level == 4 and (
-                    (with_critical and a == 0 and n == 0) or draw(st.booleans())
-                )
+                flag: dict[str, bool] = {}
+                if level == 4 and with_critical and a == 0 and n == 0:
+                    flag = {"critical": True}
+                elif level == 4 and with_acute and a == 1 and n == 0:
+                    flag = {"acute": True}
+                elif level == 4:
+                    flag = draw(st.sampled_from([{}, {"critical": True}, {"acute": True}]))
                 signs.append(
-                    {"id": f"p.a{a}.l{level}-{n}", "text": "Et tegn.", "level": level}
-                    | ({"critical": True} if critical else {})
+                    {"id": f"p.a{a}.l{level}-{n}", "text": "Et tegn.", "level": level} | flag
                 )
         areas.append({"id": f"a{a}", "title": f"Område {a}", "indicators": signs})
     return Catalog.model_validate(
@@ -263,23 +381,45 @@ def catalogs(draw: st.DrawFn, *, with_critical: bool = False) -> Catalog:
     )
 
 
+@st.composite
+def breadth_rules(draw: st.DrawFn, levels: LevelsConfig) -> LevelsConfig:
+    """The levels with no breadth rule or a random one (at least as many signs as areas)."""
+    if draw(st.booleans()):
+        return levels.model_copy(update={"breadth": None})
+    areas = draw(st.integers(2, 4))
+    rule = BreadthRule(min_signs=draw(st.integers(areas, 6)), min_areas=areas, reason="Genereret.")
+    return levels.model_copy(update={"breadth": rule})
+
+
 def observations(catalog: Catalog) -> st.SearchStrategy[list[str]]:
     return st.lists(st.sampled_from([i.id for i in catalog.indicators()]))
 
 
-def check_invariants(catalog: Catalog, observed: list[str], result: Evaluation) -> None:
+def check_invariants(
+    catalog: Catalog, observed: list[str], result: Evaluation, levels: LevelsConfig
+) -> None:
     """What every evaluation promises, restated from the rules."""
     signs = [catalog.indicator(i) for i in set(observed)]
     critical = any(s.critical for s in signs)
+    acute = any(s.acute for s in signs)
 
     def reached(level: int) -> bool:
         return sum(1 for s in signs if s.level >= level) >= catalog.threshold(level)
 
-    expected = 4 if critical else max([1, *(lvl for lvl in (2, 3, 4) if reached(lvl))])
+    by_thresholds = max([1, *(lvl for lvl in (2, 3, 4) if reached(lvl))])
+    concern = [s for s in signs if s.level >= 2]
+    areas = {s.id.split(".")[1] for s in concern}
+    rule = levels.breadth
+    broad = rule is not None and len(concern) >= rule.min_signs and len(areas) >= rule.min_areas
+    escalated = not (critical or acute) and by_thresholds == 2 and broad
+    expected = 4 if critical or acute else 3 if escalated else by_thresholds
     assert result.level == expected
+    assert result.escalated_from == (2 if escalated else None)
     assert result.critical is critical
-    assert result.urgent is (critical or expected == 4)
+    assert result.acute is acute
+    assert result.urgent is (expected == 4)
     assert result.parents_may_be_informed is not critical
+    assert set(result.strengths) == {s.id for s in signs if s.level == 1}
     assert set(MINIMUM_ACTIONS[result.level]) <= set(result.recommended_actions)
     assert list(result.recommended_actions) == sorted(
         result.recommended_actions, key=ALL_ACTIONS.index
@@ -300,15 +440,17 @@ class TestEvaluateProperties:
         self, levels: LevelsConfig, data: st.DataObject
     ) -> None:
         catalog = data.draw(catalogs())
+        rules = data.draw(breadth_rules(levels))
         observed = data.draw(observations(catalog))
 
-        check_invariants(catalog, observed, evaluate(catalog, observed, levels))
+        check_invariants(catalog, observed, evaluate(catalog, observed, rules), rules)
 
     @given(data=st.data())
     def test_observing_more_never_lowers_the_level(
         self, levels: LevelsConfig, data: st.DataObject
     ) -> None:
         catalog = data.draw(catalogs())
+        levels = data.draw(breadth_rules(levels))
         more = data.draw(observations(catalog))
         fewer = data.draw(st.lists(st.sampled_from(more))) if more else []
 
@@ -316,6 +458,8 @@ class TestEvaluateProperties:
 
         assert small.level <= large.level
         assert large.critical or not small.critical
+        assert large.acute or not small.acute
+        assert set(small.strengths) <= set(large.strengths)
 
     @given(data=st.data())
     def test_any_critical_sign_means_notification_without_parents(
@@ -332,6 +476,39 @@ class TestEvaluateProperties:
         assert ActionKey.notification in result.recommended_actions
         assert ActionKey.parent_dialogue not in result.recommended_actions
         assert result.rationale[0].critical is True
+
+    @given(data=st.data())
+    def test_any_acute_sign_means_notification_and_the_parents_may_be_told(
+        self, levels: LevelsConfig, data: st.DataObject
+    ) -> None:
+        catalog = data.draw(catalogs(with_acute=True))
+        acute = data.draw(st.sampled_from([i.id for i in catalog.indicators() if i.acute]))
+        observed = [*data.draw(observations(catalog)), acute]
+
+        result = evaluate(catalog, observed, levels)
+
+        assert (result.level, result.acute, result.urgent, result.escalated_from) == (
+            4,
+            True,
+            True,
+            None,
+        )
+        assert ActionKey.notification in result.recommended_actions
+        critical = any(catalog.indicator(i).critical for i in observed)
+        assert result.parents_may_be_informed is not critical
+
+    @given(data=st.data())
+    def test_breadth_never_gives_level_four(
+        self, levels: LevelsConfig, data: st.DataObject
+    ) -> None:
+        catalog = data.draw(catalogs())
+        levels = data.draw(breadth_rules(levels))
+        observed = data.draw(observations(catalog))
+
+        result = evaluate(catalog, observed, levels)
+
+        if result.escalated_from is not None:
+            assert (result.escalated_from, result.level, result.urgent) == (2, 3, False)
 
     @given(data=st.data())
     def test_repeated_ids_count_once(self, levels: LevelsConfig, data: st.DataObject) -> None:

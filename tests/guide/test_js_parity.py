@@ -1,9 +1,12 @@
 """The browser's engine (static/guide-engine.js) gives exactly the Python engine's results.
 
 Observation sets are generated from the shipped catalogs and the test catalogs (also with
-raised thresholds): nothing, every single sign, everything, each threshold boundary, and a few
-hundred seeded random subsets with duplicates. All of them run through Node.js in one process
-and are compared field by field with ``app.guide.engine.evaluate``.
+raised thresholds, and with the levels' breadth rule off or changed): nothing, every single
+sign, everything, each threshold boundary, each acute sign with and without a critical one,
+each breadth boundary (level-2 signs just below and at the rule, in one area and across two),
+signs with strengths, and a few hundred seeded random subsets with duplicates. All of them run
+through Node.js in one process and are compared field by field with
+``app.guide.engine.evaluate``.
 """
 
 from __future__ import annotations
@@ -81,7 +84,28 @@ def _observation_sets(catalog: Catalog, rng: random.Random, count: int) -> list[
     non_critical_ids = [i.id for i in catalog.indicators() if not i.critical]
     for _ in range(count // 2):
         sets.append(rng.sample(non_critical_ids, rng.randint(1, min(len(non_critical_ids), 8))))
+    critical = [i.id for i in catalog.indicators() if i.critical]
+    strengths = [i.id for i in catalog.indicators() if i.level == 1]
+    for acute in (i.id for i in catalog.indicators() if i.acute):
+        sets += [[acute, *strengths[:2]], [acute, *critical[:1]]]
+    sets += _breadth_sets(catalog, rng)
     sets.append([ids[0], "zz.unknown.sign", "aa.unknown.sign"])
+    return sets
+
+
+def _breadth_sets(catalog: Catalog, rng: random.Random) -> list[list[str]]:
+    """Level-2 signs around the shipped rule (3 signs, 2 areas): in one area, across two and
+    more, one short of the count, and with strengths beside them."""
+    by_area = [[i.id for i in area.indicators if i.level == 2] for area in catalog.areas]
+    strengths = [i.id for i in catalog.indicators() if i.level == 1]
+    sets: list[list[str]] = []
+    for a, first in enumerate(by_area):
+        other = by_area[(a + 1) % len(by_area)]
+        sets += [first[:3], first[:1] + other[:1], first[:2] + other[:1], first[:1] + other[:2]]
+        sets.append(first[:2] + other[:1] + strengths[a : a + 2])
+    every_two = [ids[0] for ids in by_area if ids]
+    for n in range(2, len(every_two) + 1):
+        sets.append(rng.sample(every_two, n))
     return sets
 
 
@@ -92,9 +116,17 @@ def _catalogs_and_levels() -> tuple[dict[str, Catalog], dict[str, LevelsConfig]]
     for name, guide in (("shipped", shipped), ("fixture", fixtures)):
         for catalog in guide.catalogs:
             catalogs[f"{name}:{catalog.id}"] = catalog
-            raised = catalog.model_copy(update={"thresholds": {2: 2, 3: 2, 4: 3}})
+            raised = catalog.model_copy(update={"thresholds": {2: 2, 3: 2}})
             catalogs[f"{name}:{catalog.id}:raised"] = raised
-    return catalogs, {"shipped": shipped.levels, "fixture": fixtures.levels}
+    assert shipped.levels.breadth is not None
+    wider = shipped.levels.breadth.model_copy(update={"min_signs": 4, "min_areas": 3})
+    levels = {
+        "shipped": shipped.levels,
+        "fixture": fixtures.levels,
+        "shipped-no-breadth": shipped.levels.model_copy(update={"breadth": None}),
+        "shipped-wider": shipped.levels.model_copy(update={"breadth": wider}),
+    }
+    return catalogs, levels
 
 
 class TestJavaScriptEngineParity:
@@ -103,9 +135,11 @@ class TestJavaScriptEngineParity:
         rng = random.Random(20261125)
         cases: list[dict[str, Any]] = []
         for name, catalog in catalogs.items():
-            levels_name = name.split(":", 1)[0]
+            source = name.split(":", 1)[0]
+            names = [source] if source == "fixture" else list(levels)[:1] + list(levels)[2:]
             for observed in _observation_sets(catalog, rng, count=80):
-                cases.append({"catalog": name, "levels": levels_name, "observed": observed})
+                for levels_name in names:
+                    cases.append({"catalog": name, "levels": levels_name, "observed": observed})
         payload = {
             "catalogs": {name: catalog_data(c) for name, c in catalogs.items()},
             "levels": {name: levels_data(lv) for name, lv in levels.items()},
@@ -134,7 +168,13 @@ class TestJavaScriptEngineParity:
         assert mismatches[:3] == []
         levels_seen = {r["ok"]["level"] for r in js_results if "ok" in r}
         assert levels_seen == {1, 2, 3, 4}
-        assert any(r["ok"]["critical"] for r in js_results if "ok" in r)
+        oks = [r["ok"] for r in js_results if "ok" in r]
+        assert any(r["critical"] for r in oks)
+        assert any(r["acute"] and r["parents_may_be_informed"] for r in oks)
+        assert any(r["acute"] and r["critical"] for r in oks)
+        assert any(r["escalated_from"] == 2 for r in oks)
+        assert any(r["level"] == 2 and len(r["rationale"]) >= 3 for r in oks)  # one area only
+        assert any(r["strengths"] and r["level"] > 1 for r in oks)
         assert any("error" in r for r in js_results)
 
     def test_a_single_id_string_is_refused_like_in_python(self, tmp_path: Path) -> None:

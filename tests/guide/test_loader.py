@@ -372,7 +372,7 @@ class TestDumpCatalog:
         ).filter(lambda t: t.strip() != "")
         catalog_id = data.draw(st.sampled_from(["r", "2024", "true", "0-2"]))
         area_ids = data.draw(st.permutations(["a", "null", "yes", "1", "0-2", "x-y"]))
-        thresholds = data.draw(st.dictionaries(st.sampled_from([2, 3, 4]), st.integers(1, 3)))
+        thresholds = data.draw(st.dictionaries(st.sampled_from([2, 3]), st.integers(1, 3)))
         catalog = Catalog.model_validate(
             {
                 "id": catalog_id,
@@ -394,8 +394,12 @@ class TestDumpCatalog:
                                 "id": f"{catalog_id}.{area_id}.s{level}",
                                 "text": data.draw(texts),
                                 "level": level,
-                                "critical": level == 4 and data.draw(st.booleans()),
                             }
+                            | data.draw(
+                                st.sampled_from([{}, {"critical": True}, {"acute": True}])
+                                if level == 4
+                                else st.just({})
+                            )
                             for level in (1, 2, 3, 4)
                         ],
                     }

@@ -158,6 +158,37 @@ class TestParseCatalog:
             )
         ]
 
+    def test_acute_below_level_four_is_refused(
+        self, catalog_data: dict[str, Any], yaml_text: YamlText, line_of: LineOf
+    ) -> None:
+        indicator(catalog_data, 1, 1)["acute"] = True
+        text = yaml_text(catalog_data)
+
+        assert catalog_issues(text) == [
+            ContentIssue(
+                CATALOG_FILE,
+                line_of(text, "acute: true", after="id: 0-8.emotions.cries-often"),
+                "areas[1].indicators[1].acute",
+                "kun indikatorer på niveau 4 kan være akutte (denne er på niveau 2)",
+            )
+        ]
+
+    def test_a_sign_is_critical_or_acute_not_both(
+        self, catalog_data: dict[str, Any], yaml_text: YamlText, line_of: LineOf
+    ) -> None:
+        indicator(catalog_data, 0, 3)["acute"] = True
+        text = yaml_text(catalog_data)
+
+        assert catalog_issues(text) == [
+            ContentIssue(
+                CATALOG_FILE,
+                line_of(text, "acute: true", after="id: 0-8.health.unexplained-injuries"),
+                "areas[0].indicators[3].acute",
+                "et tegn kan være kritisk (mistanke om overgreb, forældrene orienteres ikke "
+                "først) eller akut (fare nu, forældrene må orienteres), ikke begge dele",
+            )
+        ]
+
     def test_indicator_id_must_start_with_catalog_and_area(
         self, catalog_data: dict[str, Any], yaml_text: YamlText, line_of: LineOf
     ) -> None:
@@ -230,7 +261,7 @@ class TestParseCatalog:
     def test_threshold_above_one_needs_a_reason(
         self, catalog_data: dict[str, Any], yaml_text: YamlText, line_of: LineOf
     ) -> None:
-        catalog_data["thresholds"] = {3: 2, 4: 3}
+        catalog_data["thresholds"] = {2: 2, 3: 2}
         text = yaml_text(catalog_data)
 
         assert catalog_issues(text) == [
@@ -238,8 +269,25 @@ class TestParseCatalog:
                 CATALOG_FILE,
                 line_of(text, "thresholds:"),
                 "thresholds",
-                "en tærskel over 1 (niveau 3: 2 og niveau 4: 3) kræver en begrundelse i "
+                "en tærskel over 1 (niveau 2: 2 og niveau 3: 2) kræver en begrundelse i "
                 "thresholds_reason",
+            )
+        ]
+
+    def test_level_four_threshold_is_never_raised_even_with_a_reason(
+        self, catalog_data: dict[str, Any], yaml_text: YamlText, line_of: LineOf
+    ) -> None:
+        catalog_data["thresholds"] = {3: 2, 4: 2}
+        catalog_data["thresholds_reason"] = "Et enkelt alvorligt tegn er ikke nok."
+        text = yaml_text(catalog_data)
+
+        assert catalog_issues(text) == [
+            ContentIssue(
+                CATALOG_FILE,
+                line_of(text, "  4: 2"),
+                "thresholds[4]",
+                "tærsklen for niveau 4 kan ikke hæves: ét alvorligt tegn er altid nok til at "
+                "underrette",
             )
         ]
 
@@ -355,11 +403,12 @@ class TestParseCatalog:
             "learning",
             "care",
         ]
-        assert len(young.indicators()) == 24
+        assert len(young.indicators()) == 27
         assert [i.id for i in young.indicators() if i.critical] == [
             "0-8.health.unexplained-injuries",
             "0-8.relations.afraid-of-adult",
         ]
+        assert [i.id for i in young.indicators() if i.acute] == ["0-8.care.parent-intoxicated"]
 
 
 class TestParseLevels:
@@ -542,6 +591,76 @@ class TestParseLevels:
             )
         ]
 
+    def test_breadth_rule_needs_its_reason(
+        self, levels_data: dict[str, Any], yaml_text: YamlText, line_of: LineOf
+    ) -> None:
+        del levels_data["breadth"]["reason"]
+        text = yaml_text(levels_data)
+
+        assert levels_issues(text) == [
+            ContentIssue(
+                "levels.yaml",
+                line_of(text, "breadth:"),
+                "breadth.reason",
+                "nøglen 'reason' mangler",
+            )
+        ]
+
+    def test_breadth_never_gives_level_four(
+        self, levels_data: dict[str, Any], yaml_text: YamlText, line_of: LineOf
+    ) -> None:
+        levels_data["breadth"]["level"] = 4
+        text = yaml_text(levels_data)
+
+        assert levels_issues(text) == [
+            ContentIssue(
+                "levels.yaml",
+                line_of(text, "level: 4", after="breadth:"),
+                "breadth.level",
+                "bredde kan kun hæve et resultat på niveau 2 til niveau 3, ikke til niveau 4: "
+                "niveau 4 afgøres altid af ét alvorligt tegn",
+            )
+        ]
+
+    def test_breadth_cannot_ask_for_more_areas_than_signs(
+        self, levels_data: dict[str, Any], yaml_text: YamlText, line_of: LineOf
+    ) -> None:
+        levels_data["breadth"]["min_areas"] = 4
+        text = yaml_text(levels_data)
+
+        assert levels_issues(text) == [
+            ContentIssue(
+                "levels.yaml",
+                line_of(text, "min_areas: 4"),
+                "breadth.min_areas",
+                "3 tegn kan ikke ligge på 4 områder: min_areas må ikke være større end min_signs",
+            )
+        ]
+
+    def test_breadth_of_one_sign_or_one_area_is_refused(
+        self, levels_data: dict[str, Any], yaml_text: YamlText, line_of: LineOf
+    ) -> None:
+        levels_data["breadth"].update(min_signs=1, min_areas=1)
+        text = yaml_text(levels_data)
+
+        assert [(i.line, i.path) for i in levels_issues(text)] == [
+            (line_of(text, "min_signs: 1"), "breadth.min_signs"),
+            (line_of(text, "min_areas: 1"), "breadth.min_areas"),
+        ]
+
+    def test_levels_without_a_breadth_rule_are_valid(self, levels_data: dict[str, Any]) -> None:
+        del levels_data["breadth"]
+
+        assert LevelsConfig.model_validate(levels_data).breadth is None
+
+    def test_breadth_may_name_level_three(self, levels_data: dict[str, Any]) -> None:
+        levels_data["breadth"]["level"] = 3
+
+        breadth = LevelsConfig.model_validate(levels_data).breadth
+
+        assert breadth is not None
+        assert (breadth.min_signs, breadth.min_areas, breadth.level) == (3, 2, 3)
+
     def test_valid_levels_are_read(self, levels: LevelsConfig) -> None:
         assert [(level.level, level.key) for level in levels.levels] == list(
             enumerate(LevelKey, start=1)
@@ -647,7 +766,7 @@ class TestCatalogSet:
                 line_of(text, "id: 0-8.health.rested"),
                 "areas[0].indicators[0].id",
                 "indikator-id'erne '0-8.health.rested', '0-8.health.tired', "
-                "'0-8.health.hungry' og 21 flere findes allerede i catalogs/0-8.yaml",
+                "'0-8.health.hungry' og 24 flere findes allerede i catalogs/0-8.yaml",
             ),
             ContentIssue(
                 "catalogs/x-copy.yaml",

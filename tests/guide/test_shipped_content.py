@@ -201,3 +201,36 @@ class TestShippedGuidance:
         assert "senest efter 30 dage" in level_3
         assert levels.level(3).follow_up_days == 30
         assert "udskyder aldrig din pligt" in consult
+class TestShippedAcuteAndBreadth:
+    def test_intoxicated_parents_and_a_young_person_in_danger_now_are_acute_not_critical(
+        self,
+    ) -> None:
+        guide = load_guide(ROOT)
+        acute = {i.id for c in guide.catalogs for i in c.indicators() if i.acute}
+
+        assert acute == {
+            "0-2.care.parent-intoxicated",
+            "3-5.care.parent-intoxicated",
+            "6-9.care.parent-intoxicated-at-pickup",
+            "10-13.care.parent-intoxicated",
+            "14-17.care.parent-too-intoxicated",
+            "14-17.care.no-place-to-live",
+            "14-17.emotions.suicidal-statements",
+        }
+        assert not any(i.critical for c in guide.catalogs for i in c.indicators() if i.acute)
+
+    def test_acute_guidance_says_whom_to_call_and_that_parents_may_be_spoken_to(self) -> None:
+        guidance = parse_levels(LEVELS_FILE.read_text("utf-8")).acute_guidance
+
+        assert "Overlad ikke barnet" in guidance.what_to_do
+        assert "114" in guidance.what_to_do
+        assert "112" in guidance.what_to_do
+        assert "den anden forælder" in guidance.what_to_do
+        assert "må gerne tale med dem" in guidance.parents
+
+    def test_breadth_is_three_level_two_signs_in_two_areas_with_its_reason(self) -> None:
+        breadth = parse_levels(LEVELS_FILE.read_text("utf-8")).breadth
+
+        assert breadth is not None
+        assert (breadth.min_signs, breadth.min_areas, breadth.level) == (3, 2, 3)
+        assert "flere områder" in breadth.reason
