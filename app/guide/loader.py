@@ -108,11 +108,11 @@ class _Source:
     def line(self, loc: Loc) -> int | None:
         """The line of `loc`'s key (or of its value, for list items and the whole file); for a
         key that is missing, the line of the nearest enclosing one."""
-        for end in range(len(loc), -1, -1):
+        for end in range(len(loc), 0, -1):
             line = self.keys.get(loc[:end], self.values.get(loc[:end]))
             if line is not None:
                 return line
-        return None
+        return self.values.get(())
 
     def issue(self, loc: Loc, message: str, *, line_of: Loc | None = None) -> None:
         """Record a problem at `loc`, on the line of `line_of` (default: `loc` itself)."""

@@ -115,9 +115,6 @@ class _Model(BaseModel):
 class _NotGiven:
     """The default of `sources` before validation: tells a missing key from an empty list."""
 
-    def __repr__(self) -> str:
-        return "<not given>"
-
 
 _NOT_GIVEN = _NotGiven()
 SOURCES_HINT = "titel og udgiver, og adressen, hvis kilden er offentlig"

@@ -399,6 +399,9 @@ class TestAfterSending:
         assert "Sparringen er sendt" in text
         assert "socialrådgiverne i Nord" in text
         assert "svar senest" in text
+        duty = receipt.select_one("#duty-to-notify").get_text(" ", strip=True)
+        assert "udskyder ikke din pligt" in duty
+        assert "grund til at antage, at barnet kan have behov for særlig støtte" in duty
         assert receipt.select_one("#back-to-child")["href"] == f"/children/{child_id}"
 
     def test_the_consultation_form_says_the_text_is_read_word_for_word(

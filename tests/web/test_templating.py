@@ -1,10 +1,12 @@
-"""Page hooks: how a higher domain adds its part to a lower domain's page."""
+"""Template helpers: page hooks (how a higher domain adds its part to a lower domain's page),
+and web addresses in content texts becoming links while everything else stays text."""
 
 from __future__ import annotations
 
+import pytest
 from bs4 import BeautifulSoup
 
-from app.web.templating import add_page_hook
+from app.web.templating import add_page_hook, link_parts
 
 
 class TestPageHooks:
@@ -33,3 +35,30 @@ class TestPageHooks:
         staff.client.get("/")
         staff.client.get("/account/password")
         assert seen == [1]
+
+
+class TestLinkParts:
+    def test_addresses_are_split_from_the_text_around_them(self) -> None:
+        text = "Barnets lov, https://www.regelrytter.dk/barnets-lov ; gengivet i https://x.dk/u"
+
+        assert link_parts(text) == [
+            ("Barnets lov, ", False),
+            ("https://www.regelrytter.dk/barnets-lov", True),
+            (" ; gengivet i ", False),
+            ("https://x.dk/u", True),
+        ]
+
+    @pytest.mark.parametrize("end", [".", ",", ")", ").", ";"])
+    def test_punctuation_after_an_address_is_not_part_of_it(self, end: str) -> None:
+        assert link_parts(f"(se https://x.dk/a?id=1,2{end} mere") == [
+            ("(se ", False),
+            ("https://x.dk/a?id=1,2", True),
+            (f"{end} mere", False),
+        ]
+
+    @pytest.mark.parametrize(
+        "text",
+        ["Kun tekst", "javascript:alert(1)", "ftp://x.dk/fil", 'https"onmouseover=x'],
+    )
+    def test_only_http_and_https_addresses_are_links(self, text: str) -> None:
+        assert link_parts(text) == [(text, False)]
