@@ -713,6 +713,15 @@ class TestResult:
 
 
 class TestFinishConfirmation:
+    def test_asking_to_finish_an_acute_result_says_act_now_and_keeps_the_parents(
+        self, staff, draft_id
+    ):
+        _tick(staff, draft_id, ACUTE)
+        soup = _soup(_finish(staff, draft_id, confirmed=""))
+        line = soup.select_one("#confirm-acute").get_text()
+        assert "Forældrene må gerne orienteres" in line
+        assert soup.select_one("#confirm-critical") is None
+
     @pytest.mark.parametrize("hx", [False, True])
     def test_the_finish_button_asks_first_and_finishes_nothing(self, staff, app, draft_id, hx):
         [sign] = _pick(level=2)
