@@ -62,6 +62,16 @@ class AssessmentResult(BaseModel):
     urgent: bool
     observed_indicators: list[IndicatorRead]
     override_reason: str = ""
+    # Added with acute signs, breadth and strengths: snapshots stored before have none of
+    # them, and were made by rules that had none.
+    acute: bool = False
+    escalated_from: Literal[2] | None = None
+    strengths: list[str] = Field(default_factory=list)
+
+    @property
+    def strength_indicators(self) -> list[IndicatorRead]:
+        """The observed level-1 signs (what works well), with their texts."""
+        return [i for i in self.observed_indicators if i.id in set(self.strengths)]
 
     def indicator(self, indicator_id: str) -> IndicatorRead | None:
         """One observed sign by id (None if it was not observed)."""
@@ -85,10 +95,13 @@ class AssessmentRead(BaseModel):
     level: int = Field(ge=1, le=4)
     level_key: LevelKey
     critical: bool
+    acute: bool
+    escalated_from: Literal[2] | None
     rationale: list[RationaleRead]
     recommended_actions: list[ActionKey]
     parents_may_be_informed: bool
     urgent: bool
+    strengths: list[str]
     notes: str
     resources: str
     override_reason: str | None
@@ -112,10 +125,13 @@ class AssessmentRead(BaseModel):
             level=result.level,
             level_key=result.level_key,
             critical=result.critical,
+            acute=result.acute,
+            escalated_from=result.escalated_from,
             rationale=result.rationale,
             recommended_actions=result.recommended_actions,
             parents_may_be_informed=result.parents_may_be_informed,
             urgent=result.urgent,
+            strengths=result.strengths,
             notes=assessment.notes,
             resources=assessment.resources,
             override_reason=result.override_reason or None,

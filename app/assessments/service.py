@@ -98,6 +98,9 @@ def _live_result(
         urgent=evaluation.critical or chosen == 4,
         observed_indicators=[IndicatorRead.of(catalog.indicator(i)) for i in evaluation.observed],
         override_reason=reason,
+        acute=evaluation.acute,
+        escalated_from=evaluation.escalated_from,
+        strengths=list(evaluation.strengths),
     )
 
 

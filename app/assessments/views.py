@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Form, Request
@@ -69,6 +69,15 @@ class Summary:
     guidance: Guidance
     finished: bool
     reason: str
+    acute: bool = False
+    escalated_from: int | None = None
+    strengths: list[IndicatorRead] = field(default_factory=list)
+
+    @property
+    def mode(self) -> int:
+        """Which rule the panel leads with: 1 the abuse rule (critical), 2 acute danger (acute
+        and not critical: the parents may still be spoken to), 0 neither."""
+        return 1 if self.critical else 2 if self.acute else 0
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,9 @@ def _summary(state: service.AssessmentState) -> Summary:
         ),
         finished=state.assessment.status == AssessmentStatus.FINISHED,
         reason=result.override_reason,
+        acute=result.acute,
+        escalated_from=result.escalated_from,
+        strengths=result.strength_indicators,
     )
 
 
@@ -280,8 +292,9 @@ def detail(request: Request, db: DB, user: StaffOrLeader, assessment_id: int) ->
 
 
 def _shown(summary: Summary) -> str:
-    """What the summary panel shows, as a tick names it (``shown``): level and critical."""
-    return f"{summary.level}:{int(summary.critical)}"
+    """What the summary panel shows, as a tick names it (``shown``): the level and which rule
+    leads (``Summary.mode``)."""
+    return f"{summary.level}:{summary.mode}"
 
 
 def _saved_context(
@@ -319,7 +332,7 @@ def tick(
     assessment_id: int,
     indicator_id: Annotated[str, Form(max_length=200)],
     observed: Annotated[str, Form(pattern="^[01]$")],
-    shown: Annotated[str | None, Form(pattern="^[1-4]:[01]$")] = None,
+    shown: Annotated[str | None, Form(pattern="^[1-4]:[012]$")] = None,
 ) -> Response:
     """Save one tick at once; HTMX gets the summary panel out of band (only its rationale when
     ``shown`` says the page already shows the resulting level), a plain post goes back to the

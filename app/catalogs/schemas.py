@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -82,12 +82,18 @@ class IndicatorRead(BaseModel):
     text: str
     level: int = Field(ge=1, le=4)
     critical: bool
+    # Snapshots stored before signs could be acute have no key: they were not.
+    acute: bool = False
 
     @classmethod
     def of(cls, indicator: Indicator) -> IndicatorRead:
         """From the catalog content."""
         return cls(
-            id=indicator.id, text=indicator.text, level=indicator.level, critical=indicator.critical
+            id=indicator.id,
+            text=indicator.text,
+            level=indicator.level,
+            critical=indicator.critical,
+            acute=indicator.acute,
         )
 
 
@@ -142,15 +148,20 @@ class RationaleRead(BaseModel):
 
 
 class EvaluationRead(BaseModel):
-    """The level, why, and what to do. Critical: notify now, never a parent dialogue first."""
+    """The level, why, and what to do. Critical: notify now, never a parent dialogue first.
+    Acute: notify now, and the parents may be spoken to. ``escalated_from``: the breadth rule
+    raised the level from 2. ``strengths``: the observed level-1 signs."""
 
     level: int = Field(ge=1, le=4)
     level_key: LevelKey
     critical: bool
+    acute: bool
+    escalated_from: Literal[2] | None
     rationale: list[RationaleRead]
     recommended_actions: list[ActionKey]
     parents_may_be_informed: bool
     urgent: bool
+    strengths: list[str]
     catalog: CatalogRef
 
     @classmethod

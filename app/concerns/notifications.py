@@ -31,8 +31,10 @@ def _observed_snapshot(assessment: Assessment) -> list[dict[str, object]]:
 
 
 def is_acute(assessment: Assessment) -> bool:
-    """Critical (the abuse rule) or acute: the notification is urgent by default."""
-    return bool(assessment.critical or getattr(assessment, "acute", False))
+    """Critical (the abuse rule) or acute (danger now; stored in the result snapshot, absent
+    and so false in snapshots from before acute signs): the notification is urgent by
+    default."""
+    return bool(assessment.critical or assessment.result.get("acute") is True)
 
 
 def default_urgency(assessment: Assessment) -> Urgency:

@@ -109,12 +109,14 @@ def _assessment_context(db: DB, user: User, assessment_id: int) -> dict[str, Any
         db, user, child_id=assessment.child_id, purpose="bekymring"
     )
     institution = accounts.get_institution(db, institution_id=assessment.institution_id)
+    result = assessments.finished_result(assessment)
     return {
         "assessment": assessment,
+        "result": result,
         "child": child,
         "institution": institution,
         "levels": catalogs.levels(),
-        "observed": assessment.result.get("observed_indicators", []),
+        "observed": result.observed_indicators,
         "abuse_rule": service.ABUSE_RULE,
         "district": accounts.get_district(db, district_id=institution.district_id),
         "message_max": MESSAGE_MAX,

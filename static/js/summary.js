@@ -16,20 +16,35 @@ export function levelBadge(levels, number, id) { return badge(levels, number, id
 
 const GUIDANCE = [["Det skal du gøre", "what_to_do"], ["Hvem du skal inddrage", "who_to_involve"], ["Forældrene", "parents"]];
 
+// Which rule the panel leads with (views.Summary.mode): 1 critical, 2 acute, 0 neither.
+function mode(evaluation) {
+  if (evaluation.critical) { return 1; }
+  return evaluation.acute ? 2 : 0;
+}
+
+function alertBox(id, classes, heading, line112, guidance) {
+  const body = ["div", {"class": "alert-body"}, ["p", {"class": "alert-heading"}, heading],
+    ["p", {"class": "alert-text critical-112"}, line112[0], ["strong", {}, "112"], line112[1]]];
+  GUIDANCE.forEach(([title, key]) => {
+    body.push(["h3", {"class": "h5"}, title], ["p", {"class": "alert-text"}, guidance[key]]);
+  });
+  return ["div", {"class": classes, role: "alert", id: id}, body];
+}
+
 export function summaryTree(evaluation, guide) {
   const levels = guide.levels;
-  const texts = {};
-  guide.catalog.areas.forEach((area) => area.indicators.forEach((i) => { texts[i.id] = i.text; }));
+  const signs = {};
+  guide.catalog.areas.forEach((area) => area.indicators.forEach((i) => { signs[i.id] = i; }));
   const def = levels.levels[evaluation.level - 1];
-  const panel = ["section", {id: "summary", "data-shown": evaluation.level + ":" + (evaluation.critical ? 1 : 0)}];
+  const panel = ["section", {id: "summary", "data-shown": evaluation.level + ":" + mode(evaluation)}];
   if (evaluation.critical) {
-    const body = ["div", {"class": "alert-body"},
-      ["p", {"class": "alert-heading"}, "Mistanke om vold eller overgreb: Underret kommunen nu. Fortæl ikke forældrene om bekymringen først."],
-      ["p", {"class": "alert-text critical-112"}, "Er barnet i akut fare, så ring ", ["strong", {}, "112"], "."]];
-    GUIDANCE.forEach(([title, key]) => {
-      body.push(["h3", {"class": "h5"}, title], ["p", {"class": "alert-text"}, levels.critical_guidance[key]]);
-    });
-    panel.push(["div", {"class": "alert alert-error critical-alert", role: "alert", id: "critical-alert"}, body]);
+    panel.push(alertBox("critical-alert", "alert alert-error critical-alert",
+      "Mistanke om vold eller overgreb: Underret kommunen nu. Fortæl ikke forældrene om bekymringen først.",
+      ["Er barnet i akut fare, så ring ", "."], levels.critical_guidance));
+  } else if (evaluation.acute) {
+    panel.push(alertBox("acute-alert", "alert alert-error critical-alert acute-alert",
+      "Akut fare: Handl nu. Overlad ikke barnet til en voksen, der ikke kan passe på det.",
+      ["Vil en påvirket forælder køre bil, eller er der fare for liv, så ring ", "."], levels.acute_guidance));
   }
   panel.push(["h2", {id: "summary-heading", "class": "summary-heading"}, "Opsummering"]);
   panel.push(["div", {"class": "summary-level", id: "summary-level"}, badge(levels, evaluation.level, "summary-level-badge"),
@@ -39,13 +54,28 @@ export function summaryTree(evaluation, guide) {
   if (evaluation.rationale.length) {
     const list = ["ul", {"class": "rationale-list", id: "rationale"}];
     evaluation.rationale.forEach((sign) => {
-      const li = ["li", {}, texts[sign.indicator_id] + " ", ["span", {"class": "level-marker level-" + sign.level}, "Niveau " + sign.level]];
+      const li = ["li", {}, signs[sign.indicator_id].text + " ", ["span", {"class": "level-marker level-" + sign.level}, "Niveau " + sign.level]];
       if (sign.critical) { li.push(" ", ["span", {"class": "critical-marker"}, "Vold eller overgreb"]); }
+      if (signs[sign.indicator_id].acute) { li.push(" ", ["span", {"class": "critical-marker acute-marker"}, "Akut fare"]); }
       list.push(li);
     });
     reasons.push(list);
   } else {
     reasons.push(["p", {id: "rationale-empty"}, "Der er ikke markeret tegn på bekymring."]);
+  }
+  if (evaluation.escalated_from) {
+    const from = evaluation.escalated_from;
+    const rule = levels.breadth;
+    const spread = rule ? " mindst " + rule.min_signs + " tegn på mindst " + rule.min_areas + " forskellige områder" : " tegn på flere områder";
+    reasons.push(["p", {"class": "breadth-note", id: "breadth-note"}, ["strong", {}, "Hævet fra niveau " + from + " pga. bredde:"],
+      " Hvert tegn peger for sig på niveau " + from + ", men" + spread + " peger tilsammen på niveau " + evaluation.level + ". Det er tegnene ovenfor."]);
+  }
+  const strengths = evaluation.strengths || [];
+  if (strengths.length && evaluation.level > 1) {
+    reasons.push(["h3", {"class": "h4", id: "strengths-heading"}, "Det, der går godt"]);
+    const list = ["ul", {"class": "strength-list", id: "strengths"}];
+    strengths.forEach((id) => list.push(["li", {}, signs[id].text]));
+    reasons.push(list);
   }
   panel.push(reasons);
   panel.push(["h3", {"class": "h4"}, "Anbefalede handlinger"]);

@@ -40,6 +40,9 @@ CONTRACT_FIELDS = {
     "resources",
     "override_reason",
     "observed_indicators",
+    "acute",
+    "escalated_from",
+    "strengths",
 }
 
 
@@ -223,6 +226,54 @@ class TestCreateAssessment:
         assert "parent_dialogue" not in body["recommended_actions"]
         assert body["parents_may_be_informed"] is False
 
+    def test_an_acute_sign_is_stored_as_acute_and_the_parents_may_be_told(self, as_user, child):
+        body = post(
+            as_user("staff"), {"child_id": child, "observed": ["3-5.care.parent-intoxicated"]}
+        ).json()
+        assert (body["level"], body["acute"], body["critical"], body["urgent"]) == (
+            4,
+            True,
+            False,
+            True,
+        )
+        assert body["parents_may_be_informed"] is True
+        assert body["observed_indicators"][0]["acute"] is True
+        again = as_user("leader").client.get(f"/api/v1/assessments/{body['id']}").json()
+        assert again["acute"] is True
+
+    def test_breadth_and_strengths_are_stored_with_the_assessment(self, as_user, child):
+        catalog = catalogs.shipped_guide().catalog("3-5")
+        first, second = catalog.areas[0], catalog.areas[1]
+        raising = [
+            *[i.id for i in first.indicators if i.level == 2][:2],
+            next(i.id for i in second.indicators if i.level == 2),
+        ]
+        strength = next(i.id for i in second.indicators if i.level == 1)
+        body = post(as_user("staff"), {"child_id": child, "observed": [*raising, strength]}).json()
+        assert (body["level"], body["computed_level"], body["escalated_from"]) == (3, 3, 2)
+        assert body["strengths"] == [strength]
+        again = as_user("staff").client.get(f"/api/v1/assessments/{body['id']}").json()
+        assert (again["escalated_from"], again["strengths"]) == (2, [strength])
+
+    def test_an_assessment_stored_before_acute_breadth_and_strengths_still_reads(
+        self, as_user, app, child
+    ):
+        body = post(as_user("staff"), {"child_id": child, "observed": signs(level=1)[:1]}).json()
+        with db.session_scope(app.state.engine) as s:
+            stored = s.get(Assessment, body["id"])
+            assert stored is not None
+            old = dict(stored.result)
+            for key in ("acute", "escalated_from", "strengths"):
+                old.pop(key)
+            old["observed_indicators"] = [
+                {k: v for k, v in i.items() if k != "acute"} for i in old["observed_indicators"]
+            ]
+            stored.result = old
+            s.add(stored)
+        again = as_user("staff").client.get(f"/api/v1/assessments/{body['id']}").json()
+        assert (again["acute"], again["escalated_from"], again["strengths"]) == (False, None, [])
+        assert again["observed_indicators"][0]["acute"] is False
+
     def test_an_override_with_a_reason_sets_the_level_and_keeps_the_computed_one(
         self, as_user, child
     ):
@@ -334,7 +385,13 @@ class TestReadAssessment:
         indicator = catalogs.shipped_guide().catalog("3-5").indicator(signs(level=2)[0])
         assert body["catalog"] == {"id": "3-5", "version": SHIPPED["3-5"]}
         assert body["observed_indicators"] == [
-            {"id": indicator.id, "text": indicator.text, "level": 2, "critical": False}
+            {
+                "id": indicator.id,
+                "text": indicator.text,
+                "level": 2,
+                "critical": False,
+                "acute": False,
+            }
         ]
 
     def test_the_read_is_audited_with_the_child(self, as_user, app, assessment, child, org):

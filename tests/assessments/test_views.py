@@ -16,6 +16,7 @@ from app.assessments import service
 from app.assessments.models import Assessment
 from app.catalogs import service as catalogs
 from app.catalogs.models import CatalogVersion
+from app.children.models import Child
 from app.guide.loader import dump_catalog
 from tests.factories import make_child, make_finished_assessment
 
@@ -712,6 +713,15 @@ class TestResult:
 
 
 class TestFinishConfirmation:
+    def test_asking_to_finish_an_acute_result_says_act_now_and_keeps_the_parents(
+        self, staff, draft_id
+    ):
+        _tick(staff, draft_id, ACUTE)
+        soup = _soup(_finish(staff, draft_id, confirmed=""))
+        line = soup.select_one("#confirm-acute").get_text()
+        assert "Forældrene må gerne orienteres" in line
+        assert soup.select_one("#confirm-critical") is None
+
     @pytest.mark.parametrize("hx", [False, True])
     def test_the_finish_button_asks_first_and_finishes_nothing(self, staff, app, draft_id, hx):
         [sign] = _pick(level=2)
@@ -807,6 +817,99 @@ class TestQuestionnaireAreas:
         rule = soup.select_one("#assessment-toolbar #toolbar-critical")
         assert "Fortæl ikke forældrene" in rule.get_text()
         assert rule.select_one("a")["href"] == "#critical-alert"
+
+
+ACUTE = "3-5.care.parent-intoxicated"
+
+
+def _breadth_signs() -> list[str]:
+    """Three level-2 signs in two areas (the shipped breadth rule), no higher sign."""
+    first, second = _catalog().areas[0], _catalog().areas[1]
+    return [
+        *[i.id for i in first.indicators if i.level == 2][:2],
+        next(i.id for i in second.indicators if i.level == 2),
+    ]
+
+
+class TestAcuteBreadthAndStrengths:
+    def test_an_acute_sign_leads_the_panel_with_the_acute_rule_and_keeps_the_parents(
+        self, staff, draft_id
+    ):
+        soup = _soup(_tick(staff, draft_id, ACUTE, shown="1:0"))
+        panel = soup.select_one("#summary")
+        assert panel["data-shown"] == "4:2"
+        alert = panel.select_one("#acute-alert")
+        assert "Overlad ikke barnet" in alert.get_text()
+        assert "112" in alert.get_text()
+        assert "114" in alert.get_text()
+        assert "må gerne tale med dem" in alert.get_text()
+        assert panel.select_one("#critical-alert") is None
+        assert "Forældrene" in panel.select_one("#guidance").get_text()
+        page = _soup(staff.client.get(f"/assessments/{draft_id}"))
+        rule = page.select_one("#assessment-toolbar #toolbar-acute")
+        assert "Forældrene må gerne orienteres" in rule.get_text()
+        assert rule.select_one("a")["href"] == "#acute-alert"
+
+    def test_an_acute_sign_at_level_4_shown_still_answers_the_whole_panel(self, staff, draft_id):
+        soup = _soup(_tick(staff, draft_id, ACUTE, shown="4:0"))
+
+        assert soup.select_one("#summary #acute-alert") is not None
+
+    def test_acute_with_a_critical_sign_shows_the_abuse_rule_only(self, staff, draft_id):
+        _tick(staff, draft_id, ACUTE)
+        soup = _soup(_tick(staff, draft_id, _pick(level=4, critical=True)[0], shown="4:2"))
+        panel = soup.select_one("#summary")
+        assert panel["data-shown"] == "4:1"
+        assert panel.select_one("#critical-alert") is not None
+        assert panel.select_one("#acute-alert") is None
+
+    def test_breadth_raises_the_level_and_says_why(self, staff, draft_id):
+        *first, last = _breadth_signs()
+        for sign in first:
+            _tick(staff, draft_id, sign)
+        soup = _soup(_tick(staff, draft_id, last, shown="2:0"))
+        panel = soup.select_one("#summary")
+        assert panel["data-shown"] == "3:0"
+        note = panel.select_one("#breadth-note").get_text(" ", strip=True)
+        assert note.startswith("Hævet fra niveau 2 pga. bredde:")
+        assert "mindst 3 tegn på mindst 2 forskellige områder" in note
+        assert len(panel.select("#rationale li")) == 3
+
+    def test_strengths_stand_beside_the_worries_and_follow_a_tick(self, staff, draft_id):
+        [worry] = _pick(level=2)
+        [strength] = _pick(level=1)
+        _tick(staff, draft_id, worry)
+        soup = _soup(_tick(staff, draft_id, strength, shown="2:0"))
+        box = soup.select_one("#rationale-box")
+        assert box["hx-swap-oob"] == "true"
+        assert [li.get_text(strip=True) for li in box.select("#strengths li")] == [_text(strength)]
+        assert [li.get_text(" ", strip=True) for li in box.select("#rationale li")] == [
+            f"{_text(worry)} Niveau 2"
+        ]
+
+    def test_the_result_page_shows_acute_guidance_and_strengths(self, staff, app, org, child_id):
+        [strength] = _pick(level=1)
+        with db.session_scope(app.state.engine) as s:
+            author = s.get(User, org.users["staff"])
+            child = s.get(Child, child_id)
+            finished = make_finished_assessment(s, author, child, observed=[ACUTE, strength])
+            assessment_id = finished.id
+        soup = _soup(staff.client.get(f"/assessments/{assessment_id}"))
+        assert "Akut fare" in soup.select_one("#result-level-line").get_text()
+        assert soup.select_one("#acute-alert") is not None
+        assert [li.get_text(strip=True) for li in soup.select("#strengths li")] == [_text(strength)]
+        dialogue = soup.select_one("#other-steps").get_text()
+        assert "dialogmøde" in dialogue
+
+    def test_the_result_page_says_when_breadth_raised_the_level(self, staff, app, org, child_id):
+        with db.session_scope(app.state.engine) as s:
+            author = s.get(User, org.users["staff"])
+            child = s.get(Child, child_id)
+            finished = make_finished_assessment(s, author, child, observed=_breadth_signs())
+            assessment_id = finished.id
+        soup = _soup(staff.client.get(f"/assessments/{assessment_id}"))
+        assert "Hævet pga. bredde" in soup.select_one("#result-level-line").get_text()
+        assert soup.select_one("#breadth-note") is not None
 
 
 class TestWhy:

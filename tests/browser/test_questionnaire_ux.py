@@ -158,6 +158,35 @@ class TestQuestionnaire:
         rule.wait_for(state="hidden")
 
     @ORIENTATIONS
+    def test_an_acute_sign_puts_the_acute_rule_in_view_and_keeps_the_parents(
+        self, server, new_context, viewport
+    ):
+        context = new_context(viewport)
+        csrf = _session(context, server)
+        draft = _draft(context, server, csrf, "Alma")
+        page = context.new_page()
+        page.goto(server.url(f"/assessments/{draft}"))
+        rule = page.locator("#toolbar-acute")
+        assert not rule.is_visible()
+        sign = next(i.id for i in _catalog_3_5().indicators() if i.acute)
+        box = page.locator(f"input[value='{sign}']")
+        box.scroll_into_view_if_needed()
+        tap(page, sign)
+        expect_status(page, SAVED_ON_SERVER)
+        rule.wait_for(state="visible")
+        assert "Forældrene må gerne orienteres" in rule.inner_text()
+        assert rule.evaluate(IN_VIEW), "the acute rule is not on the screen"
+        assert box.evaluate(IN_VIEW), "the ticked sign scrolled away"
+        assert not page.locator("#toolbar-critical").is_visible()
+        # Acute is not the abuse rule: the parents' guidance stays in the summary.
+        parents = page.locator("#guidance")
+        assert parents.is_visible()
+        assert "Forældrene" in parents.inner_text()
+        assert "må gerne tale med dem" in page.locator("#acute-alert").inner_text()
+        tap(page, sign)
+        rule.wait_for(state="hidden")
+
+    @ORIENTATIONS
     def test_offline_the_abuse_rule_is_in_view_at_once_too(self, server, new_context, viewport):
         context = new_context(viewport)
         page = context.new_page()
@@ -180,6 +209,25 @@ class TestQuestionnaire:
             arg=f"area-count-legend-{area}",
         )
         assert page.locator(f"#area-count-nav-{area}").inner_text().startswith("1 af")
+        context.set_offline(False)
+
+    @ORIENTATIONS
+    def test_offline_the_acute_rule_is_in_view_at_once_too(self, server, new_context, viewport):
+        context = new_context(viewport)
+        page = context.new_page()
+        login(page, server, "paedagog")
+        add_child(page, "Asta", "Offline")
+        start_assessment(page)
+        wait_for_service_worker(page)
+        context.set_offline(True)
+        sign = next(i.id for i in _catalog_3_5().indicators() if i.acute)
+        page.locator(f"input[value='{sign}']").scroll_into_view_if_needed()
+        tap(page, sign)
+        expect_status(page, SAVED_ON_DEVICE)
+        rule = page.locator("#toolbar-acute")
+        rule.wait_for(state="visible")  # the summary as static/js/summary.js draws it
+        assert rule.evaluate(IN_VIEW), "the acute rule is not on the screen"
+        assert page.locator("#guidance").is_visible()
         context.set_offline(False)
 
     @ORIENTATIONS
@@ -228,3 +276,7 @@ class TestFinishAndResult:
         page.locator("#next-steps").wait_for()
         first_button = page.locator("#next-steps .next-step .button").first
         assert first_button.evaluate(IN_VIEW), "the next step's button is below the fold"
+
+
+def _catalog_3_5():
+    return next(c for c in catalogs.shipped_guide().catalogs if c.id == "3-5")

@@ -146,10 +146,12 @@ class TestReadCatalog:
         assert [a["id"] for a in body["areas"]] == [a.id for a in catalog.areas]
         first = body["areas"][0]
         assert set(first) == {"id", "title", "indicators"}
-        assert set(first["indicators"][0]) == {"id", "text", "level", "critical"}
+        assert set(first["indicators"][0]) == {"id", "text", "level", "critical", "acute"}
         indicators = [i for a in body["areas"] for i in a["indicators"]]
         assert [i["id"] for i in indicators] == [i.id for i in catalog.indicators()]
         assert any(i["critical"] for i in indicators)
+        assert [i["id"] for i in indicators if i["acute"]] == ["3-5.care.parent-intoxicated"]
+        assert not any(i["critical"] and i["acute"] for i in indicators)
 
     def test_indicator_ids_are_unique_across_all_catalogs(self, as_user):
         user = as_user("staff")
@@ -234,8 +236,50 @@ class TestEvaluate:
             "recommended_actions": ["continue_universal"],
             "parents_may_be_informed": True,
             "urgent": False,
+            "acute": False,
+            "escalated_from": None,
+            "strengths": [],
             "catalog": {"id": "3-5", "version": shipped("3-5").version},
         }
+
+    def test_an_acute_sign_is_level_4_notification_and_the_parents_may_be_told(self, as_user):
+        body = evaluate(
+            as_user("staff"), {"catalog_id": "3-5", "observed": ["3-5.care.parent-intoxicated"]}
+        ).json()
+        assert (body["level"], body["acute"], body["critical"], body["urgent"]) == (
+            4,
+            True,
+            False,
+            True,
+        )
+        assert body["parents_may_be_informed"] is True
+        assert "notification" in body["recommended_actions"]
+
+    def test_three_level_2_signs_in_two_areas_are_level_3_raised_by_breadth(self, as_user):
+        catalog = shipped("3-5")
+        first, second = catalog.areas[0], catalog.areas[1]
+        raising = [
+            *[i.id for i in first.indicators if i.level == 2][:2],
+            next(i.id for i in second.indicators if i.level == 2),
+        ]
+        strength = next(i.id for i in first.indicators if i.level == 1)
+        body = evaluate(
+            as_user("staff"), {"catalog_id": "3-5", "observed": [*raising, strength]}
+        ).json()
+        assert (body["level"], body["level_key"], body["escalated_from"]) == (
+            3,
+            "poor_wellbeing",
+            2,
+        )
+        assert sorted(r["indicator_id"] for r in body["rationale"]) == sorted(raising)
+        assert body["recommended_actions"] == ["parent_dialogue", "social_worker_consult"]
+        assert body["strengths"] == [strength]
+
+    def test_two_level_2_signs_stay_level_2(self, as_user):
+        body = evaluate(
+            as_user("staff"), {"catalog_id": "3-5", "observed": ids_of("3-5", level=2)[:2]}
+        ).json()
+        assert (body["level"], body["escalated_from"]) == (2, None)
 
     @pytest.mark.parametrize(
         ("level", "key", "actions"),

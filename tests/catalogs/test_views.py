@@ -106,6 +106,35 @@ class TestFormEditor:
         data = yaml.safe_load(_content(app, path))
         assert data["areas"][0]["indicators"][0]["text"] == "Barnet sover godt og vågner glad."
 
+    def test_mark_a_level_4_sign_acute_and_never_both_critical_and_acute(self, as_user, app):
+        admin = as_user("admin")
+        path = _new_draft(admin)
+        data = yaml.safe_load(_content(app, path))
+        i, sign = next(
+            (n, s) for n, s in enumerate(data["areas"][0]["indicators"]) if s["level"] == 4
+        )
+        fields = {
+            "csrf_token": admin.csrf_token,
+            f"ind-0-{i}-text": sign["text"],
+            f"ind-0-{i}-level": "4",
+            f"ind-0-{i}-acute": "1",
+        }
+        admin.client.post(f"{path}/form", data=fields, headers={"HX-Request": "true"})
+        saved = yaml.safe_load(_content(app, path))["areas"][0]["indicators"][i]
+        assert (saved.get("acute"), saved.get("critical")) == (True, None)
+        page = soup(admin.client.get(f"{path}?tab=form&area=0"))
+        assert page.select_one(f"#input-ind-0-{i}-acute").has_attr("checked")
+        admin.client.post(
+            f"{path}/form",
+            data={**fields, f"ind-0-{i}-critical": "1"},
+            headers={"HX-Request": "true"},
+        )
+        issues = [
+            li.get_text(" ", strip=True)
+            for li in soup(admin.client.get(path)).select("#draft-issues li")
+        ]
+        assert any("ikke begge dele" in issue for issue in issues)
+
     def test_move_remove_and_add(self, as_user, app):
         admin = as_user("admin")
         path = _new_draft(admin)

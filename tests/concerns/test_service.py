@@ -208,7 +208,39 @@ class TestConsultation:
             )
 
 
+def _acute(session, org, child, catalog, *, also=()):
+    """A finished assessment with the catalog's acute sign (and ``also``) observed."""
+    ids = [i.id for i in catalog.indicators() if i.acute][:1] + list(also)
+    staff = _user(session, org, "staff")
+    return assessments.create_finished(session, staff, child_id=child.id, observed=ids).assessment
+
+
 class TestNotification:
+    def test_acute_notification_may_say_the_parents_are_informed(
+        self, session, org, child, catalog
+    ):
+        a = _acute(session, org, child, catalog)
+        concern = _notify(
+            session,
+            org,
+            a,
+            parents_informed=True,
+            parents_note="Mor blev vred, far hentede.",
+        )
+        assert concern.parents_informed is True
+        assert concern.critical is False
+        assert concern.details["urgency"] == "urgent"
+
+    def test_the_notification_carries_the_strengths_beside_the_worries(
+        self, session, org, child, catalog
+    ):
+        strength = next(i for i in catalog.indicators() if i.level == 1)
+        a = _acute(session, org, child, catalog, also=[strength.id])
+        concern = _notify(session, org, a, parents_informed=True)
+        levels = {item["id"]: item["level"] for item in concern.observed}
+        assert levels[strength.id] == 1
+        assert any(item["acute"] for item in concern.observed)
+
     def test_parents_informed_is_refused_when_critical(self, session, org, child, catalog):
         a = _finished(session, org, child, catalog, level=4, critical=True)
         with pytest.raises(Invalid) as caught:
@@ -477,6 +509,18 @@ class TestUrgency:
             details=NotificationDetails(urgency="acute"),
         )
         assert acute.details["urgency"] == "acute"
+
+    def test_an_acute_result_is_at_least_as_soon_as_possible(self, session, org, child, catalog):
+        acute = _acute(session, org, child, catalog)
+        assert service.default_urgency(acute) == "urgent"
+        concern = _notify(
+            session,
+            org,
+            acute,
+            parents_informed=True,
+            details=NotificationDetails(urgency="normal"),
+        )
+        assert concern.details["urgency"] == "urgent"
 
     def test_an_ordinary_notification_keeps_almindelig(self, session, org, child, catalog):
         plain = _finished(session, org, child, catalog, level=4)

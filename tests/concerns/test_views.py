@@ -29,8 +29,12 @@ def catalog():
 def make_assessment(app, org, catalog, client):
     """A finished assessment of a new child in the Nord daycare (committed)."""
 
-    def _make(level: int = 3, critical: bool = False) -> tuple[int, int]:
-        ids = [i.id for i in catalog.indicators() if i.level == level and i.critical == critical]
+    def _make(
+        level: int = 3, critical: bool = False, observed: list[str] | None = None
+    ) -> tuple[int, int]:
+        ids = observed or [
+            i.id for i in catalog.indicators() if i.level == level and i.critical == critical
+        ]
         with db.session_scope(app.state.engine) as s:
             child = make_child(
                 s,
@@ -41,7 +45,9 @@ def make_assessment(app, org, catalog, client):
                 birth_date=dt.date(2022, 3, 4),
             )
             staff = s.get(User, org.users["staff"])
-            state = assessments.create_finished(s, staff, child_id=child.id, observed=ids[:1])
+            state = assessments.create_finished(
+                s, staff, child_id=child.id, observed=ids if observed else ids[:1]
+            )
             return state.assessment.id, child.id  # type: ignore[return-value]
 
     return _make
@@ -130,6 +136,38 @@ class TestNotificationPages:
         }
         data.update(extra)
         return data
+
+    def test_acute_form_says_act_now_and_lets_the_parents_be_told(
+        self, as_user, app, make_assessment, catalog
+    ):
+        strength = next(i for i in catalog.indicators() if i.level == 1)
+        assessment_id, _ = make_assessment(observed=["3-5.care.parent-intoxicated", strength.id])
+        staff = as_user("staff")
+        page = soup(staff.client.get(f"/assessments/{assessment_id}/notification"))
+        assert "Overlad ikke barnet" in page.select_one("#acute-rule").get_text()
+        assert page.select_one("#abuse-rule") is None
+        assert "vold eller overgreb" not in page.select_one("main").get_text()
+        assert page.select_one("#input-parents_informed-yes") is not None
+        assert page.select_one("#input-urgency option[selected]")["value"] == "urgent"
+        assert [li.get_text(strip=True) for li in page.select("#observed-strengths li")] == [
+            strength.text
+        ]
+        r = staff.client.post(
+            f"/assessments/{assessment_id}/notification",
+            data=self._form(staff, parents_informed="yes", parents_note="Far hentede."),
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+        with db.session_scope(app.state.engine) as s:
+            concern = s.exec(select(Concern).where(Concern.assessment_id == assessment_id)).one()
+            assert (concern.parents_informed, concern.critical) == (True, False)
+            concern_id = concern.id
+        detail = soup(as_user("social").client.get(f"/concerns/{concern_id}"))
+        assert detail.select_one("#acute-alert") is not None
+        assert detail.select_one("#critical-alert") is None
+        assert [li.get_text(strip=True) for li in detail.select("#observed-strengths li")] == [
+            strength.text
+        ]
 
     def test_critical_form_offers_no_yes_and_says_why(self, as_user, make_assessment):
         assessment_id, _ = make_assessment(level=4, critical=True)

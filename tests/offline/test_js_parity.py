@@ -66,8 +66,18 @@ def _catalog():
     return next(c for c in catalogs.shipped_guide().catalogs if c.id == "3-5")
 
 
-def _ids(level: int, *, critical: bool = False, n: int = 1) -> list[str]:
-    found = [i.id for i in _catalog().indicators() if i.level == level and i.critical == critical]
+def _ids(
+    level: int, *, critical: bool = False, acute: bool = False, n: int = 1, area: int | None = None
+) -> list[str]:
+    found = [
+        i.id
+        for a, group in enumerate(_catalog().areas)
+        for i in group.indicators
+        if i.level == level
+        and i.critical == critical
+        and i.acute == acute
+        and (area is None or a == area)
+    ]
     return found[:n]
 
 
@@ -76,6 +86,11 @@ def _observation_sets() -> list[list[str]]:
     sets = [[], _ids(2), _ids(2, n=catalog.threshold(2) + 1), _ids(3), _ids(2) + _ids(4)]
     sets.append(_ids(4, critical=True))
     sets.append(_ids(2) + _ids(3) + _ids(4, critical=True))
+    sets.append(_ids(4, acute=True) + _ids(1, n=2))  # acute, with strengths beside it
+    sets.append(_ids(4, acute=True) + _ids(4, critical=True))  # the abuse rule leads
+    sets.append(_ids(2, n=2, area=0) + _ids(2, area=1) + _ids(1))  # raised by breadth
+    sets.append(_ids(2, n=3, area=0))  # three signs in one area: not breadth
+    sets.append(_ids(1, n=3))
     return sets
 
 
@@ -88,12 +103,13 @@ def _python_summary(observed: list[str]) -> str:
         level=evaluation.level,
         computed_level=evaluation.level,
         critical=evaluation.critical,
+        acute=evaluation.acute,
+        mode=1 if evaluation.critical else 2 if evaluation.acute else 0,
+        escalated_from=evaluation.escalated_from,
+        strengths=[texts[i] for i in evaluation.strengths],
         finished=False,
         reason="",
-        rationale=[
-            SimpleNamespace(text=texts[r.indicator_id].text, level=r.level, critical=r.critical)
-            for r in evaluation.rationale
-        ],
+        rationale=[texts[r.indicator_id] for r in evaluation.rationale],
         actions=[levels.action(a.value) for a in evaluation.recommended_actions],
         level_def=levels.level(evaluation.level),
         guidance=levels.level(evaluation.level).guidance,
@@ -146,6 +162,10 @@ def test_the_offline_summary_is_the_servers_summary(tmp_path):
     result = _node(tmp_path, {"guide": guide, "summaries": summaries, "finishes": []})
     for observed, tree in zip(sets, result["trees"], strict=True):
         assert _shape_of_tree(tree) == _shape_of_html(_python_summary(observed)), observed
+    shown = {_shape_of_tree(tree)["shown"] for tree in result["trees"]}
+    assert {"4:1", "4:2", "3:0"} <= shown
+    ids = {i for tree in result["trees"] for i in _shape_of_tree(tree)["ids"]}
+    assert {"acute-alert", "breadth-note", "strengths", "critical-alert"} <= ids
 
 
 @pytest.fixture

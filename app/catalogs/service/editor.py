@@ -50,6 +50,7 @@ class SearchHit:
     text: str
     level: object
     critical: bool
+    acute: bool = False
 
 
 def _required(model: type[BaseModel]) -> list[str]:
@@ -106,6 +107,7 @@ def search(data: Mapping[str, Any], query: str) -> list[SearchHit]:
                         text=text,
                         level=indicator.get("level"),
                         critical=bool(indicator.get("critical")),
+                        acute=bool(indicator.get("acute")),
                     )
                 )
     return hits
@@ -183,10 +185,11 @@ def apply_form(
                 indicator["text"] = fields[f"{prefix}-text"].strip()
                 if f"{prefix}-level" in fields:
                     indicator["level"] = _level(fields, f"{prefix}-level")
-                if fields.get(f"{prefix}-critical") == "1":
-                    indicator["critical"] = True
-                else:
-                    indicator.pop("critical", None)
+                for flag in ("critical", "acute"):
+                    if fields.get(f"{prefix}-{flag}") == "1":
+                        indicator[flag] = True
+                    else:
+                        indicator.pop(flag, None)
             indicators.append(indicator)
         area["indicators"] = indicators
         areas.append(area)
