@@ -50,6 +50,43 @@ def add_child(page: Any, first: str, last: str, birth_date: str = "2022-03-01") 
     return int(page.url.rsplit("/", 1)[1])
 
 
+def api_session(context: Any, server: Server, username: str = "paedagog") -> str:
+    """Sign the browser context in through the JSON API; returns the CSRF token."""
+    response = context.request.post(
+        server.url("/api/v1/session"), data={"username": username, "password": PASSWORD}
+    )
+    assert response.ok, response.text()
+    return str(response.json()["csrf_token"])
+
+
+def finished_assessment(
+    context: Any,
+    server: Server,
+    csrf: str,
+    *,
+    observed: list[str],
+    first_name: str,
+    last_name: str = "Hansen",
+    birth_date: str = "2022-03-01",
+) -> int:
+    """A new child and a finished assessment of it with ``observed`` ticked, made through the
+    JSON API as the context's user; returns the assessment's id."""
+    headers = {"X-CSRF-Token": csrf}
+    child = context.request.post(
+        server.url("/api/v1/children"),
+        headers=headers,
+        data={"first_name": first_name, "last_name": last_name, "birth_date": birth_date},
+    )
+    assert child.ok, child.text()
+    finished = context.request.post(
+        server.url("/api/v1/assessments"),
+        headers=headers,
+        data={"child_id": child.json()["id"], "observed": observed},
+    )
+    assert finished.ok, finished.text()
+    return int(finished.json()["id"])
+
+
 def start_assessment(page: Any) -> int:
     page.get_by_role("button", name="Ny vurdering").click()
     page.wait_for_url(re.compile(r"/assessments/\d+$"))
