@@ -169,7 +169,7 @@ def _new_draft(context: Any, base: str) -> str:
         headers={"X-CSRF-Token": csrf},
         max_redirects=0,
     )
-    return base + started.headers["location"]
+    return base + str(started.headers["location"])
 
 
 TICK_JS = """async (args) => {
@@ -241,7 +241,10 @@ def measure(base: str, runs: int, cpu_slowdown: float) -> dict[str, Any]:
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu_slowdown})
         # An assessment of TICKS signs from across the areas; a tick that changes the level
         # the page shows carries the whole summary panel, one that keeps it only the rationale.
-        ticks, tick_times, kept, changed = [], [], [], []
+        ticks: list[int] = []
+        tick_times: list[float] = []
+        kept: list[int] = []
+        changed: list[int] = []
         for index in range(TICKS):
             meter.reset()
             meter.on = True

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 from sqlmodel import Session
@@ -123,17 +124,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def settings(database_url: str, tmp_path: Path) -> Settings:
     """Explicit settings: no environment is read or changed."""
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=database_url,
         data_dir=tmp_path / "data",
-        secret_key="test-secret-key-that-is-long-enough-0123456789",  # type: ignore[arg-type]
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
         login_max_failures_per_user=5,
         login_max_failures_per_client=20,
     )
 
 
 @pytest.fixture
-def app(settings: Settings):  # type: ignore[no-untyped-def]
+def app(settings: Settings) -> Iterator[FastAPI]:
     """The app under test."""
     application = create_app(settings)
     yield application
@@ -141,21 +142,21 @@ def app(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def session(app) -> Iterator[Session]:  # type: ignore[no-untyped-def]
+def session(app: FastAPI) -> Iterator[Session]:
     """A database session on the app's database; commits on success."""
     with db.session_scope(app.state.engine) as s:
         yield s
 
 
 @pytest.fixture
-def org(app) -> Org:  # type: ignore[no-untyped-def]
+def org(app: FastAPI) -> Org:
     """Two districts, four institutions and one user of each role (committed)."""
     with db.session_scope(app.state.engine) as s:
         return make_org(s)
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def client(app: FastAPI) -> Iterator[TestClient]:
     """An anonymous browser."""
     with TestClient(app, base_url="http://127.0.0.1") as test_client:
         yield test_client
@@ -181,7 +182,7 @@ def login(client: TestClient, username: str, password: str = TEST_PASSWORD) -> L
 
 
 @pytest.fixture
-def as_user(app, org: Org):  # type: ignore[no-untyped-def]
+def as_user(app: FastAPI, org: Org) -> Iterator[Callable[[str], LoggedIn]]:
     """A factory: ``as_user("staff")`` gives a fresh client logged in as that org user."""
     clients: list[TestClient] = []
 

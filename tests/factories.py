@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
+from typing import Protocol
 
 from sqlmodel import Session
 
@@ -14,6 +15,18 @@ from app.assessments.models import Assessment
 from app.children.models import Child
 
 TEST_PASSWORD = "korrekt-hest-batteri"
+
+
+class _Row(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def id_of(row: _Row) -> int:
+    """The id of a stored row: SQLModel types it ``int | None``, since it is None until the
+    row is flushed; a test that uses it expects it stored."""
+    assert row.id is not None, f"{type(row).__name__} is not stored yet (no id)"
+    return row.id
 
 
 @cache
@@ -37,7 +50,7 @@ def make_institution(
     institution = Institution(
         name=name,
         kind=kind,
-        district_id=district.id,  # type: ignore[arg-type]
+        district_id=id_of(district),
         address="Solsikkevej 1, 9000 Nordby",
     )
     session.add(institution)
@@ -115,12 +128,12 @@ def make_org(session: Session) -> Org:
         "admin": make_user(session, "admin", Role.ADMIN, display_name="Anna Admin"),
     }
     return Org(
-        nord_id=nord.id,
-        syd_id=syd.id,
-        daycare_id=daycare.id,  # type: ignore[arg-type]
-        school_id=school.id,
-        other_daycare_id=other.id,  # type: ignore[arg-type]
-        users={name: user.id for name, user in users.items()},  # type: ignore[misc]
+        nord_id=id_of(nord),
+        syd_id=id_of(syd),
+        daycare_id=id_of(daycare),
+        school_id=id_of(school),
+        other_daycare_id=id_of(other),
+        users={name: id_of(user) for name, user in users.items()},
     )
 
 
@@ -181,12 +194,12 @@ def make_draft(
     notes saved."""
     from app.assessments import service as assessments
 
-    draft = assessments.start_or_resume(session, author, child_id=child.id)  # type: ignore[arg-type]
+    draft = assessments.start_or_resume(session, author, child_id=id_of(child))
     if observed or notes or resources:
         assessments.save_draft(
             session,
             author,
-            assessment_id=draft.id,  # type: ignore[arg-type]
+            assessment_id=id_of(draft),
             observed=list(observed or []),
             notes=notes,
             resources=resources,
@@ -214,7 +227,7 @@ def make_finished_assessment(
     return assessments.finish(
         session,
         author,
-        assessment_id=draft.id,  # type: ignore[arg-type]
+        assessment_id=id_of(draft),
         level=level,
         reason=reason,
         follow_up_on=follow_up_on,

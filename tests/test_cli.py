@@ -179,18 +179,16 @@ def _notification(session, cipher):
     """A notification about a child of the test organisation, its CPR number under ``cipher``."""
     import datetime as dt
 
-    from app.assessments import service as assessments
     from app.catalogs import service as catalogs
     from app.concerns import service as concerns
-    from tests.factories import make_child, make_org
+    from tests.factories import id_of, make_child, make_finished_assessment, make_org, signs
 
     org = make_org(session)
     catalogs.import_shipped(session)
-    staff = session.get(User, org.users["staff"])
-    child = make_child(session, org.daycare_id, staff.id, birth_date=dt.date(2022, 3, 4))
-    catalog = catalogs.shipped_guide().catalog("3-5")
-    critical = [i.id for i in catalog.indicators() if i.critical][:1]
-    finished = assessments.create_finished(session, staff, child_id=child.id, observed=critical)
+    staff = session.get_one(User, org.users["staff"])
+    child = make_child(session, org.daycare_id, id_of(staff), birth_date=dt.date(2022, 3, 4))
+    critical = signs(level=4, critical=True)
+    finished = make_finished_assessment(session, staff, child, observed=critical)
     data = concerns.NotificationInput(
         message="Barnet fortalte i dag, at far slår.",
         parents_informed=False,
@@ -199,5 +197,5 @@ def _notification(session, cipher):
         cpr="0403224000",
     )
     return concerns.submit_notification(
-        session, staff, assessment_id=finished.assessment.id, data=data, cipher=cipher
+        session, staff, assessment_id=id_of(finished), data=data, cipher=cipher
     )

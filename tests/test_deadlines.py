@@ -14,8 +14,10 @@ from app.deadlines import COPENHAGEN, Deadline, DeadlineState
 UTC = dt.UTC
 
 
-def local(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=COPENHAGEN)
+def local(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=COPENHAGEN)
 
 
 class TestIsWeekday:

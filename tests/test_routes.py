@@ -38,7 +38,7 @@ class TestRouteAccess:
                 continue
             markers = _access_markers(route.dependant)
             if not markers:
-                missing.append(f"{sorted(route.methods)} {route.path}")
+                missing.append(f"{sorted(route.methods or ())} {route.path}")
             if markers == {"public"} or ("public" in markers and len(markers) == 1):
                 public.append(route.path)
         assert missing == []

@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from app import db
 from app.accounts.models import Institution, User
+from tests.html import one
 
 ADMIN_PAGES = ["/admin/users", "/admin/organisation", "/admin/audit", "/admin/audit.csv"]
 NON_ADMINS = ["staff", "leader", "social"]
@@ -55,7 +56,7 @@ class TestStartPages:
     def test_each_role_sees_its_own_start_page(self, as_user, username, expected):
         response = as_user(username).client.get("/")
         assert response.status_code == 200
-        main = BeautifulSoup(response.text, "html.parser").select_one("main")
+        main = one(BeautifulSoup(response.text, "html.parser"), "main")
         assert expected in main.get_text(" ", strip=True)
 
     def test_only_admins_see_the_admin_menu(self, as_user):
@@ -175,10 +176,7 @@ class TestDeactivateUser:
         url = f"/admin/users/{org.users['teacher']}/active"
         admin.client.post(url, data={"active": "0", "csrf_token": admin.csrf_token})
         detail = admin.client.get(f"/admin/users/{org.users['teacher']}")
-        assert (
-            "Deaktiveret"
-            in BeautifulSoup(detail.text, "html.parser").select_one("#user-status").text
-        )
+        assert "Deaktiveret" in one(BeautifulSoup(detail.text, "html.parser"), "#user-status").text
         admin.client.post(url, data={"active": "1", "csrf_token": admin.csrf_token})
         response = client.post(
             "/api/v1/session", json={"username": "teacher", "password": "korrekt-hest-batteri"}
@@ -211,7 +209,7 @@ class TestOrganisation:
         )
         assert r.status_code == 200  # followed the redirect back to the page
         page = BeautifulSoup(r.text, "html.parser")
-        assert "Øst" in page.select_one("#district-list").text
+        assert "Øst" in one(page, "#district-list").text
         with db.session_scope(app.state.engine) as s:
             from app.accounts.models import District
 
@@ -299,9 +297,9 @@ class TestRenameDistrict:
         )
         assert r.status_code == 200
         assert (
-            BeautifulSoup(r.text, "html.parser").select_one(
-                f"#district-{org.nord_id} input[name=name]"
-            )["value"]
+            one(BeautifulSoup(r.text, "html.parser"), f"#district-{org.nord_id} input[name=name]")[
+                "value"
+            ]
             == "Nordvest"
         )
 

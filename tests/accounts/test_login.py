@@ -12,6 +12,7 @@ from app import db
 from app.accounts.models import UserSession
 from tests.conftest import login
 from tests.factories import TEST_PASSWORD
+from tests.html import one
 
 
 def csrf_from_login_page(client: TestClient) -> str:
@@ -36,10 +37,10 @@ class TestLoginPage:
         )
         assert response.status_code == 401
         soup = BeautifulSoup(response.text, "html.parser")
-        assert soup.select_one("#login-error").get_text(strip=True) == (
+        assert one(soup, "#login-error").get_text(strip=True) == (
             "Forkert brugernavn eller adgangskode."
         )
-        assert soup.select_one("#input-username")["value"] == "staff"
+        assert one(soup, "#input-username")["value"] == "staff"
 
     def test_unknown_user_gets_the_same_answer_as_a_wrong_password(self, client, org):
         token = csrf_from_login_page(client)
@@ -50,7 +51,7 @@ class TestLoginPage:
             "/login", data={"username": "staff", "password": "forkert-kode", "csrf_token": token}
         )
         assert unknown.status_code == wrong.status_code == 401
-        text = lambda r: BeautifulSoup(r.text, "html.parser").select_one("#login-error").text  # noqa: E731
+        text = lambda r: one(BeautifulSoup(r.text, "html.parser"), "#login-error").text  # noqa: E731
         assert text(unknown) == text(wrong)
 
     def test_success_redirects_to_the_local_next_page_only(self, client, org):
@@ -91,7 +92,7 @@ class TestLoginPage:
         from app.accounts.models import User
 
         with db.session_scope(app.state.engine) as s:
-            user = s.get(User, org.users["staff"])
+            user = s.get_one(User, org.users["staff"])
             user.is_active = False
         token = csrf_from_login_page(client)
         response = client.post(

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from app.accounts.views.login import safe_next
 from tests.conftest import login
 from tests.factories import TEST_PASSWORD
+from tests.html import one
 
 # Each of these leads a browser to another origin once it has dropped tabs and newlines and
 # read a backslash as a slash, or is no path at all.
@@ -35,7 +36,7 @@ OFF_SITE = [
 
 def _csrf(client: TestClient) -> str:
     page = BeautifulSoup(client.get("/login").text, "html.parser")
-    return str(page.select_one("input[name=csrf_token]")["value"])
+    return str(one(page, "input[name=csrf_token]")["value"])
 
 
 class TestSafeNext:
@@ -75,7 +76,7 @@ class TestNextAfterLogin:
 
     def test_the_login_page_does_not_carry_an_encoded_tab_on(self, client, org):
         page = client.get("/login?next=/%09/evil.example/")
-        field = BeautifulSoup(page.text, "html.parser").select_one("input[name=next]")
+        field = one(BeautifulSoup(page.text, "html.parser"), "input[name=next]")
         assert field["value"] == "/"
 
     def test_a_non_ascii_next_is_a_redirect_not_a_server_error(self, client, org):

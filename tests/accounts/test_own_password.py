@@ -3,7 +3,7 @@ the other sessions ended, throttled like a login, audited."""
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
@@ -11,6 +11,7 @@ from app import db
 from app.audit.models import AuditEvent
 from app.audit.tags import AuditTag
 from tests.factories import TEST_PASSWORD
+from tests.html import attr, one
 
 NEW = "en-helt-ny-adgangskode"
 
@@ -29,9 +30,13 @@ def _change(user, current=TEST_PASSWORD, new=NEW, repeat=None, csrf=True):
 def _errors(response) -> dict[str, str]:
     soup = BeautifulSoup(response.text, "html.parser")
     return {
-        span["id"].removeprefix("error-"): span.get_text(strip=True).removeprefix("Fejl:").strip()
+        attr(span, "id").removeprefix("error-"): _text_after(span, "Fejl:")
         for span in soup.select(".form-error-message")
     }
+
+
+def _text_after(span: Tag, label: str) -> str:
+    return span.get_text(strip=True).removeprefix(label).strip()
 
 
 def _api_login(app, username: str, password: str) -> int:
@@ -53,10 +58,10 @@ class TestThePage:
         for username in ("staff", "social", "admin"):
             user = as_user(username)
             start = BeautifulSoup(user.client.get("/").text, "html.parser")
-            link = start.select_one("a.app-user-link")
+            link = one(start, "a.app-user-link")
             assert link.get_text() == "Skift adgangskode"
             page = BeautifulSoup(user.client.get(link["href"]).text, "html.parser")
-            assert page.h1.get_text() == "Skift adgangskode"
+            assert one(page, "h1").get_text() == "Skift adgangskode"
             fields = {i["name"]: i.get("autocomplete") for i in page.select("form input")}
             assert fields["current_password"] == "current-password"
             assert fields["new_password"] == fields["repeat_password"] == "new-password"
@@ -74,7 +79,7 @@ class TestChanging:
         assert response.status_code == 303
         assert response.headers["location"] == "/account/password?changed=1"
         page = BeautifulSoup(user.client.get("/account/password?changed=1").text, "html.parser")
-        assert "Din adgangskode er skiftet" in page.select_one("#password-changed").get_text()
+        assert "Din adgangskode er skiftet" in one(page, "#password-changed").get_text()
         assert _api_login(app, "staff", NEW) == 200
         assert _api_login(app, "staff", TEST_PASSWORD) == 401
         [event] = _events(app, AuditTag.USER_PASSWORD_CHANGE)

@@ -16,7 +16,7 @@ from app.catalogs.models import CatalogVersion, VersionStatus
 from app.db import utcnow
 from app.idempotency import IdempotentRequest
 from tests.accounts.test_login import csrf_from_login_page
-from tests.factories import make_child
+from tests.factories import id_of, make_child
 
 # The shipped files' versions are the first ones stored.
 SHIPPED = {c.id: c.version for c in catalogs.shipped_guide().catalogs}
@@ -70,7 +70,7 @@ def count(app, model) -> int:
 def child(app, org, client) -> int:
     """A four-year-old in the Nord daycare (catalog 3-5), registered by ``staff``."""
     with db.session_scope(app.state.engine) as s:
-        return make_child(s, org.daycare_id, org.users["staff"], age_years=4).id  # type: ignore[return-value]
+        return id_of(make_child(s, org.daycare_id, org.users["staff"], age_years=4))
 
 
 class TestCreateAssessment:
@@ -202,7 +202,7 @@ class TestCreateAssessment:
         assert (body["kind"], body["status"]) == ("single", "finished")
         assert dt.datetime.fromisoformat(body["created_at"]).utcoffset() == dt.timedelta(0)
         with db.session_scope(app.state.engine) as s:
-            stored = s.get(Assessment, body["id"])
+            stored = s.get_one(Assessment, body["id"])
             assert stored is not None
             assert (stored.status, stored.level, stored.observed) == ("finished", 3, [sign])
 
@@ -414,6 +414,7 @@ class TestReadAssessment:
                     CatalogVersion.status == VersionStatus.PUBLISHED,
                 )
             ).one()
+            assert current.version is not None  # a published version has its number
             content = current.content.replace(old_text, "Ny formulering af tegnet.").replace(
                 f"version: {current.version}", f"version: {current.version + 1}", 1
             )

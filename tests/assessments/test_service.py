@@ -14,9 +14,10 @@ from app.assessments.models import Assessment
 from app.audit.models import AuditEvent
 from app.catalogs import service as catalogs
 from app.catalogs.models import CatalogVersion
+from app.db import local_today
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.guide.loader import dump_catalog
-from tests.factories import make_child, make_draft, make_finished_assessment
+from tests.factories import id_of, make_child, make_draft, make_finished_assessment
 
 # The shipped file's version is the first one stored.
 SHIPPED = catalogs.shipped_guide().catalog("3-5").version
@@ -34,7 +35,7 @@ def catalog():
 
 
 def _user(session, org, name) -> User:
-    return session.get(User, org.users[name])
+    return session.get_one(User, org.users[name])
 
 
 def _pick(catalog, *, level: int, critical: bool = False, n: int = 1) -> list[str]:
@@ -71,23 +72,23 @@ class TestTick:
             service.tick(
                 session,
                 staff,
-                assessment_id=draft.id,
+                assessment_id=id_of(draft),
                 indicator_id="0-2.health.sleeps-well",
                 observed=True,
             )
-        assert session.get(Assessment, draft.id).observed == []
+        assert session.get_one(Assessment, draft.id).observed == []
 
     def test_each_tick_is_saved_and_evaluated(self, session, org, child, catalog):
         staff = _user(session, org, "staff")
         draft = service.start_or_resume(session, staff, child_id=child.id)
         [sign] = _pick(catalog, level=3)
         state = service.tick(
-            session, staff, assessment_id=draft.id, indicator_id=sign, observed=True
+            session, staff, assessment_id=id_of(draft), indicator_id=sign, observed=True
         )
         assert state.evaluation.level == 3
-        assert session.get(Assessment, draft.id).observed == [sign]
+        assert session.get_one(Assessment, draft.id).observed == [sign]
         state = service.tick(
-            session, staff, assessment_id=draft.id, indicator_id=sign, observed=False
+            session, staff, assessment_id=id_of(draft), indicator_id=sign, observed=False
         )
         assert state.evaluation.level == 1
         saves = session.exec(
@@ -101,7 +102,7 @@ class TestTick:
             service.tick(
                 session,
                 _user(session, org, "leader"),
-                assessment_id=draft.id,
+                assessment_id=id_of(draft),
                 indicator_id=_pick(catalog, level=2)[0],
                 observed=True,
             )
@@ -110,7 +111,7 @@ class TestTick:
         staff = _user(session, org, "staff")
         draft = service.start_or_resume(session, staff, child_id=child.id)
         with pytest.raises(Invalid):
-            service.save_draft(session, staff, assessment_id=draft.id, notes="x" * 10_001)
+            service.save_draft(session, staff, assessment_id=id_of(draft), notes="x" * 10_001)
 
 
 class TestFinish:
@@ -120,7 +121,7 @@ class TestFinish:
         service.save_draft(
             session,
             staff,
-            assessment_id=draft.id,
+            assessment_id=id_of(draft),
             observed=observed,
             notes="Ser træt ud om morgenen.",
             resources="Glad for at tegne.",
@@ -136,7 +137,8 @@ class TestFinish:
         assert (a.status, a.level, a.computed_level) == ("finished", 2, 2)
         assert a.result["recommended_actions"] == ["parent_dialogue"]
         days = catalogs.levels().level(2).follow_up_days
-        assert a.follow_up_on == service.local_today() + dt.timedelta(days=days)
+        assert days is not None
+        assert a.follow_up_on == local_today() + dt.timedelta(days=days)
 
     def test_override_without_reason_is_refused_and_the_draft_stays_open(
         self, session, org, child, catalog
@@ -150,7 +152,7 @@ class TestFinish:
                 level=3,
                 reason="  ",
             )
-        assert session.get(Assessment, draft.id).status == "draft"
+        assert session.get_one(Assessment, draft.id).status == "draft"
 
     def test_override_with_reason_keeps_both_levels(self, session, org, child, catalog):
         staff, draft = self._draft(session, org, child, catalog, _pick(catalog, level=2))
@@ -186,8 +188,10 @@ class TestFinish:
         )
         a = service.finish(session, staff, assessment_id=draft.id).assessment
         assert a.critical
-        assert "parent_dialogue" not in a.result["recommended_actions"]
-        assert "notification" in a.result["recommended_actions"]
+        actions = a.result["recommended_actions"]
+        assert isinstance(actions, list)
+        assert "parent_dialogue" not in actions
+        assert "notification" in actions
         assert a.result["parents_may_be_informed"] is False
 
     def test_finished_assessment_is_read_only(self, session, org, child, catalog):
@@ -264,7 +268,9 @@ class TestResultOf:
         assert (result.level, result.computed_level, result.critical) == (4, 3, False)
         assert result.override_reason == "Set gentagne gange."
         assert [r.indicator_id for r in result.rationale] == three + two
-        assert result.indicator(three[0]).text == catalog.indicator(three[0]).text
+        indicator = result.indicator(three[0])
+        assert indicator is not None
+        assert indicator.text == catalog.indicator(three[0]).text
         assert service.state_of(session, finished).result == result
 
     def test_a_draft_has_no_stored_result_but_a_live_one(self, session, org, child):
@@ -282,9 +288,9 @@ class TestPreviewFinish:
         staff = _user(session, org, "staff")
         catalog = catalogs.get_published(session, catalog_id="3-5")
         draft = make_draft(session, staff, child, observed=_pick(catalog, level=3))
-        _state, decision = service.preview_finish(session, staff, assessment_id=draft.id)
+        _state, decision = service.preview_finish(session, staff, assessment_id=id_of(draft))
         assert decision.result.level == 3
         assert decision.follow_up_on == service.follow_up_for(3)
-        assert session.get(Assessment, draft.id).status == "draft"
+        assert session.get_one(Assessment, draft.id).status == "draft"
         with pytest.raises(Invalid, match="begrundelse"):
-            service.preview_finish(session, staff, assessment_id=draft.id, level=1)
+            service.preview_finish(session, staff, assessment_id=id_of(draft), level=1)

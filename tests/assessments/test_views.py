@@ -18,7 +18,8 @@ from app.catalogs import service as catalogs
 from app.catalogs.models import CatalogVersion
 from app.children.models import Child
 from app.guide.loader import dump_catalog
-from tests.factories import make_child, make_finished_assessment
+from tests.factories import id_of, make_child, make_finished_assessment
+from tests.html import attr, by_id, one
 
 HX = {"HX-Request": "true"}
 
@@ -42,7 +43,7 @@ def _text(indicator_id: str) -> str:
 
 def _stored(app, assessment_id: int) -> Assessment:
     with db.session_scope(app.state.engine) as s:
-        assessment = s.get(Assessment, assessment_id)
+        assessment = s.get_one(Assessment, assessment_id)
         assert assessment is not None
         s.expunge(assessment)
         return assessment
@@ -51,7 +52,7 @@ def _stored(app, assessment_id: int) -> Assessment:
 @pytest.fixture
 def child_id(app, org) -> int:
     with db.session_scope(app.state.engine) as s:
-        return make_child(s, org.daycare_id, org.users["staff"], age_years=4).id
+        return id_of(make_child(s, org.daycare_id, org.users["staff"], age_years=4))
 
 
 @pytest.fixture
@@ -170,10 +171,10 @@ class TestQuestionnaireAccess:
 class TestQuestionnaire:
     def test_areas_with_a_checkbox_and_level_marker_per_indicator(self, staff, draft_id):
         soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
-        assert soup.title.text == "Vurdering (kladde) – Trivselsguiden"
+        assert one(soup, "title").text == "Vurdering (kladde) – Trivselsguiden"
         catalog = _catalog()
         areas = soup.select("#assessment-form fieldset.area")
-        assert [a.select_one("legend h2").get_text(strip=True) for a in areas] == [
+        assert [one(a, "legend h2").get_text(strip=True) for a in areas] == [
             area.title for area in catalog.areas
         ]
         boxes = soup.select("#assessment-form input[type=checkbox][name=observed]")
@@ -195,33 +196,33 @@ class TestQuestionnaire:
 
     def test_summary_panel_save_status_and_notes_warning(self, staff, draft_id):
         soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
-        summary = soup.select_one("#summary")
-        assert summary.select_one(".level-badge").get_text(" ", strip=True) == (
+        summary = one(soup, "#summary")
+        assert one(summary, ".level-badge").get_text(" ", strip=True) == (
             "Niveau 1 Generel trivsel"
         )
         assert summary.select_one("#critical-alert") is None
         assert summary.select_one("#action-continue_universal") is not None
-        status = soup.select_one("#save-status")
+        status = one(soup, "#save-status")
         assert status["aria-live"] == "polite"
-        assert "CPR" in soup.select_one("#notes-warning").text
-        notes = soup.select_one("#input-notes")
+        assert "CPR" in one(soup, "#notes-warning").text
+        notes = one(soup, "#input-notes")
         assert notes["hx-post"] == f"/assessments/{draft_id}/notes"
         assert notes["hx-trigger"] == "input changed delay:800ms, blur"
         assert "notes-warning" in notes["aria-describedby"]
-        assert soup.select_one("label[for='input-resources']").get_text(strip=True) == (
+        assert one(soup, "label[for='input-resources']").get_text(strip=True) == (
             "Barnets ressourcer (det der går godt)"
         )
 
     def test_finish_form_defaults_to_the_computed_level(self, staff, draft_id):
         soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
-        finish = soup.select_one("#finish")
+        finish = one(soup, "#finish")
         assert "kan ikke ændres" in finish.get_text()
-        select_ = soup.select_one("#input-level")
+        select_ = one(soup, "#input-level")
         assert select_["form"] == "assessment-form"
         assert [o["value"] for o in select_.select("option")] == ["1", "2", "3", "4"]
-        assert select_.select_one("option[selected]")["value"] == "1"
-        assert soup.select_one("#input-follow_up_on")["type"] == "date"
-        button = soup.select_one("#finish-button")
+        assert one(select_, "option[selected]")["value"] == "1"
+        assert one(soup, "#input-follow_up_on")["type"] == "date"
+        button = one(soup, "#finish-button")
         assert button["formaction"] == f"/assessments/{draft_id}/finish"
         assert button.get_text(strip=True) == "Afslut vurdering"
 
@@ -235,11 +236,12 @@ class TestQuestionnaire:
         )
         soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
         assert _box(soup, sign).has_attr("checked")
-        assert soup.select_one("#input-notes").text == "Set i garderoben mandag."
-        assert "level-3" in soup.select_one("#current-level .level-badge")["class"]
-        assert soup.select_one("#input-level option[selected]")["value"] == "3"
+        assert one(soup, "#input-notes").text == "Set i garderoben mandag."
+        assert "level-3" in one(soup, "#current-level .level-badge")["class"]
+        assert one(soup, "#input-level option[selected]")["value"] == "3"
         suggested = service.follow_up_for(3)
-        assert soup.select_one("#input-follow_up_on")["value"] == suggested.isoformat()
+        assert suggested is not None
+        assert one(soup, "#input-follow_up_on")["value"] == suggested.isoformat()
 
 
 class TestTick:
@@ -250,28 +252,28 @@ class TestTick:
         soup = _soup(response)
         assert soup.select_one("html") is None
         assert soup.select_one("input[name=observed]") is None  # the checkboxes are left alone
-        summary = soup.select_one("#summary")
+        summary = one(soup, "#summary")
         assert summary["hx-swap-oob"] == "true"
-        assert summary.select_one(".level-badge").get_text(" ", strip=True) == (
+        assert one(summary, ".level-badge").get_text(" ", strip=True) == (
             "Niveau 2 Faldende trivsel"
         )
         assert [li.get_text(" ", strip=True) for li in summary.select("#rationale li")] == [
             f"{_text(sign)} Niveau 2"
         ]
         assert summary.select_one("#action-parent_dialogue") is not None
-        status = soup.select_one("#save-status")
+        status = one(soup, "#save-status")
         assert status["hx-swap-oob"] == "innerHTML"
         assert status.get_text(strip=True).startswith("Gemt")
-        assert soup.select_one("#current-level")["hx-swap-oob"] == "true"
+        assert one(soup, "#current-level")["hx-swap-oob"] == "true"
         assert soup.select_one("#input-level") is None  # follows in the browser (app.js)
         assert _stored(app, draft_id).observed == [sign]
 
     def test_the_questionnaire_says_which_level_its_panel_shows(self, staff, draft_id):
         soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
-        assert soup.select_one("#summary")["data-shown"] == "1:0"
+        assert one(soup, "#summary")["data-shown"] == "1:0"
         _tick(staff, draft_id, _pick(level=4, critical=True)[0])
         soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
-        assert soup.select_one("#summary")["data-shown"] == "4:1"
+        assert one(soup, "#summary")["data-shown"] == "4:1"
 
     def test_a_tick_that_leaves_the_shown_level_answers_the_rationale_only(
         self, staff, app, draft_id
@@ -280,16 +282,12 @@ class TestTick:
         response = _tick(staff, draft_id, sign, shown="1:0")
 
         soup = _soup(response)
-        box = soup.select_one("#rationale-box")
+        box = one(soup, "#rationale-box")
         assert box["hx-swap-oob"] == "true"
         assert [li.get_text(" ", strip=True) for li in box.select("#rationale li")] == [
             f"{_text(sign)} Niveau 1"
         ]
-        assert (
-            soup.select_one("#save-status")
-            .get_text(strip=True)
-            .endswith("Niveau 1: Generel trivsel.")
-        )
+        assert one(soup, "#save-status").get_text(strip=True).endswith("Niveau 1: Generel trivsel.")
         for unchanged in ("#summary", "#current-level", "#hint-level", "#input-level"):
             assert soup.select_one(unchanged) is None, unchanged
         assert _stored(app, draft_id).observed == [sign]
@@ -298,19 +296,19 @@ class TestTick:
         [sign] = _pick(level=2)
         soup = _soup(_tick(staff, draft_id, sign, shown="1:0"))
 
-        assert soup.select_one("#summary")["data-shown"] == "2:0"
+        assert one(soup, "#summary")["data-shown"] == "2:0"
         assert soup.select_one("#summary #rationale-box") is not None
-        assert soup.select_one("#current-level")["hx-swap-oob"] == "true"
+        assert one(soup, "#current-level")["hx-swap-oob"] == "true"
 
     def test_the_finish_form_carries_what_it_needs_to_follow_the_level(self, staff, draft_id):
         soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
-        select_ = soup.select_one("#input-level")
+        select_ = one(soup, "#input-level")
         assert select_["data-computed"] == "1"
         assert [o["data-name"] for o in select_.select("option")] == [
             level.name for level in catalogs.levels().levels
         ]
         expected = [service.follow_up_for(n) for n in (1, 2, 3, 4)]
-        assert soup.select_one("#input-follow_up_on")["data-suggest"].split(" ") == [
+        assert attr(one(soup, "#input-follow_up_on"), "data-suggest").split(" ") == [
             d.isoformat() if d else "-" for d in expected
         ]
 
@@ -332,7 +330,7 @@ class TestTick:
         _tick(staff, draft_id, sign)
         response = _tick(staff, draft_id, sign, observed=False)
         assert response.status_code == 200
-        assert "level-1" in _soup(response).select_one("#summary .level-badge")["class"]
+        assert "level-1" in one(_soup(response), "#summary .level-badge")["class"]
         assert _stored(app, draft_id).observed == []
 
     def test_without_htmx_the_tick_goes_back_to_the_questionnaire(self, staff, app, draft_id):
@@ -345,11 +343,11 @@ class TestTick:
     def test_critical_sign_shows_the_alert_and_no_parent_dialogue(self, staff, app, draft_id):
         [sign] = _pick(level=4, critical=True)
         soup = _soup(_tick(staff, draft_id, sign))
-        summary = soup.select_one("#summary")
-        alert = summary.select_one("#critical-alert")
+        summary = one(soup, "#summary")
+        alert = one(summary, "#critical-alert")
         assert alert["role"] == "alert"
         assert summary.find(True) is alert  # first in the panel
-        heading = alert.select_one(".alert-heading").get_text(strip=True)
+        heading = one(alert, ".alert-heading").get_text(strip=True)
         assert heading == (
             "Mistanke om vold eller overgreb: Underret kommunen nu. "
             "Fortæl ikke forældrene om bekymringen først."
@@ -365,7 +363,7 @@ class TestTick:
         [sign] = _pick(level=4, critical=True)
         _tick(staff, draft_id, sign)
         soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
-        assert soup.select_one("#summary #critical-alert")["role"] == "alert"
+        assert one(soup, "#summary #critical-alert")["role"] == "alert"
 
     def test_another_staff_member_cannot_tick_someone_elses_draft(self, as_user, app, draft_id):
         [sign] = _pick(level=2)
@@ -446,7 +444,7 @@ class TestSaveWholeForm:
         assert response.status_code == 422
         soup = _soup(response)
         assert soup.select_one("#error-resources") is not None
-        assert soup.select_one("#input-notes").text == "Fin"
+        assert one(soup, "#input-notes").text == "Fin"
         stored = _stored(app, draft_id)
         assert (stored.observed, stored.notes, stored.resources) == ([], "", "")
 
@@ -460,7 +458,7 @@ class TestNotesAutosave:
         )
         assert response.status_code == 200
         soup = _soup(response)
-        assert soup.select_one("#save-status").get_text(strip=True).startswith("Gemt")
+        assert one(soup, "#save-status").get_text(strip=True).startswith("Gemt")
         assert soup.select_one("#summary") is None  # the level did not change
         assert _stored(app, draft_id).notes == "Trist om morgenen."
 
@@ -522,10 +520,10 @@ class TestFinish:
         assert response.status_code == 422
         soup = _soup(response)
         assert (soup.select_one("html") is None) == hx
-        finish = soup.select_one("#finish")
-        assert "begrundelse" in finish.select_one("#error-reason").text.lower()
-        assert finish.select_one("#input-reason")["aria-invalid"] == "true"
-        assert finish.select_one("#input-level option[selected]")["value"] == "3"
+        finish = one(soup, "#finish")
+        assert "begrundelse" in one(finish, "#error-reason").text.lower()
+        assert one(finish, "#input-reason")["aria-invalid"] == "true"
+        assert one(finish, "#input-level option[selected]")["value"] == "3"
         assert _stored(app, draft_id).status == "draft"
 
     def test_override_with_reason_is_stored(self, staff, app, draft_id):
@@ -537,8 +535,8 @@ class TestFinish:
         assert (stored.level, stored.computed_level) == (3, 2)
         assert stored.override_reason == "Flere kolleger ser det samme."
         soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
-        override = soup.select_one("#level-override")
-        assert override.select_one("#override-reason").text == "Flere kolleger ser det samme."
+        override = one(soup, "#level-override")
+        assert one(override, "#override-reason").text == "Flere kolleger ser det samme."
         assert "Niveau 2" in override.get_text()
         assert "Niveau 3" in override.get_text()
 
@@ -623,15 +621,13 @@ class TestResult:
     def test_result_shows_everything_for_a_parent_meeting(self, staff, finished_id):
         response = staff.client.get(f"/assessments/{finished_id}")
         soup = _soup(response)
-        assert soup.title.text == "Resultat af vurdering – Trivselsguiden"
-        assert soup.select_one("#result-author").text == "Sofie Pædagog"
+        assert one(soup, "title").text == "Resultat af vurdering – Trivselsguiden"
+        assert one(soup, "#result-author").text == "Sofie Pædagog"
         catalog = _catalog()
-        shown = soup.select_one("#result-catalog").text
+        shown = one(soup, "#result-catalog").text
         assert shown == f"{catalog.title}, version {catalog.version}"
-        summary = soup.select_one("#summary")
-        assert summary.select_one(".level-badge").get_text(" ", strip=True) == (
-            "Niveau 3 Mistrivsel"
-        )
+        summary = one(soup, "#summary")
+        assert one(summary, ".level-badge").get_text(" ", strip=True) == ("Niveau 3 Mistrivsel")
         assert summary.select_one("#level-override") is None
         [level3], [level2] = _pick(level=3), _pick(level=2)
         assert [li.get_text(" ", strip=True) for li in summary.select("#rationale li")] == [
@@ -639,24 +635,25 @@ class TestResult:
             f"{_text(level2)} Niveau 2",
         ]
         guidance = catalogs.levels().level(3).guidance
-        assert catalog.speak_of(guidance.who_to_involve) in summary.select_one("#guidance").text
+        assert catalog.speak_of(guidance.who_to_involve) in one(summary, "#guidance").text
         steps = soup.select("#next-steps .next-step")
         assert [s["id"] for s in steps] == [
             "next-step-parent_dialogue",
             "next-step-social_worker_consult",
         ]
-        assert steps[0].select_one("h3").get_text(strip=True) == "Dialog med forældrene"
-        assert soup.select_one("#result-notes").text == "Set flere dage."
-        assert soup.select_one("#result-resources").text == "God til at bygge."
+        assert one(steps[0], "h3").get_text(strip=True) == "Dialog med forældrene"
+        assert one(soup, "#result-notes").text == "Set flere dage."
+        assert one(soup, "#result-resources").text == "God til at bygge."
         follow_up = service.follow_up_for(3)
-        assert soup.select_one("#result-follow-up").text == follow_up.strftime("%d.%m.%Y")
+        assert follow_up is not None
+        assert one(soup, "#result-follow-up").text == follow_up.strftime("%d.%m.%Y")
         observed = soup.select("#observed-signs li")
         assert len(observed) == 2
         assert soup.select_one("#observed-signs #observed-health h3") is not None
 
     def test_print_button_is_there_for_javascript_to_show(self, staff, finished_id):
         soup = _soup(staff.client.get(f"/assessments/{finished_id}"))
-        button = soup.select_one("#print-button")
+        button = one(soup, "#print-button")
         assert button.name == "button"
         assert button["type"] == "button"
         assert button.has_attr("data-print")
@@ -666,7 +663,7 @@ class TestResult:
     def test_anyone_of_the_institution_may_view_the_result(self, as_user, finished_id):
         response = as_user("leader").client.get(f"/assessments/{finished_id}")
         assert response.status_code == 200
-        assert _soup(response).select_one("#result-author").text == "Sofie Pædagog"
+        assert one(_soup(response), "#result-author").text == "Sofie Pædagog"
 
     @pytest.mark.parametrize(("username", "status"), [("staff_syd", 404), ("social", 403)])
     def test_others_may_not(self, as_user, finished_id, username, status):
@@ -677,10 +674,10 @@ class TestResult:
         _tick(staff, draft_id, sign)
         assert _finish(staff, draft_id, level="4").status_code == 303
         soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
-        assert soup.select_one("#critical-alert")["role"] == "alert"
+        assert one(soup, "#critical-alert")["role"] == "alert"
         assert soup.select_one("#next-step-notification") is not None
         assert soup.select_one("#next-step-parent_dialogue") is None
-        assert "Dialog med forældrene" not in soup.select_one("main").get_text()
+        assert "Dialog med forældrene" not in one(soup, "main").get_text()
 
     def test_result_shows_the_texts_of_the_pinned_version(self, staff, app, finished_id):
         [sign] = _pick(level=3)
@@ -706,10 +703,10 @@ class TestResult:
                 )
             )
         soup = _soup(staff.client.get(f"/assessments/{finished_id}"))
-        assert old_text in soup.select_one("#rationale").text
-        assert old_text in soup.find(id=f"observed-{sign}").text
+        assert old_text in one(soup, "#rationale").text
+        assert old_text in by_id(soup, f"observed-{sign}").text
         assert "Ny formulering" not in soup.text
-        assert soup.select_one("#result-catalog").text.endswith(f"version {catalog.version}")
+        assert one(soup, "#result-catalog").text.endswith(f"version {catalog.version}")
 
 
 class TestFinishConfirmation:
@@ -731,10 +728,10 @@ class TestFinishConfirmation:
         section = soup.select_one("#confirm-finish")
         assert section is not None
         assert "kan ikke ændres" in section.get_text()
-        form = section.select_one("form#confirm-finish-form")
+        form = one(section, "form#confirm-finish-form")
         assert form["action"] == f"/assessments/{draft_id}/finish"
-        assert form.select_one("input[name=confirmed]")["value"] == "1"
-        assert section.select_one("#confirm-back")["href"] == f"/assessments/{draft_id}"
+        assert one(form, "input[name=confirmed]")["value"] == "1"
+        assert one(section, "#confirm-back")["href"] == f"/assessments/{draft_id}"
         assert _stored(app, draft_id).status == "draft"
         assert sign  # the draft is untouched by asking
 
@@ -743,7 +740,7 @@ class TestFinishConfirmation:
         response = _finish(staff, draft_id, confirmed="", draft_fields="1", observed=[sign])
         assert response.status_code == 200
         soup = _soup(response)
-        assert "Niveau 3" in soup.select_one("#confirm-level").get_text()
+        assert "Niveau 3" in one(soup, "#confirm-level").get_text()
         stored = _stored(app, draft_id)
         assert (stored.status, stored.observed) == ("draft", [sign])
 
@@ -752,11 +749,11 @@ class TestFinishConfirmation:
         assert response.status_code == 422
         soup = _soup(response)
         assert soup.select_one("#confirm-finish") is None
-        assert "begrundelse" in soup.select_one("#error-reason").get_text()
+        assert "begrundelse" in one(soup, "#error-reason").get_text()
 
     def test_confirming_finishes_with_the_choices_carried_over(self, staff, app, draft_id):
         asked = _soup(_finish(staff, draft_id, confirmed="", level="2", reason="Set tre gange."))
-        form = asked.select_one("#confirm-finish-form")
+        form = one(asked, "#confirm-finish-form")
         carried = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
         assert (carried["level"], carried["reason"]) == ("2", "Set tre gange.")
         response = staff.client.post(
@@ -781,7 +778,7 @@ class TestStrictForms:
     ):
         response = _finish(staff, draft_id, hx=hx, level=level, reason="Begrundet.")
         assert response.status_code == 422
-        assert "Vælg et niveau fra 1 til 4." in _soup(response).select_one("#error-level").text
+        assert "Vælg et niveau fra 1 til 4." in one(_soup(response), "#error-level").text
         assert _stored(app, draft_id).status == "draft"
 
 
@@ -797,10 +794,10 @@ class TestQuestionnaireAreas:
         for a in catalog.areas:
             assert soup.select_one(f"#area-{a.id}") is not None
         total = len(area.indicators)
-        assert soup.select_one(f"#area-count-nav-{area.id}").text == f"2 af {total} markeret"
-        assert soup.select_one(f"#area-count-legend-{area.id}").text == f"2 af {total} markeret"
+        assert one(soup, f"#area-count-nav-{area.id}").text == f"2 af {total} markeret"
+        assert one(soup, f"#area-count-legend-{area.id}").text == f"2 af {total} markeret"
         first = catalog.areas[0]
-        assert soup.select_one(f"#area-count-nav-{first.id}").text.startswith("0 af")
+        assert one(soup, f"#area-count-nav-{first.id}").text.startswith("0 af")
 
     def test_a_tick_answers_its_areas_new_count_out_of_band(self, staff, draft_id):
         area = _catalog().areas[2]
@@ -808,15 +805,15 @@ class TestQuestionnaireAreas:
         response = _tick(staff, draft_id, area.indicators[1].id, shown="1:0")
         soup = _soup(response)
         for where in ("nav", "legend"):
-            count = soup.select_one(f"#area-count-{where}-{area.id}")
+            count = one(soup, f"#area-count-{where}-{area.id}")
             assert count["hx-swap-oob"] == "true"
             assert count.text.startswith("2 af")
 
     def test_the_sticky_bar_carries_the_abuse_rule(self, staff, draft_id):
         soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
-        rule = soup.select_one("#assessment-toolbar #toolbar-critical")
+        rule = one(soup, "#assessment-toolbar #toolbar-critical")
         assert "Fortæl ikke forældrene" in rule.get_text()
-        assert rule.select_one("a")["href"] == "#critical-alert"
+        assert one(rule, "a")["href"] == "#critical-alert"
 
 
 ACUTE = "3-5.care.parent-intoxicated"
@@ -915,11 +912,11 @@ class TestAcuteBreadthAndStrengths:
 class TestWhy:
     def test_ticked_level_two_signs_stay_in_the_why_of_a_level_three_result(self, staff, draft_id):
         two, three = _pick(level=2)[0], _pick(level=3)[0]
-        [one] = _pick(level=1)
-        for sign in (two, one, three):
+        [level_one] = _pick(level=1)
+        for sign in (two, level_one, three):
             _tick(staff, draft_id, sign)
         soup = _soup(staff.client.get(f"/assessments/{draft_id}"))
-        assert "Niveau 3" in soup.select_one("#summary-level-badge").text
+        assert "Niveau 3" in one(soup, "#summary-level-badge").text
         items = [li.get_text(" ", strip=True) for li in soup.select("#rationale li")]
         assert len(items) == 2
         assert items[0].startswith(_text(three))
@@ -930,8 +927,8 @@ class TestWhy:
         for option in (1, 2, 3, 4):
             marker = soup.select_one(f".level-marker.level-{option} .level-shape-{option}")
             assert marker is not None, option
-        badge = soup.select_one("#summary-level-badge")
-        assert badge.select_one(".level-shape-1")["aria-hidden"] == "true"
+        badge = one(soup, "#summary-level-badge")
+        assert one(badge, ".level-shape-1")["aria-hidden"] == "true"
 
 
 class TestResultOrder:
@@ -939,7 +936,7 @@ class TestResultOrder:
         soup = _soup(staff.client.get(f"/assessments/{finished_id}"))
         ids = [el.get("id") for el in soup.select("#next-steps, #summary, #guidance")]
         assert ids[0] == "next-steps"
-        assert soup.select_one("#result-flash").text.strip() == ""
+        assert one(soup, "#result-flash").text.strip() == ""
 
     def test_a_done_step_is_marked(self, staff, app, finished_id):
         from app.concerns.models import ParentDialogue
@@ -958,9 +955,9 @@ class TestResultOrder:
                 )
             )
         soup = _soup(staff.client.get(f"/assessments/{finished_id}?saved=dialogue"))
-        done = soup.select_one("#next-step-parent_dialogue #done-parent_dialogue")
+        done = one(soup, "#next-step-parent_dialogue #done-parent_dialogue")
         assert "dialogmøde 30.11.2026" in done.get_text()
-        flash = soup.select_one("#result-flash #dialogue-saved")
+        flash = one(soup, "#result-flash #dialogue-saved")
         assert "Mor, pædagog" in flash.get_text()
         assert "Vi mødes igen om en måned." in flash.get_text()
         assert soup.select_one("#next-step-social_worker_consult .step-done") is None
@@ -974,8 +971,8 @@ class TestBandWord:
     def test_a_fifteen_year_olds_result_speaks_of_the_young_person(self, app, org, as_user):
         with db.session_scope(app.state.engine) as s:
             catalogs.import_shipped(s)
-            author = s.get(User, org.users["staff"])
-            child = make_child(s, org.daycare_id, author.id, age_years=15)
+            author = s.get_one(User, org.users["staff"])
+            child = make_child(s, org.daycare_id, id_of(author), age_years=15)
             finished = make_finished_assessment(s, author, child, observed=[])
             finished_id = finished.id
         text = _soup(as_user("staff").client.get(f"/assessments/{finished_id}")).get_text()
@@ -986,7 +983,7 @@ class TestBandWord:
 class TestNotificationFormFromTheResult:
     def test_position_and_relation_start_empty_with_an_example(self, staff, finished_id):
         soup = _soup(staff.client.get(f"/assessments/{finished_id}/notification"))
-        field = soup.select_one("#input-notifier_role")
+        field = one(soup, "#input-notifier_role")
         assert field.get("value", "") == ""
-        assert "pædagog på Solsikkestuen" in soup.select_one("#hint-notifier_role").text
-        assert field["aria-describedby"].split() == ["hint-notifier_role"]
+        assert "pædagog på Solsikkestuen" in one(soup, "#hint-notifier_role").text
+        assert attr(field, "aria-describedby").split() == ["hint-notifier_role"]

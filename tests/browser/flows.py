@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from app.catalogs import service as catalogs
@@ -49,15 +50,77 @@ def add_child(page: Any, first: str, last: str, birth_date: str = "2022-03-01") 
     return int(page.url.rsplit("/", 1)[1])
 
 
+def api_session(context: Any, server: Server, username: str = "paedagog") -> str:
+    """Sign the browser context in through the JSON API; returns the CSRF token."""
+    response = context.request.post(
+        server.url("/api/v1/session"), data={"username": username, "password": PASSWORD}
+    )
+    assert response.ok, response.text()
+    return str(response.json()["csrf_token"])
+
+
+def finished_assessment(
+    context: Any,
+    server: Server,
+    csrf: str,
+    *,
+    observed: list[str],
+    first_name: str,
+    last_name: str = "Hansen",
+    birth_date: str = "2022-03-01",
+) -> int:
+    """A new child and a finished assessment of it with ``observed`` ticked, made through the
+    JSON API as the context's user; returns the assessment's id."""
+    headers = {"X-CSRF-Token": csrf}
+    child = context.request.post(
+        server.url("/api/v1/children"),
+        headers=headers,
+        data={"first_name": first_name, "last_name": last_name, "birth_date": birth_date},
+    )
+    assert child.ok, child.text()
+    finished = context.request.post(
+        server.url("/api/v1/assessments"),
+        headers=headers,
+        data={"child_id": child.json()["id"], "observed": observed},
+    )
+    assert finished.ok, finished.text()
+    return int(finished.json()["id"])
+
+
 def start_assessment(page: Any) -> int:
     page.get_by_role("button", name="Ny vurdering").click()
     page.wait_for_url(re.compile(r"/assessments/\d+$"))
     return int(page.url.rsplit("/", 1)[1])
 
 
+# Playwright's wait_for_function does not await a promise: an async predicate returns one,
+# which is truthy, so the wait ends at once whatever the promise resolves to. This runs the
+# async function again and again (never two at once) and ends the wait once a run resolves
+# truthy; a page that navigates meanwhile starts over on the new page.
+_UNTIL = """(wait) => {
+  const waits = (window.__trivselWaits ??= {});
+  const run = (waits[wait.key] ??= {running: false, value: false});
+  if (!run.running) {
+    run.running = true;
+    Promise.resolve(wait.arg).then(__FUNCTION__).then(
+      (value) => { run.value = value; },
+      (error) => { run.value = false; console.info("trivsel test: not yet", error); },
+    ).finally(() => { run.running = false; });
+  }
+  return run.value;
+}"""
+
+
+def wait_until(page: Any, async_function: str, arg: Any = None) -> Any:
+    """Wait until ``async_function(arg)``, run in the page, resolves to a truthy value."""
+    expression = _UNTIL.replace("__FUNCTION__", async_function)
+    wait = {"key": uuid.uuid4().hex, "arg": arg}
+    return page.wait_for_function(expression, arg=wait, polling=100).json_value()
+
+
 def wait_for_service_worker(page: Any) -> None:
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.wait_for_function("async () => !!(await caches.match('/api/v1/offline/guide'))")
+    wait_until(page, "async () => !!(await caches.match('/api/v1/offline/guide'))")
 
 
 def tap(page: Any, indicator_id: str) -> None:

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
 from app import db
 from app.demo import seed
@@ -27,8 +28,8 @@ from app.settings import Settings
 SECRET = "browser-test-secret-key-that-is-long-enough-0123456789"  # a throwaway test database
 
 
-def _watch_version(app: object, path: Path) -> None:
-    state = app.state  # type: ignore[attr-defined]
+def _watch_version(app: FastAPI, path: Path) -> None:
+    state = app.state
     original = state.asset_version
     while True:
         override = path.read_text(encoding="utf-8").strip() if path.exists() else ""
@@ -51,10 +52,10 @@ def main() -> None:
         seed(session, password=password)
     engine.dispose()
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=url,
         data_dir=data_dir,
-        secret_key=SECRET,  # type: ignore[arg-type]
+        secret_key=SECRET,
         demo=True,
         login_max_failures_per_user=1000,
         login_max_failures_per_client=1000,

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, TABLET_LANDSCAPE, TABLET_PORTRAIT, Server
-from tests.browser.flows import indicators, login
+from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, Server
+from tests.browser.flows import api_session, finished_assessment, indicators, login
 
 pytestmark = pytest.mark.browser
 
@@ -23,33 +23,17 @@ _names = itertools.count(1)
 
 
 def _finished_assessment(context: Any, server: Server, *, level: int, critical: bool) -> int:
-    """A child of Mælkebøtten with a finished assessment, made through the JSON API (which
-    also signs the context in as paedagog)."""
-    login_response = context.request.post(
-        server.url("/api/v1/session"), data={"username": "paedagog", "password": PASSWORD}
+    """A child of Mælkebøtten with a finished assessment (the context is signed in as
+    paedagog)."""
+    return finished_assessment(
+        context,
+        server,
+        api_session(context, server),
+        observed=indicators(level, critical=critical),
+        first_name=f"Signe{next(_names)}",
+        last_name="Holm",
+        birth_date="2022-03-04",
     )
-    assert login_response.ok, login_response.text()
-    headers = {"X-CSRF-Token": login_response.json()["csrf_token"]}
-    child = context.request.post(
-        server.url("/api/v1/children"),
-        data={
-            "first_name": f"Signe{next(_names)}",
-            "last_name": "Holm",
-            "birth_date": "2022-03-04",
-        },
-        headers=headers,
-    )
-    assert child.ok, child.text()
-    assessment = context.request.post(
-        server.url("/api/v1/assessments"),
-        data={
-            "child_id": child.json()["id"],
-            "observed": indicators(level, critical=critical),
-        },
-        headers=headers,
-    )
-    assert assessment.ok, assessment.text()
-    return int(assessment.json()["id"])
 
 
 @pytest.mark.parametrize("viewport", ORIENTATIONS)

@@ -31,6 +31,7 @@ from tests.browser.flows import (
     tap,
     text_of,
     wait_for_service_worker,
+    wait_until,
 )
 
 pytestmark = pytest.mark.browser
@@ -118,7 +119,7 @@ def api(playwright_driver: Any) -> Iterator[Any]:
 
 
 def _wait_for_outbox(page: Any, count: int) -> None:
-    page.wait_for_function(f"async () => ({OUTBOX_COUNT})().then(n => n === {count})")
+    wait_until(page, f"async (count) => (await ({OUTBOX_COUNT})()) === count", count)
 
 
 def _finished(api: Any, server: Server, username: str, child_id: int, page: Any) -> list[Any]:
@@ -269,7 +270,9 @@ class TestClosedWhileOffline:
         page.wait_for_selector("#outbox-list li")
         assert SAVED_ON_DEVICE in page.locator("#outbox-list").inner_text()
         context.set_offline(False)
-        page.wait_for_url(server.url("/"))
+        # The offline page already has the URL "/": wait until it has given way to the
+        # front page itself (logged in, from the kept profile), which sends the outbox.
+        page.wait_for_selector("body[data-session]", state="attached")
         _wait_for_outbox(page, 0)
 
         [stored] = _finished(api, server, "paedagog", child_id, page)

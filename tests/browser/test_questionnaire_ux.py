@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 
 from app.catalogs import service as catalogs
-from tests.browser.conftest import PASSWORD, TABLET_LANDSCAPE, TABLET_PORTRAIT, Server
+from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, Server
 from tests.browser.flows import (
     SAVED_ON_DEVICE,
     SAVED_ON_SERVER,
     add_child,
+    api_session,
     expect_status,
+    finished_assessment,
     indicators,
     login,
     start_assessment,
@@ -53,14 +55,6 @@ DRAWN_BOX = """(el) => {
 }"""
 
 
-def _session(context: Any, server: Server, username: str = "paedagog") -> str:
-    response = context.request.post(
-        server.url("/api/v1/session"), data={"username": username, "password": PASSWORD}
-    )
-    assert response.ok, response.text()
-    return str(response.json()["csrf_token"])
-
-
 def _draft(context: Any, server: Server, csrf: str, name: str) -> int:
     """A child of four and the pædagog's draft of it (as the "Ny vurdering" button makes it)."""
     child = context.request.post(
@@ -75,22 +69,6 @@ def _draft(context: Any, server: Server, csrf: str, name: str) -> int:
         max_redirects=0,
     )
     return int(started.headers["location"].rsplit("/", 1)[1])
-
-
-def _finished(context: Any, server: Server, csrf: str, name: str) -> int:
-    child = context.request.post(
-        server.url("/api/v1/children"),
-        headers={"X-CSRF-Token": csrf},
-        data={"first_name": name, "last_name": "Hansen", "birth_date": "2022-03-01"},
-    )
-    assert child.ok, child.text()
-    finished = context.request.post(
-        server.url("/api/v1/assessments"),
-        headers={"X-CSRF-Token": csrf},
-        data={"child_id": child.json()["id"], "observed": indicators(3) + indicators(2)},
-    )
-    assert finished.ok, finished.text()
-    return int(finished.json()["id"])
 
 
 def _assert_every_control_is_drawn_and_shows_its_state(page: Any) -> int:
@@ -117,8 +95,10 @@ class TestEveryControlIsSeen:
     @ORIENTATIONS
     def test_the_notification_forms_boxes_and_radios(self, server, new_context, viewport):
         context = new_context(viewport)
-        csrf = _session(context, server)
-        finished = _finished(context, server, csrf, "Kasper")
+        csrf = api_session(context, server)
+        finished = finished_assessment(
+            context, server, csrf, observed=indicators(3) + indicators(2), first_name="Kasper"
+        )
         page = context.new_page()
         page.goto(server.url(f"/assessments/{finished}/notification"))
         assert page.locator("#input-confirm").is_visible()
@@ -127,7 +107,7 @@ class TestEveryControlIsSeen:
     @ORIENTATIONS
     def test_an_admin_forms_box(self, server, new_context, viewport):
         context = new_context(viewport)
-        _session(context, server, "admin")
+        api_session(context, server, "admin")
         page = context.new_page()
         page.goto(server.url("/admin/institutions/1"))
         assert _assert_every_control_is_drawn_and_shows_its_state(page) >= 1
@@ -139,7 +119,7 @@ class TestQuestionnaire:
         self, server, new_context, viewport
     ):
         context = new_context(viewport)
-        csrf = _session(context, server)
+        csrf = api_session(context, server)
         draft = _draft(context, server, csrf, "Clara")
         page = context.new_page()
         page.goto(server.url(f"/assessments/{draft}"))
@@ -233,7 +213,7 @@ class TestQuestionnaire:
     @ORIENTATIONS
     def test_area_links_jump_and_each_area_counts_its_ticks(self, server, new_context, viewport):
         context = new_context(viewport)
-        csrf = _session(context, server)
+        csrf = api_session(context, server)
         draft = _draft(context, server, csrf, "Dagmar")
         catalog = next(c for c in catalogs.shipped_guide().catalogs if c.id == "3-5")
         area = catalog.areas[-2]
@@ -261,7 +241,7 @@ class TestFinishAndResult:
         self, server, new_context, viewport
     ):
         context = new_context(viewport)
-        csrf = _session(context, server)
+        csrf = api_session(context, server)
         draft = _draft(context, server, csrf, "Emil")
         page = context.new_page()
         page.goto(server.url(f"/assessments/{draft}"))

@@ -11,6 +11,7 @@ from app import db
 from app.catalogs import service as catalogs
 from app.catalogs.models import CatalogVersion
 from app.guide.loader import dump_catalog, parse_catalog
+from tests.html import one
 
 
 def soup(response) -> BeautifulSoup:
@@ -30,7 +31,7 @@ def _new_draft(admin, catalog_id="3-5") -> str:
 def _content(app, draft_path: str) -> str:
     draft_id = int(draft_path.rstrip("/").split("/")[-1])
     with db.session_scope(app.state.engine) as s:
-        return s.get(CatalogVersion, draft_id).content
+        return s.get_one(CatalogVersion, draft_id).content
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ class TestPlainWords:
         path = _new_draft(admin)
         title = admin.client.get("/api/v1/catalogs/3-5").json()["title"]
         page = soup(admin.client.get(path))
-        assert page.h1.get_text(strip=True) == f"Kladde til {title}"
+        assert one(page, "h1").get_text(strip=True) == f"Kladde til {title}"
         labels = [label.get_text(strip=True) for label in page.select("label")]
         assert "Id" not in labels
         tabs = [a.get_text(strip=True) for a in page.select(".editor-tabs a")]
@@ -62,7 +63,7 @@ class TestPlainWords:
         assert "Leveret version" not in headers
         detail = soup(admin.client.get("/admin/catalogs/3-5"))
         title = admin.client.get("/api/v1/catalogs/3-5").json()["title"]
-        assert detail.h1.get_text(strip=True) == title
+        assert one(detail, "h1").get_text(strip=True) == title
         assert "Kladde #" not in detail.get_text()
 
 
@@ -79,7 +80,7 @@ class TestOneAreaAtATime:
         third = soup(admin.client.get(f"{path}?tab=form&area=2"))
         assert [f["id"] for f in third.select("fieldset.editor-area")] == ["area-2"]
         assert (
-            third.select_one("#area-nav a[aria-current]")
+            one(third, "#area-nav a[aria-current]")
             .get_text(" ", strip=True)
             .startswith(data["areas"][2]["title"])
         )
@@ -132,14 +133,12 @@ class TestSearch:
             word.casefold() in i["text"].casefold() for a in data["areas"] for i in a["indicators"]
         )
         assert len(links) == expected
-        assert (
-            page.select_one("#search-heading").get_text(strip=True).startswith(f"{expected} tegn")
-        )
+        assert one(page, "#search-heading").get_text(strip=True).startswith(f"{expected} tegn")
 
     def test_a_search_without_hits_says_so(self, admin):
         path = _new_draft(admin)
         page = soup(admin.client.get(f"{path}?tab=form&q=zzzikkefundet"))
-        assert page.select_one("#search-heading").get_text(strip=True) == (
+        assert one(page, "#search-heading").get_text(strip=True) == (
             "Ingen tegn indeholder »zzzikkefundet«"
         )
 
@@ -156,7 +155,7 @@ class TestPublishConfirmation:
         assert f"version {shipped + 1}" in text
         assert "næste nye vurdering" in text
         assert "kan ikke trækkes tilbage" in text
-        confirm = soup(r).select_one("#publish-form input[name=confirm]")
+        confirm = one(soup(r), "#publish-form input[name=confirm]")
         assert confirm["value"] == "1"
         assert as_user("staff").client.get("/api/v1/catalogs/3-5").json()["version"] == shipped
 

@@ -10,6 +10,7 @@ from sqlmodel import select
 from app import db
 from app.catalogs.models import CatalogVersion
 from app.catalogs.service import shipped_guide
+from tests.html import attr, one
 
 # The shipped file's version is the first version stored; an admin's publish makes the next.
 SHIPPED = shipped_guide().catalog("3-5").version
@@ -32,7 +33,7 @@ def _new_draft(admin, catalog_id="3-5"):
 def _content(app, draft_path) -> str:
     draft_id = int(draft_path.rstrip("/").split("/")[-1])
     with db.session_scope(app.state.engine) as s:
-        return s.get(CatalogVersion, draft_id).content
+        return s.get_one(CatalogVersion, draft_id).content
 
 
 class TestAccess:
@@ -66,7 +67,7 @@ class TestYamlEditor:
         assert r.status_code == 200
         issues = soup(r).select("#draft-issues li")
         assert issues
-        assert issues[0]["data-line"].isdigit()
+        assert attr(issues[0], "data-line").isdigit()
         assert _content(app, path) == broken  # nothing typed is lost
         r = admin.client.post(
             f"{path}/publish", data={"csrf_token": admin.csrf_token, "confirm": "1"}
@@ -186,7 +187,7 @@ class TestDiffPreviewPublish:
                 data={"csrf_token": admin.csrf_token, "observed": [critical, first["id"]]},
             )
         )
-        assert "Niveau 4" in preview.select_one("#preview-result").text
+        assert "Niveau 4" in one(preview, "#preview-result").text
         r = admin.client.post(
             f"{path}/publish", data={"csrf_token": admin.csrf_token, "confirm": "1"}
         )

@@ -12,13 +12,14 @@ from sqlmodel import select
 
 from app import db
 from app.audit.models import AuditEvent
-from tests.factories import make_child
+from tests.factories import id_of, make_child
+from tests.html import one
 
 
 @pytest.fixture
 def child_id(app, org) -> int:
     with db.session_scope(app.state.engine) as s:
-        return make_child(s, org.daycare_id, org.users["staff"], first_name="Alma").id
+        return id_of(make_child(s, org.daycare_id, org.users["staff"], first_name="Alma"))
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ class TestTheLeaderAnswersARequestOfAccess:
     def test_never_names_the_employees(self, as_user, looked_up):
         leader = as_user("leader")
         page = leader.client.get(f"/children/{looked_up}/access-log")
-        table = BeautifulSoup(page.text, "html.parser").select_one("#access-log").get_text()
+        table = one(BeautifulSoup(page.text, "html.parser"), "#access-log").get_text()
         csv_text = leader.client.get(f"/children/{looked_up}/access-log.csv").text
         for text in (table, csv_text):
             for name in ("Sofie Pædagog", "Lene Leder", "staff", "leader", "127.0.0.1"):
@@ -92,7 +93,7 @@ class TestTheLeaderAnswersARequestOfAccess:
         staff_page = BeautifulSoup(
             as_user("staff").client.get(f"/children/{child_id}").text, "html.parser"
         )
-        link = leader_page.select_one("#access-log-link")
+        link = one(leader_page, "#access-log-link")
         assert link["href"] == f"/children/{child_id}/access-log"
         assert staff_page.select_one("#access-log-link") is None
 
@@ -123,7 +124,7 @@ class TestWhoMayNot:
         with db.session_scope(app.state.engine) as s:
             from app.accounts.models import Institution
 
-            other = s.get(Institution, org.other_daycare_id)
+            other = s.get_one(Institution, org.other_daycare_id)
             make_user(s, "leader_syd", Role.LEADER, institution=other)
         response = as_user("leader_syd").client.get(f"/children/{child_id}/access-log")
         assert response.status_code == 404

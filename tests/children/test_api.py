@@ -15,7 +15,7 @@ from app.catalogs import service as catalogs
 from app.children.models import Child
 from app.idempotency import IdempotentRequest
 from tests.accounts.test_login import csrf_from_login_page
-from tests.factories import make_child, make_draft, make_finished_assessment, signs
+from tests.factories import id_of, make_child, make_draft, make_finished_assessment, signs
 
 NEW_CHILD = {"first_name": "Ida", "last_name": "Madsen", "birth_date": "2021-03-14"}
 
@@ -39,7 +39,7 @@ def child_of(app, org):
     def _make(institution: str = "daycare", creator: str = "staff", **kwargs) -> int:
         with db.session_scope(app.state.engine) as s:
             child = make_child(s, getattr(org, f"{institution}_id"), org.users[creator], **kwargs)
-            return child.id  # type: ignore[return-value]
+            return id_of(child)
 
     return _make
 
@@ -112,7 +112,7 @@ class TestCreateChild:
         )
         assert dt.datetime.fromisoformat(body["created_at"]).utcoffset() == dt.timedelta(0)
         with db.session_scope(app.state.engine) as s:
-            child = s.get(Child, body["id"])
+            child = s.get_one(Child, body["id"])
             assert child is not None
             assert child.created_by == org.users["staff"]
 
@@ -231,13 +231,13 @@ class TestReadChild:
         child_id = child_of(age_years=4)
         [sign] = signs(level=3)
         with db.session_scope(app.state.engine) as s:
-            staff = s.get(User, org.users["staff"])
-            child = s.get(Child, child_id)
+            staff = s.get_one(User, org.users["staff"])
+            child = s.get_one(Child, child_id)
             older = make_finished_assessment(s, staff, child, observed=[])
             older.created_at = older.created_at - dt.timedelta(days=7)
             s.add(older)
             newer = make_finished_assessment(s, staff, child, observed=[sign])
-            leader = s.get(User, org.users["leader"])
+            leader = s.get_one(User, org.users["leader"])
             draft = make_draft(s, leader, child)
             ids = [draft.id, newer.id, older.id]
         body = as_user("leader").client.get(f"/api/v1/children/{child_id}").json()
@@ -256,8 +256,8 @@ class TestReadChild:
     ):
         child_id = child_of(age_years=4)
         with db.session_scope(app.state.engine) as s:
-            staff = s.get(User, org.users["staff"])
-            child = s.get(Child, child_id)
+            staff = s.get_one(User, org.users["staff"])
+            child = s.get_one(Child, child_id)
             finished = make_finished_assessment(s, staff, child, observed=signs(level=2))
             draft = make_draft(
                 s, staff, child, observed=signs(level=3), notes="Mor virkede påvirket."

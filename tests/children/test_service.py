@@ -11,11 +11,11 @@ from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.children import scope, service
 from app.errors import Forbidden, Invalid, NotFound
-from tests.factories import make_child
+from tests.factories import id_of, make_child
 
 
 def _user(session, org, name) -> User:
-    return session.get(User, org.users[name])
+    return session.get_one(User, org.users[name])
 
 
 class TestCreateChild:
@@ -109,13 +109,13 @@ class TestVisibleChildren:
     ):
         theirs = make_child(session, org.school_id, org.users["teacher"])
         with pytest.raises(NotFound):
-            scope.get_child_for(session, _user(session, org, "staff"), child_id=theirs.id)
+            scope.get_child_for(session, _user(session, org, "staff"), child_id=id_of(theirs))
         assert session.exec(select(AuditEvent).where(AuditEvent.action == "child:view")).all() == []
 
     def test_reading_a_child_is_audited_with_the_child_id(self, session, org):
         child = make_child(session, org.daycare_id, org.users["staff"])
         scope.get_child_for(
-            session, _user(session, org, "leader"), child_id=child.id, purpose="test"
+            session, _user(session, org, "leader"), child_id=id_of(child), purpose="test"
         )
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "child:view")).one()
         assert (event.child_id, event.actor_username, event.detail) == (child.id, "leader", "test")

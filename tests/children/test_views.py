@@ -14,7 +14,8 @@ from app.accounts.models import User
 from app.catalogs import service as catalogs
 from app.children.models import Child
 from app.children.service import age_text
-from tests.factories import make_child, make_finished_assessment
+from tests.factories import id_of, make_child, make_finished_assessment
+from tests.html import one
 
 HX = {"HX-Request": "true"}
 
@@ -36,7 +37,9 @@ def _pick(*, level: int, critical: bool = False) -> str:
 @pytest.fixture
 def child_id(app, org) -> int:
     with db.session_scope(app.state.engine) as s:
-        return make_child(s, org.daycare_id, org.users["staff"], first_name="Alma", age_years=4).id
+        return id_of(
+            make_child(s, org.daycare_id, org.users["staff"], first_name="Alma", age_years=4)
+        )
 
 
 @pytest.fixture
@@ -49,9 +52,9 @@ def other_children(app, org) -> None:
 def _finished(app, org, child_id: int, observed: list[str], username: str = "staff") -> int:
     with db.session_scope(app.state.engine) as s:
         catalogs.import_shipped(s)
-        actor = s.get(User, org.users[username])
-        child = s.get(Child, child_id)
-        return make_finished_assessment(s, actor, child, observed=observed).id
+        actor = s.get_one(User, org.users[username])
+        child = s.get_one(Child, child_id)
+        return id_of(make_finished_assessment(s, actor, child, observed=observed))
 
 
 class TestAccess:
@@ -94,8 +97,8 @@ class TestNavigation:
     @pytest.mark.parametrize("username", ["staff", "leader"])
     def test_staff_and_leaders_have_the_children_link(self, as_user, username):
         soup = _soup(as_user(username).client.get("/"))
-        assert soup.select_one("nav a[href='/children']").get_text(strip=True) == "Børn"
-        assert soup.select_one("#start-children-link")["href"] == "/children"
+        assert one(soup, "nav a[href='/children']").get_text(strip=True) == "Børn"
+        assert one(soup, "#start-children-link")["href"] == "/children"
 
     @pytest.mark.parametrize("username", ["social", "admin"])
     def test_others_have_no_children_link(self, as_user, username):
@@ -104,16 +107,16 @@ class TestNavigation:
 
     def test_the_children_link_is_current_on_the_list(self, as_user):
         soup = _soup(as_user("staff").client.get("/children"))
-        assert soup.select_one("nav a[href='/children']")["aria-current"] == "page"
+        assert one(soup, "nav a[href='/children']")["aria-current"] == "page"
 
 
 class TestChildrenList:
     def test_lists_only_the_institutions_children(self, as_user, child_id, other_children):
         soup = _soup(as_user("staff").client.get("/children"))
-        assert soup.title.text == "Børn – Trivselsguiden"
+        assert one(soup, "title").text == "Børn – Trivselsguiden"
         names = [a.get_text(strip=True) for a in soup.select("#children-table tbody a")]
         assert names == ["Alma Jensen", "Bertil Holm"]
-        link = soup.select_one(f"#child-{child_id} a")
+        link = one(soup, f"#child-{child_id} a")
         assert link["href"] == f"/children/{child_id}"
 
     def test_empty_list_says_so(self, as_user):
@@ -130,21 +133,21 @@ class TestChildrenList:
         assert "HX-Request" in response.headers["vary"]
         soup = _soup(response)
         assert (soup.select_one("html") is None) == hx  # HTMX gets only the results
-        results = soup.select_one("#children-results")
+        results = one(soup, "#children-results")
         names = [a.get_text(strip=True) for a in results.select("tbody a")]
         assert names == ["Bertil Holm"]
 
     def test_search_without_match(self, as_user, child_id):
         soup = _soup(as_user("staff").client.get("/children", params={"q": "zzz"}))
         assert soup.select_one("#children-table") is None
-        assert "zzz" in soup.select_one("#children-empty").text
+        assert "zzz" in one(soup, "#children-empty").text
 
     def test_search_field_enhances_with_htmx(self, as_user):
         soup = _soup(as_user("staff").client.get("/children"))
-        search = soup.select_one("#input-q")
+        search = one(soup, "#input-q")
         assert search["hx-get"] == "/children"
         assert search["hx-target"] == "#children-results"
-        assert soup.select_one("#children-search")["method"] == "get"
+        assert one(soup, "#children-search")["method"] == "get"
 
 
 class TestAddChild:
@@ -162,12 +165,12 @@ class TestAddChild:
         assert response.status_code == 422
         soup = _soup(response)
         assert (soup.select_one("html") is None) == hx
-        form = soup.select_one("#child-form")
+        form = one(soup, "#child-form")
         for field in ("last_name", "birth_date"):
             assert form.select_one(f"#error-{field}") is not None, field
-            assert form.select_one(f"#input-{field}")["aria-invalid"] == "true"
+            assert one(form, f"#input-{field}")["aria-invalid"] == "true"
         assert form.select_one("#error-first_name") is None
-        assert form.select_one("#input-first_name")["value"] == "Carl"
+        assert one(form, "#input-first_name")["value"] == "Carl"
         assert soup.select_one("#error-summary a[href='#input-last_name']") is not None
         with db.session_scope(app.state.engine) as s:
             assert s.exec(select(Child)).first() is None
@@ -178,7 +181,7 @@ class TestAddChild:
             as_user("staff"), False, first_name="Carl", last_name="Berg", birth_date=future
         )
         assert response.status_code == 422
-        assert "fremtiden" in _soup(response).select_one("#error-birth_date").text
+        assert "fremtiden" in one(_soup(response), "#error-birth_date").text
 
     def test_malformed_birth_date_is_refused(self, as_user):
         response = self._post(
@@ -211,14 +214,14 @@ class TestAddChild:
 class TestChildPage:
     def test_shows_name_birth_date_and_age(self, as_user, app, child_id):
         soup = _soup(as_user("staff").client.get(f"/children/{child_id}"))
-        assert soup.title.text == "Barnets side – Trivselsguiden"
-        assert soup.select_one("#child-name").text == "Alma Jensen"
-        assert soup.select_one("#child-age").text == "4 år"
+        assert one(soup, "title").text == "Barnets side – Trivselsguiden"
+        assert one(soup, "#child-name").text == "Alma Jensen"
+        assert one(soup, "#child-age").text == "4 år"
         assert soup.select_one("#no-assessments") is not None
         assert soup.select_one("#level-chart") is None
-        form = soup.select_one("#start-assessment")
+        form = one(soup, "#start-assessment")
         assert form["action"] == f"/children/{child_id}/assessments"
-        assert form.select_one("button").get_text(strip=True) == "Ny vurdering"
+        assert one(form, "button").get_text(strip=True) == "Ny vurdering"
         assert form.select_one("input[name=csrf_token]") is not None
 
     def test_assessments_over_time_with_level_badges_and_chart(self, as_user, app, org, child_id):
@@ -228,18 +231,18 @@ class TestChildPage:
         rows = soup.select("#assessments-table tbody tr")
         assert [row["id"] for row in rows] == [f"assessment-{second}", f"assessment-{first}"]
         newest = rows[0]
-        badge = newest.select_one(".level-badge")
+        badge = one(newest, ".level-badge")
         assert "level-3" in badge["class"]
         assert badge.get_text(" ", strip=True) == "Niveau 3 Mistrivsel"
         assert "Lene Leder" in newest.get_text()
         assert "Afsluttet" in newest.get_text()
-        assert newest.select_one("a")["href"] == f"/assessments/{second}"
-        chart = soup.select_one("#level-chart svg")
+        assert one(newest, "a")["href"] == f"/assessments/{second}"
+        chart = one(soup, "#level-chart svg")
         assert chart["role"] == "img"
-        assert chart.select_one("title").text == "Niveau over tid"
+        assert one(chart, "title").text == "Niveau over tid"
         points = chart.select("circle")
         assert [p["class"][-1] for p in points] == ["level-fill-2", "level-fill-3"]
-        description = chart.select_one("desc").text
+        description = one(chart, "desc").text
         assert "niveau 2, Faldende trivsel" in description
         assert "niveau 3, Mistrivsel" in description
         assert description.index("niveau 2") < description.index("niveau 3")  # oldest first
@@ -250,18 +253,16 @@ class TestChildPage:
             f"/children/{child_id}/assessments", data={"csrf_token": staff.csrf_token}
         )
         own = _soup(staff.client.get(f"/children/{child_id}"))
-        row = own.select_one("#assessments-table tbody tr")
+        row = one(own, "#assessments-table tbody tr")
         assert "Kladde" in row.get_text()
         assert row.select_one(".level-badge") is None
         assert row.select_one("a") is not None
-        assert own.select_one("#start-assessment button").get_text(strip=True) == (
+        assert one(own, "#start-assessment button").get_text(strip=True) == (
             "Fortsæt din vurdering"
         )
         leader = _soup(as_user("leader").client.get(f"/children/{child_id}"))
         assert leader.select_one("#assessments-table tbody tr a") is None
-        assert leader.select_one("#start-assessment button").get_text(strip=True) == (
-            "Ny vurdering"
-        )
+        assert one(leader, "#start-assessment button").get_text(strip=True) == ("Ny vurdering")
 
 
 class TestAgeText:

@@ -9,21 +9,16 @@ from sqlmodel import func, select
 
 from app import db
 from app.accounts.models import User
-from app.assessments import service as assessments
-from app.catalogs import service as catalogs
 from app.concerns.models import Concern
-from tests.factories import make_child
+from tests.factories import id_of, make_child, make_draft, make_finished_assessment, signs
 
 
 @pytest.fixture
-def catalog():
-    return next(c for c in catalogs.shipped_guide().catalogs if c.id == "3-5")
+def assessment(app, org, client):
+    """``(assessment id, child id)``: a new child's assessment, finished with one sign on
+    ``level`` (or a draft with nothing ticked), committed."""
 
-
-@pytest.fixture
-def assessment(app, org, catalog, client):
     def _make(level: int = 3, critical: bool = False, draft: bool = False) -> tuple[int, int]:
-        ids = [i.id for i in catalog.indicators() if i.level == level and i.critical == critical]
         with db.session_scope(app.state.engine) as s:
             child = make_child(
                 s,
@@ -33,12 +28,12 @@ def assessment(app, org, catalog, client):
                 last_name="Thomsen",
                 birth_date=dt.date(2021, 6, 7),
             )
-            staff = s.get(User, org.users["staff"])
+            staff = s.get_one(User, org.users["staff"])
             if draft:
-                a = assessments.start_or_resume(s, staff, child_id=child.id)
-                return a.id, child.id  # type: ignore[return-value]
-            state = assessments.create_finished(s, staff, child_id=child.id, observed=ids[:1])
-            return state.assessment.id, child.id  # type: ignore[return-value]
+                return id_of(make_draft(s, staff, child)), id_of(child)
+            observed = signs(level=level, critical=critical)
+            finished = make_finished_assessment(s, staff, child, observed=observed)
+            return id_of(finished), id_of(child)
 
     return _make
 

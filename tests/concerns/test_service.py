@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 from sqlmodel import select
 
 from app.accounts.models import User
-from app.assessments import service as assessments
+from app.assessments.models import Assessment
 from app.audit.models import AuditEvent
 from app.audit.tags import AuditTag
 from app.catalogs import service as catalogs
@@ -17,16 +18,16 @@ from app.concerns import crypto, scope, service
 from app.concerns.models import Concern
 from app.concerns.schemas import ConcernRead, NotificationDetails
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from tests.factories import make_child
+from tests.factories import id_of, make_child, make_draft, make_finished_assessment, signs
 
 CIPHER = crypto.cipher_for("test-secret-key-that-is-long-enough-0123456789")
 
 
 def _user(session, org, name) -> User:
-    return session.get(User, org.users[name])
+    return session.get_one(User, org.users[name])
 
 
-def _read(session, concern, viewer, cipher=None) -> dict:
+def _read(session, concern, viewer, cipher=None) -> dict[str, Any]:
     """What the API answers ``viewer`` about a concern."""
     return ConcernRead.of(service.view_of(session, concern, viewer, cipher=cipher)).to_json()
 
@@ -49,13 +50,14 @@ def child(session, org):
     )
 
 
-def _finished(session, org, child, catalog, *, level=3, critical=False, draft=False):
-    ids = [i.id for i in catalog.indicators() if i.level == level and i.critical == critical][:1]
+def _finished(session, org, child, catalog, *, level=3, critical=False, draft=False) -> Assessment:
+    """The staff member's assessment of ``child`` with one sign on ``level``: finished, or
+    left a draft."""
+    observed = signs(catalog.id, level=level, critical=critical)
     staff = _user(session, org, "staff")
     if draft:
-        a = assessments.start_or_resume(session, staff, child_id=child.id)
-        return assessments.save_draft(session, staff, assessment_id=a.id, observed=ids).assessment
-    return assessments.create_finished(session, staff, child_id=child.id, observed=ids).assessment
+        return make_draft(session, staff, child, observed=observed)
+    return make_finished_assessment(session, staff, child, observed=observed)
 
 
 def _notify(session, org, assessment, **kw):
@@ -84,7 +86,7 @@ class TestParentDialogue:
             service.record_dialogue(
                 session,
                 _user(session, org, "staff"),
-                assessment_id=a.id,
+                assessment_id=id_of(a),
                 held_on=dt.date.today(),
                 participants="Mor, pædagog",
                 agreed="x",
@@ -97,7 +99,7 @@ class TestParentDialogue:
             service.record_dialogue(
                 session,
                 _user(session, org, "staff"),
-                assessment_id=a.id,
+                assessment_id=id_of(a),
                 held_on=dt.date.today(),
                 participants="Mor",
                 agreed="x",
@@ -110,7 +112,7 @@ class TestParentDialogue:
             service.record_dialogue(
                 session,
                 _user(session, org, "staff"),
-                assessment_id=a.id,
+                assessment_id=id_of(a),
                 held_on=dt.date.today() + dt.timedelta(days=2),
                 participants=" ",
                 agreed="",
@@ -128,7 +130,7 @@ class TestParentDialogue:
         d = service.record_dialogue(
             session,
             _user(session, org, "leader"),
-            assessment_id=a.id,
+            assessment_id=id_of(a),
             held_on=dt.date.today(),
             participants="Mor, far, Lene",
             agreed="Mere ro om morgenen.",
@@ -157,7 +159,7 @@ class TestConsultation:
         a = _finished(session, org, child, catalog)
         with pytest.raises(Invalid, match="anonym"):
             service.submit_consultation(
-                session, _user(session, org, "staff"), assessment_id=a.id, message=message
+                session, _user(session, org, "staff"), assessment_id=id_of(a), message=message
             )
         assert session.exec(select(Concern)).all() == []
 
@@ -168,7 +170,7 @@ class TestConsultation:
         concern = service.submit_consultation(
             session,
             _user(session, org, "staff"),
-            assessment_id=a.id,
+            assessment_id=id_of(a),
             message="Pigen på 4 år virker trist og trækker sig fra legen i flere uger.",
         )
         social = _user(session, org, "social")
@@ -187,7 +189,10 @@ class TestConsultation:
     ):
         a = _finished(session, org, child, catalog)
         concern = service.submit_consultation(
-            session, _user(session, org, "staff"), assessment_id=a.id, message="Trist i flere uger."
+            session,
+            _user(session, org, "staff"),
+            assessment_id=id_of(a),
+            message="Trist i flere uger.",
         )
         assert service.list_for(session, _user(session, org, "social"))[0].id == concern.id
         assert service.list_for(session, _user(session, org, "social_syd")) == []
@@ -195,7 +200,7 @@ class TestConsultation:
             service.move(
                 session,
                 _user(session, org, "social_syd"),
-                concern_id=concern.id,
+                concern_id=id_of(concern),
                 to="answered",
                 note="x",
             )
@@ -204,7 +209,7 @@ class TestConsultation:
         a = _finished(session, org, child, catalog)
         with pytest.raises(Forbidden):
             service.submit_consultation(
-                session, _user(session, org, "social"), assessment_id=a.id, message="x"
+                session, _user(session, org, "social"), assessment_id=id_of(a), message="x"
             )
 
 
@@ -319,13 +324,13 @@ class TestWorkflow:
     def test_staff_cannot_move_a_concern(self, session, org, child, catalog):
         a = _finished(session, org, child, catalog)
         concern = service.submit_consultation(
-            session, _user(session, org, "staff"), assessment_id=a.id, message="Trist længe."
+            session, _user(session, org, "staff"), assessment_id=id_of(a), message="Trist længe."
         )
         with pytest.raises(Forbidden):
             service.move(
                 session,
                 _user(session, org, "staff"),
-                concern_id=concern.id,
+                concern_id=id_of(concern),
                 to="answered",
                 note="x",
             )
@@ -333,16 +338,16 @@ class TestWorkflow:
     def test_consultation_answer_needs_text(self, session, org, child, catalog):
         a = _finished(session, org, child, catalog)
         concern = service.submit_consultation(
-            session, _user(session, org, "staff"), assessment_id=a.id, message="Trist længe."
+            session, _user(session, org, "staff"), assessment_id=id_of(a), message="Trist længe."
         )
         with pytest.raises(Invalid):
             service.move(
-                session, _user(session, org, "social"), concern_id=concern.id, to="answered"
+                session, _user(session, org, "social"), concern_id=id_of(concern), to="answered"
             )
         service.move(
             session,
             _user(session, org, "social"),
-            concern_id=concern.id,
+            concern_id=id_of(concern),
             to="answered",
             note="Tal med forældrene og følg op om en måned.",
         )
@@ -357,7 +362,7 @@ class TestInbox:
         c1 = service.submit_consultation(
             session,
             staff,
-            assessment_id=_finished(session, org, child, catalog).id,
+            assessment_id=id_of(_finished(session, org, child, catalog)),
             message="Trist længe.",
         )
         n_plain = _notify(
@@ -484,7 +489,7 @@ class TestWhatTheNotifierIsTold:
                 session, social, concern_id=concern.id, to="assessed", outcome="<b>hvad som helst"
             )
         assert error.value.field_messages() == {"outcome": "Vælg et af de viste udfald."}
-        assert session.get(Concern, concern.id).outcome == ""
+        assert session.get_one(Concern, concern.id).outcome == ""
 
 
 class TestUrgency:
@@ -601,14 +606,14 @@ class TestRevealCpr:
         concern = service.submit_consultation(
             session,
             _user(session, org, "staff"),
-            assessment_id=_finished(session, org, child, catalog).id,
+            assessment_id=id_of(_finished(session, org, child, catalog)),
             message="Trist længe.",
         )
         with pytest.raises(NotFound):
             service.reveal_cpr(
                 session,
                 _user(session, org, "social"),
-                concern_id=concern.id,
+                concern_id=id_of(concern),
                 purpose="Oprettelse af sag",
                 cipher=CIPHER,
             )
@@ -645,16 +650,20 @@ class TestSignals:
         concern = service.submit_consultation(
             session,
             staff,
-            assessment_id=_finished(session, org, child, catalog).id,
+            assessment_id=id_of(_finished(session, org, child, catalog)),
             message="Trist længe.",
         )
         assert service.counts_for(session, staff) == service.Counts(0, 0, replies=0)
         social = _user(session, org, "social")
-        service.move(session, social, concern_id=concern.id, to="answered", note="Tal med mor.")
+        service.move(session, social, concern_id=id_of(concern), to="answered", note="Tal med mor.")
         assert service.counts_for(session, staff) == service.Counts(0, 0, replies=1)
-        assert service.counts_for(session, _user(session, org, "leader")).replies == 1
-        service.move(session, social, concern_id=concern.id, to="closed")
-        assert service.counts_for(session, staff).replies == 0
+        leaders = service.counts_for(session, _user(session, org, "leader"))
+        assert leaders is not None
+        assert leaders.replies == 1
+        service.move(session, social, concern_id=id_of(concern), to="closed")
+        staffs = service.counts_for(session, staff)
+        assert staffs is not None
+        assert staffs.replies == 0
 
     def test_admins_have_no_counts(self, session, org):
         assert service.counts_for(session, _user(session, org, "admin")) is None
@@ -664,7 +673,7 @@ class TestSignals:
         concern = service.submit_consultation(
             session,
             staff,
-            assessment_id=_finished(session, org, child, catalog).id,
+            assessment_id=id_of(_finished(session, org, child, catalog)),
             message="Trist længe.",
         )
         assert [c.id for c in service.for_child(session, staff, child_id=child.id)] == [concern.id]

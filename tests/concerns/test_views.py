@@ -10,10 +10,10 @@ from sqlmodel import select
 
 from app import db
 from app.accounts.models import User
-from app.assessments import service as assessments
 from app.catalogs import service as catalogs
 from app.concerns.models import Concern
-from tests.factories import make_child
+from tests.factories import id_of, make_child, make_finished_assessment, signs
+from tests.html import one
 
 
 def soup(response) -> BeautifulSoup:
@@ -26,15 +26,13 @@ def catalog():
 
 
 @pytest.fixture
-def make_assessment(app, org, catalog, client):
-    """A finished assessment of a new child in the Nord daycare (committed)."""
+def make_assessment(app, org, client):
+    """``(assessment id, child id)``: a new child in the Nord daycare, assessed and finished
+    with one sign on ``level`` (committed)."""
 
     def _make(
         level: int = 3, critical: bool = False, observed: list[str] | None = None
     ) -> tuple[int, int]:
-        ids = observed or [
-            i.id for i in catalog.indicators() if i.level == level and i.critical == critical
-        ]
         with db.session_scope(app.state.engine) as s:
             child = make_child(
                 s,
@@ -44,11 +42,10 @@ def make_assessment(app, org, catalog, client):
                 last_name="Kjærsgaard",
                 birth_date=dt.date(2022, 3, 4),
             )
-            staff = s.get(User, org.users["staff"])
-            state = assessments.create_finished(
-                s, staff, child_id=child.id, observed=ids if observed else ids[:1]
-            )
-            return state.assessment.id, child.id  # type: ignore[return-value]
+            staff = s.get_one(User, org.users["staff"])
+            chosen = observed or signs(level=level, critical=critical)
+            finished = make_finished_assessment(s, staff, child, observed=chosen)
+            return id_of(finished), id_of(child)
 
     return _make
 
@@ -82,7 +79,7 @@ class TestConsultationPages:
         assessment_id, _ = make_assessment()
         r = self._send(as_user("staff"), assessment_id, "Ingrid græder hver morgen.")
         assert r.status_code == 422
-        assert "anonym" in soup(r).select_one("#error-message").text
+        assert "anonym" in one(soup(r), "#error-message").text
         with db.session_scope(app.state.engine) as s:
             assert s.exec(select(Concern)).all() == []
 
@@ -108,8 +105,8 @@ class TestConsultationPages:
                 assert secret not in text, (path, secret)
         page = soup(social.client.get(concern_path))
         assert page.select_one("#identity") is None
-        form = page.select_one("#transition-form")
-        assert form.select_one("input[name=to]")["value"] == "answered"
+        form = one(page, "#transition-form")
+        assert one(form, "input[name=to]")["value"] == "answered"
         r = social.client.post(
             f"{concern_path}/transitions",
             data={
@@ -120,8 +117,8 @@ class TestConsultationPages:
         )
         assert r.status_code == 200
         staff_page = soup(staff.client.get(concern_path))
-        assert staff_page.select_one("#answer").text == "Tal med forældrene og følg op."
-        assert staff_page.select_one("#concern-status")["data-status"] == "answered"
+        assert one(staff_page, "#answer").text == "Tal med forældrene og følg op."
+        assert one(staff_page, "#concern-status")["data-status"] == "answered"
 
 
 class TestNotificationPages:
@@ -208,11 +205,11 @@ class TestNotificationPages:
         path = r.url.path
         social = as_user("social")
         page = soup(social.client.get(path))
-        identity = page.select_one("#identity").get_text(" ", strip=True)
+        identity = one(page, "#identity").get_text(" ", strip=True)
         assert "Ingrid Kjærsgaard" in identity
         assert "040322-XXXX" in identity
         assert "4000" not in identity
-        assert page.select_one("#deadline-assess")["data-state"] in ("open", "due_soon")
+        assert one(page, "#deadline-assess")["data-state"] in ("open", "due_soon")
         # An illegal step is refused with a clear message and changes nothing.
         r = social.client.post(
             f"{path}/transitions", data={"to": "closed", "csrf_token": social.csrf_token}
@@ -232,8 +229,8 @@ class TestNotificationPages:
             )
             assert r.status_code == 200
         staff_page = soup(staff.client.get(path))
-        assert staff_page.select_one("#deadline-acknowledge")["data-state"] == "met"
-        assert "børnefaglig undersøgelse" in staff_page.select_one("#feedback").text
+        assert one(staff_page, "#deadline-acknowledge")["data-state"] == "met"
+        assert "børnefaglig undersøgelse" in one(staff_page, "#feedback").text
         assert [li["data-status"] for li in staff_page.select("#timeline li")] == [
             "received",
             "acknowledged",
@@ -290,7 +287,7 @@ class TestDialoguePages:
         )
         assert r.status_code == (204 if hx else 303)
         page = soup(staff.client.get(f"/assessments/{assessment_id}/dialogue"))
-        assert "Fast sengetid." in page.select_one("#dialogue-list").text
+        assert "Fast sengetid." in one(page, "#dialogue-list").text
 
     def test_missing_fields_are_shown(self, as_user, make_assessment):
         assessment_id, _ = make_assessment(level=2)
@@ -331,7 +328,7 @@ class TestInboxPage:
         page = soup(as_user("social").client.get("/concerns"))
         kinds = [tr["data-kind"] for tr in page.select("#inbox-table tbody tr[id]")]
         assert kinds == ["notification", "consultation"]
-        first = page.select_one("#inbox-table tbody tr[id]")
+        first = one(page, "#inbox-table tbody tr[id]")
         assert "Vurderes senest" in first.get_text(" ", strip=True)
         assert "Åben" in first.get_text(" ", strip=True)
 
@@ -340,11 +337,11 @@ class TestIntegration:
     def test_result_page_links_the_recommended_flows(self, as_user, make_assessment):
         assessment_id, _ = make_assessment(level=3)
         page = soup(as_user("staff").client.get(f"/assessments/{assessment_id}"))
-        dialogue = page.select_one("#next-step-parent_dialogue a")
-        consult = page.select_one("#next-step-social_worker_consult a")
+        dialogue = one(page, "#next-step-parent_dialogue a")
+        consult = one(page, "#next-step-social_worker_consult a")
         assert dialogue["href"] == f"/assessments/{assessment_id}/dialogue"
         assert consult["href"] == f"/assessments/{assessment_id}/consultation"
-        other = page.select_one("#other-steps")
+        other = one(page, "#other-steps")
         assert other.select_one(f"a[href='/assessments/{assessment_id}/notification']")
 
     def test_critical_result_offers_no_dialogue_anywhere(self, as_user, make_assessment):
@@ -363,9 +360,9 @@ class TestIntegration:
             data={"message": "Trist længe.", "csrf_token": staff.csrf_token},
         )
         page = soup(staff.client.get(f"/assessments/{assessment_id}"))
-        assert "Anonym sparring sendt" in page.select_one("#steps-taken").text
+        assert "Anonym sparring sendt" in one(page, "#steps-taken").text
         leader = soup(as_user("leader").client.get("/"))
-        assert "Anonym sparring" in leader.select_one("#recent-concerns").text
+        assert "Anonym sparring" in one(leader, "#recent-concerns").text
 
     def test_social_worker_header_counts_open_concerns(self, as_user, make_assessment):
         assessment_id, _ = make_assessment(level=4)
@@ -380,11 +377,10 @@ class TestIntegration:
             },
         )
         page = soup(as_user("social").client.get("/"))
-        assert page.select_one("#count-open").get_text(strip=True).startswith("1")
+        assert one(page, "#count-open").get_text(strip=True).startswith("1")
         assert page.select_one("#count-overdue") is None
         assert (
-            soup(as_user("social_syd").client.get("/"))
-            .select_one("#count-open")
+            one(soup(as_user("social_syd").client.get("/")), "#count-open")
             .get_text(strip=True)
             .startswith("0")
         )
@@ -432,22 +428,22 @@ class TestAfterSending:
         if hx:
             assert r.status_code == 204
             r = staff.client.get(r.headers["HX-Redirect"])
-        receipt = soup(r).select_one("#receipt")
+        receipt = one(soup(r), "#receipt")
         text = receipt.get_text(" ", strip=True)
         assert "Sparringen er sendt" in text
         assert "socialrådgiverne i Nord" in text
         assert "svar senest" in text
-        duty = receipt.select_one("#duty-to-notify").get_text(" ", strip=True)
+        duty = one(receipt, "#duty-to-notify").get_text(" ", strip=True)
         assert "udskyder ikke din pligt" in duty
         assert "grund til at antage, at barnet kan have behov for særlig støtte" in duty
-        assert receipt.select_one("#back-to-child")["href"] == f"/children/{child_id}"
+        assert one(receipt, "#back-to-child")["href"] == f"/children/{child_id}"
 
     def test_the_consultation_form_says_the_text_is_read_word_for_word(
         self, as_user, make_assessment
     ):
         assessment_id, _ = make_assessment()
         page = soup(as_user("staff").client.get(f"/assessments/{assessment_id}/consultation"))
-        assert "ord for ord" in page.select_one("#word-for-word").text
+        assert "ord for ord" in one(page, "#word-for-word").text
 
     def test_the_consultation_form_says_it_never_postpones_the_duty_to_notify(
         self, as_user, make_assessment
@@ -471,7 +467,7 @@ class TestAfterSending:
         assessment_id, _ = make_assessment()
         r = _consult(as_user("staff"), assessment_id, message="Kjærsgaardfamilien er flyttet.")
         assert r.status_code == 422
-        assert "«Kjærsgaardfamilien»" in soup(r).select_one("#error-message").text
+        assert "«Kjærsgaardfamilien»" in one(soup(r), "#error-message").text
 
 
 class TestWhatStaffSee:
@@ -483,17 +479,15 @@ class TestWhatStaffSee:
         path = _notify(staff, assessment_id).url.path
         social = as_user("social")
         page = soup(social.client.get(path))
-        assert (
-            page.select_one("label[for=input-note]").get_text(strip=True).startswith("Intern note")
-        )
+        assert one(page, "label[for=input-note]").get_text(strip=True).startswith("Intern note")
         _step(social, path, to="acknowledged", note="Kendt i forvaltningen.")
         page = soup(social.client.get(path))
         assert (
-            page.select_one("label[for=input-feedback]")
+            one(page, "label[for=input-feedback]")
             .get_text(strip=True)
             .startswith("Tilbagemelding til underretteren")
         )
-        assert "Kendt i forvaltningen." in page.select_one("#timeline").text
+        assert "Kendt i forvaltningen." in one(page, "#timeline").text
         for name in ("staff", "leader"):
             staff_page = soup(as_user(name).client.get(path))
             assert "Kendt" not in staff_page.get_text()
@@ -509,13 +503,13 @@ class TestWhatStaffSee:
         _notify(staff, notified)
         for name in ("staff", "leader"):
             rows = soup(as_user(name).client.get("/concerns")).select("#concerns-table tbody tr")
-            assert [r.select_one(".concern-child").text for r in rows] == ["Ingrid Kjærsgaard"] * 2
+            assert [one(r, ".concern-child").text for r in rows] == ["Ingrid Kjærsgaard"] * 2
         inbox = soup(as_user("social").client.get("/concerns"))
-        consultation = inbox.select_one("tr[data-kind=consultation]")
+        consultation = one(inbox, "tr[data-kind=consultation]")
         assert "Ingrid" not in consultation.get_text()
         assert "Kjærsgaard" not in consultation.get_text()
-        notification = inbox.select_one("tr[data-kind=notification]")
-        assert notification.select_one(".concern-child").text == "Ingrid Kjærsgaard"
+        notification = one(inbox, "tr[data-kind=notification]")
+        assert one(notification, ".concern-child").text == "Ingrid Kjærsgaard"
 
     def test_an_answer_is_counted_on_sager_and_shown_with_the_child_and_assessment(
         self, as_user, make_assessment
@@ -526,19 +520,19 @@ class TestWhatStaffSee:
         assert soup(staff.client.get("/")).select_one("#count-replies") is None
         _step(as_user("social"), path, to="answered", note="Tal med forældrene først.")
         for name in ("staff", "leader"):
-            header = soup(as_user(name).client.get("/")).select_one("#count-replies")
+            header = one(soup(as_user(name).client.get("/")), "#count-replies")
             assert header.get_text(" ", strip=True) == "1 nyt svar"
         result = soup(staff.client.get(f"/assessments/{assessment_id}"))
-        assert "Tal med forældrene først." in result.select_one("#steps-taken").text
+        assert "Tal med forældrene først." in one(result, "#steps-taken").text
         child_page = soup(staff.client.get(f"/children/{child_id}"))
-        assert child_page.select_one("#child-concerns[hx-get]")["hx-trigger"] == "load"
+        assert one(child_page, "#child-concerns[hx-get]")["hx-trigger"] == "load"
         for hx in (False, True):
             r = staff.client.get(
                 f"/children/{child_id}/concerns", headers={"HX-Request": "true"} if hx else {}
             )
             page = soup(r)
             assert (page.select_one("h1") is None) is hx
-            assert "Tal med forældrene først." in page.select_one("#sent-concerns").text
+            assert "Tal med forældrene først." in one(page, "#sent-concerns").text
         assert as_user("staff_syd").client.get(f"/children/{child_id}/concerns").status_code == 404
 
 
@@ -551,17 +545,17 @@ class TestSocialWorkerSteps:
         path = _consult(as_user("staff"), assessment_id).url.path
         social = as_user("social")
         page = soup(social.client.get(path))
-        assert page.select_one("#next-heading").get_text(strip=True) == "Næste skridt i sagen"
-        button = page.select_one("#transition-form button[type=submit]")
+        assert one(page, "#next-heading").get_text(strip=True) == "Næste skridt i sagen"
+        button = one(page, "#transition-form button[type=submit]")
         assert button.get_text(strip=True) == "Send svar"
         assert "button" in button["class"]
         r = _step(social, path, hx=hx, to="answered", note="Tal med forældrene.")
         if hx:
             assert r.status_code == 204
             r = social.client.get(r.headers["HX-Redirect"])
-        done = soup(r).select_one("#step-done")
+        done = one(soup(r), "#step-done")
         assert "Dit svar er sendt til medarbejderen" in done.get_text()
-        assert soup(r).select_one("#concern-status")["data-status"] == "answered"
+        assert one(soup(r), "#concern-status")["data-status"] == "answered"
 
     def test_an_outcome_outside_the_five_is_refused_on_the_page(self, as_user, make_assessment):
         assessment_id, _ = make_assessment(level=4)
@@ -577,7 +571,7 @@ class TestSocialWorkerSteps:
         assessment_id, _ = make_assessment(level=4)
         _notify(as_user("staff"), assessment_id, urgency="acute")
         inbox = soup(as_user("social").client.get("/concerns"))
-        cell = inbox.select_one("tr[data-kind=notification] .concern-urgency")
+        cell = one(inbox, "tr[data-kind=notification] .concern-urgency")
         assert cell.get_text(strip=True) == "Akut – barnet er i fare nu"
 
     def test_a_critical_result_preselects_hurtigst_muligt(self, as_user, make_assessment):
@@ -586,7 +580,7 @@ class TestSocialWorkerSteps:
         staff = as_user("staff")
         for assessment_id, expected in ((critical, "urgent"), (plain, "normal")):
             page = soup(staff.client.get(f"/assessments/{assessment_id}/notification"))
-            assert page.select_one("#input-urgency option[selected]")["value"] == expected
+            assert one(page, "#input-urgency option[selected]")["value"] == expected
 
 
 class TestRevealCprPage:
@@ -601,7 +595,7 @@ class TestRevealCprPage:
         path = self._notification(as_user, make_assessment)
         social = as_user("social")
         page = soup(social.client.get(path))
-        assert page.select_one("#cpr-masked").text == "040322-XXXX"
+        assert one(page, "#cpr-masked").text == "040322-XXXX"
         r = social.client.post(
             f"{path}/cpr",
             data={"purpose": "Oprettelse af sag", "csrf_token": social.csrf_token},
@@ -610,7 +604,7 @@ class TestRevealCprPage:
         assert r.status_code == 200
         assert r.headers["Cache-Control"] == "no-store"
         page = soup(r)
-        assert page.select_one("#cpr-full").text == "040322-4000"
+        assert one(page, "#cpr-full").text == "040322-4000"
         assert (page.select_one("h1") is None) is hx
         assert "4000" not in social.client.get(path).text
 
@@ -626,7 +620,7 @@ class TestRevealCprPage:
         path = self._notification(as_user, make_assessment)
         staff = as_user("staff")
         page = soup(staff.client.get(path))
-        assert page.select_one("#cpr-masked").text == "040322-XXXX"
+        assert one(page, "#cpr-masked").text == "040322-XXXX"
         assert page.select_one("#cpr-form") is None
         r = staff.client.post(f"{path}/cpr", data={"purpose": "x", "csrf_token": staff.csrf_token})
         assert r.status_code == 403
@@ -652,7 +646,7 @@ class TestDialogueRedirect:
         location = r.headers["Location"]
         assert location.startswith(f"/assessments/{assessment_id}?saved=dialogue&dialogue=")
         assert location.endswith("#dialogue-saved")
-        saved = soup(staff.client.get(location)).select_one("#dialogue-saved")
-        assert saved.select_one("#saved-participants").text == "Mor, far, pædagog"
+        saved = one(soup(staff.client.get(location)), "#dialogue-saved")
+        assert one(saved, "#saved-participants").text == "Mor, far, pædagog"
         follow_up = (dt.date.today() + dt.timedelta(days=30)).strftime("%d.%m.%Y")
-        assert saved.select_one("#saved-follow-up").text == follow_up
+        assert one(saved, "#saved-follow-up").text == follow_up

@@ -191,7 +191,8 @@ def test_finishing_on_the_tablet_is_refused_as_the_server_refuses_it(tmp_path, a
     catalog, levels = _catalog(), catalogs.levels()
     ticks = {"level3": _ids(3), "critical": _ids(4, critical=True)}
     today = dt.date.today()
-    cases, server = [], []
+    cases: list[dict[str, object]] = []
+    server: list[list[str] | None] = []
     for ticked_key, level, reason, days in FINISHES:
         observed = ticks.get(ticked_key, []) if isinstance(ticked_key, str) else ticked_key
         follow_up = (today + dt.timedelta(days=days)).isoformat() if days is not None else None

@@ -4,6 +4,7 @@ the idempotent sync of a questionnaire captured on a tablet."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import pytest
 from bs4 import BeautifulSoup
@@ -13,6 +14,7 @@ from app.assessments.models import Assessment
 from app.catalogs import service as catalogs
 from app.offline import assets
 from tests.factories import make_child
+from tests.html import one
 
 
 def _catalog():
@@ -41,7 +43,7 @@ def draft_id(app, org, staff) -> int:
     return int(response.headers["location"].rsplit("/", 1)[1])
 
 
-def _sync(user, assessment_id: int, body: dict, key: str | None = "k-1"):
+def _sync(user, assessment_id: int, body: Mapping[str, object], key: str | None = "k-1"):
     headers = {**user.headers, **({"Idempotency-Key": key} if key else {})}
     return user.client.post(
         f"/api/v1/offline/assessments/{assessment_id}/sync", json=body, headers=headers
@@ -50,7 +52,7 @@ def _sync(user, assessment_id: int, body: dict, key: str | None = "k-1"):
 
 def _stored(app, assessment_id: int) -> Assessment:
     with db.session_scope(app.state.engine) as s:
-        assessment = s.get(Assessment, assessment_id)
+        assessment = s.get_one(Assessment, assessment_id)
         assert assessment is not None
         s.expunge(assessment)
         return assessment
@@ -89,9 +91,9 @@ class TestServiceWorker:
     def test_pages_name_the_release_they_were_rendered_by(self, staff, app):
         soup = BeautifulSoup(staff.client.get("/").text, "html.parser")
 
-        assert soup.select_one("meta[name=trivsel-version]")["content"] == app.state.asset_version
-        assert soup.select_one("#update-reload").get_text() == "Ny version – genindlæs"
-        assert soup.select_one("#outbox").has_attr("hidden")
+        assert one(soup, "meta[name=trivsel-version]")["content"] == app.state.asset_version
+        assert one(soup, "#update-reload").get_text() == "Ny version – genindlæs"
+        assert one(soup, "#outbox").has_attr("hidden")
         assert soup.select_one("script[src='/static/offline.js']") is not None
 
 
@@ -147,7 +149,7 @@ class TestDeviceKey:
     def test_the_questionnaire_carries_its_owners_key_and_is_never_cached(self, staff, draft_id):
         key = staff.client.get("/api/v1/offline/device-key").json()
         page = staff.client.get(f"/assessments/{draft_id}")
-        form = BeautifulSoup(page.text, "html.parser").select_one("#assessment-form")
+        form = one(BeautifulSoup(page.text, "html.parser"), "#assessment-form")
 
         assert page.headers["cache-control"] == "no-store"
         assert (form["data-device-key"], form["data-device-owner"]) == (key["key"], key["owner"])
@@ -278,7 +280,7 @@ class TestSync:
 class TestQuestionnaireForOffline:
     def test_the_form_names_its_offline_sources(self, staff, draft_id):
         soup = BeautifulSoup(staff.client.get(f"/assessments/{draft_id}").text, "html.parser")
-        form = soup.select_one("#assessment-form")
+        form = one(soup, "#assessment-form")
 
         assert form["data-offline-assessment"] == str(draft_id)
         assert form["data-sync-url"] == f"/api/v1/offline/assessments/{draft_id}/sync"

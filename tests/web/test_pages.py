@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
+from tests.html import attr, one
+
 
 class TestManifest:
     def test_manifest_makes_the_app_installable(self, client):
@@ -26,11 +28,11 @@ class TestManifest:
 class TestShell:
     def test_login_page_is_danish_and_links_the_manifest(self, client):
         soup = BeautifulSoup(client.get("/login").text, "html.parser")
-        assert soup.html["lang"] == "da"
-        assert soup.title.text == "Log ind – Trivselsguiden"
-        assert soup.select_one("link[rel=manifest]")["href"] == "/manifest.webmanifest"
+        assert one(soup, "html")["lang"] == "da"
+        assert one(soup, "title").text == "Log ind – Trivselsguiden"
+        assert one(soup, "link[rel=manifest]")["href"] == "/manifest.webmanifest"
         assert soup.select_one("meta[name=viewport]") is not None
-        assert soup.select_one("a.skipnav")["href"] == "#main-content"
+        assert one(soup, "a.skipnav")["href"] == "#main-content"
 
     def test_demo_mode_shows_a_banner(self, settings):
         from fastapi.testclient import TestClient
@@ -40,13 +42,13 @@ class TestShell:
         demo_app = create_app(settings.model_copy(update={"demo": True}))
         with TestClient(demo_app) as tc:
             soup = BeautifulSoup(tc.get("/login").text, "html.parser")
-        assert "Demoversion" in soup.select_one(".demo-banner").text
+        assert "Demoversion" in one(soup, ".demo-banner").text
 
     def test_logged_in_header_shows_user_and_logout(self, as_user):
         soup = BeautifulSoup(as_user("leader").client.get("/").text, "html.parser")
-        assert soup.select_one(".app-user-name").text == "Lene Leder"
-        assert soup.select_one("form.app-logout")["action"] == "/logout"
-        assert soup.body["hx-headers"].startswith('{"X-CSRF-Token": ')
+        assert one(soup, ".app-user-name").text == "Lene Leder"
+        assert one(soup, "form.app-logout")["action"] == "/logout"
+        assert attr(one(soup, "body"), "hx-headers").startswith('{"X-CSRF-Token": ')
 
     def test_readyz_is_503_when_the_database_is_not_migrated(self, app):
         from fastapi.testclient import TestClient
