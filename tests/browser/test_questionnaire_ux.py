@@ -142,7 +142,7 @@ class TestQuestionnaire:
         self, server, new_context, viewport
     ):
         context = new_context(viewport)
-        csrf = _session(context, server)
+        csrf = api_session(context, server)
         draft = _draft(context, server, csrf, "Alma")
         page = context.new_page()
         page.goto(server.url(f"/assessments/{draft}"))

@@ -216,8 +216,7 @@ class TestConsultation:
 def _acute(session, org, child, catalog, *, also=()):
     """A finished assessment with the catalog's acute sign (and ``also``) observed."""
     ids = [i.id for i in catalog.indicators() if i.acute][:1] + list(also)
-    staff = _user(session, org, "staff")
-    return assessments.create_finished(session, staff, child_id=child.id, observed=ids).assessment
+    return make_finished_assessment(session, _user(session, org, "staff"), child, observed=ids)
 
 
 class TestNotification:

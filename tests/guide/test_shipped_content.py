@@ -201,6 +201,8 @@ class TestShippedGuidance:
         assert "senest efter 30 dage" in level_3
         assert levels.level(3).follow_up_days == 30
         assert "udskyder aldrig din pligt" in consult
+
+
 class TestShippedAcuteAndBreadth:
     def test_intoxicated_parents_and_a_young_person_in_danger_now_are_acute_not_critical(
         self,
