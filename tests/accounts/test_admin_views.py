@@ -90,7 +90,7 @@ class TestCreateUser:
         response = self._post(admin, hx, username="Ugyldigt Navn", role="staff", password="kort")
         assert response.status_code == 422
         soup = BeautifulSoup(response.text, "html.parser")
-        form = soup.select_one("#user-form")
+        form = one(soup, "#user-form")
         assert form is not None
         assert (soup.select_one("html") is None) == hx  # HTMX gets only the form fragment
         for field in ("username", "display_name", "institution_id", "password"):
@@ -241,7 +241,9 @@ class TestOrganisation:
         soup = BeautifulSoup(r.text, "html.parser")
         errors = soup.select(".form-error-message")
         assert len(errors) == 1
-        assert errors[0].find_parent("form").select_one("input[name=name]")["value"] == "nord"
+        form = errors[0].find_parent("form")
+        assert form is not None
+        assert one(form, "input[name=name]")["value"] == "nord"
 
     def test_institution_with_unknown_district_is_refused(self, as_user, org, app):
         admin = as_user("admin")

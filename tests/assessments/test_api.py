@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 import pytest
 from sqlmodel import func, select
@@ -262,7 +263,7 @@ class TestCreateAssessment:
         with db.session_scope(app.state.engine) as s:
             stored = s.get(Assessment, body["id"])
             assert stored is not None
-            old = dict(stored.result)
+            old: dict[str, Any] = dict(stored.result)
             for key in ("acute", "escalated_from", "strengths"):
                 old.pop(key)
             old["observed_indicators"] = [

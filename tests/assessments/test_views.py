@@ -183,7 +183,7 @@ class TestQuestionnaire:
         box = _box(soup, sign)
         label = box.find_parent("label")
         assert _text(sign) in label.get_text()
-        marker = label.select_one(".level-marker")
+        marker = one(label, ".level-marker")
         assert marker.get_text(strip=True) == "Niveau 2"
         assert "level-2" in marker["class"]
         assert box.get("checked") is None
@@ -715,7 +715,7 @@ class TestFinishConfirmation:
     ):
         _tick(staff, draft_id, ACUTE)
         soup = _soup(_finish(staff, draft_id, confirmed=""))
-        line = soup.select_one("#confirm-acute").get_text()
+        line = one(soup, "#confirm-acute").get_text()
         assert "Forældrene må gerne orienteres" in line
         assert soup.select_one("#confirm-critical") is None
 
@@ -725,7 +725,7 @@ class TestFinishConfirmation:
         response = _finish(staff, draft_id, hx=hx, confirmed="")
         assert response.status_code == 200
         soup = _soup(response)
-        section = soup.select_one("#confirm-finish")
+        section = one(soup, "#confirm-finish")
         assert section is not None
         assert "kan ikke ændres" in section.get_text()
         form = one(section, "form#confirm-finish-form")
@@ -833,19 +833,19 @@ class TestAcuteBreadthAndStrengths:
         self, staff, draft_id
     ):
         soup = _soup(_tick(staff, draft_id, ACUTE, shown="1:0"))
-        panel = soup.select_one("#summary")
+        panel = one(soup, "#summary")
         assert panel["data-shown"] == "4:2"
-        alert = panel.select_one("#acute-alert")
+        alert = one(panel, "#acute-alert")
         assert "Overlad ikke barnet" in alert.get_text()
         assert "112" in alert.get_text()
         assert "114" in alert.get_text()
         assert "må gerne tale med dem" in alert.get_text()
         assert panel.select_one("#critical-alert") is None
-        assert "Forældrene" in panel.select_one("#guidance").get_text()
+        assert "Forældrene" in one(panel, "#guidance").get_text()
         page = _soup(staff.client.get(f"/assessments/{draft_id}"))
-        rule = page.select_one("#assessment-toolbar #toolbar-acute")
+        rule = one(page, "#assessment-toolbar #toolbar-acute")
         assert "Forældrene må gerne orienteres" in rule.get_text()
-        assert rule.select_one("a")["href"] == "#acute-alert"
+        assert one(rule, "a")["href"] == "#acute-alert"
 
     def test_an_acute_sign_at_level_4_shown_still_answers_the_whole_panel(self, staff, draft_id):
         soup = _soup(_tick(staff, draft_id, ACUTE, shown="4:0"))
@@ -855,7 +855,7 @@ class TestAcuteBreadthAndStrengths:
     def test_acute_with_a_critical_sign_shows_the_abuse_rule_only(self, staff, draft_id):
         _tick(staff, draft_id, ACUTE)
         soup = _soup(_tick(staff, draft_id, _pick(level=4, critical=True)[0], shown="4:2"))
-        panel = soup.select_one("#summary")
+        panel = one(soup, "#summary")
         assert panel["data-shown"] == "4:1"
         assert panel.select_one("#critical-alert") is not None
         assert panel.select_one("#acute-alert") is None
@@ -865,9 +865,9 @@ class TestAcuteBreadthAndStrengths:
         for sign in first:
             _tick(staff, draft_id, sign)
         soup = _soup(_tick(staff, draft_id, last, shown="2:0"))
-        panel = soup.select_one("#summary")
+        panel = one(soup, "#summary")
         assert panel["data-shown"] == "3:0"
-        note = panel.select_one("#breadth-note").get_text(" ", strip=True)
+        note = one(panel, "#breadth-note").get_text(" ", strip=True)
         assert note.startswith("Hævet fra niveau 2 pga. bredde:")
         assert "mindst 3 tegn på mindst 2 forskellige områder" in note
         assert len(panel.select("#rationale li")) == 3
@@ -877,7 +877,7 @@ class TestAcuteBreadthAndStrengths:
         [strength] = _pick(level=1)
         _tick(staff, draft_id, worry)
         soup = _soup(_tick(staff, draft_id, strength, shown="2:0"))
-        box = soup.select_one("#rationale-box")
+        box = one(soup, "#rationale-box")
         assert box["hx-swap-oob"] == "true"
         assert [li.get_text(strip=True) for li in box.select("#strengths li")] == [_text(strength)]
         assert [li.get_text(" ", strip=True) for li in box.select("#rationale li")] == [
@@ -887,25 +887,25 @@ class TestAcuteBreadthAndStrengths:
     def test_the_result_page_shows_acute_guidance_and_strengths(self, staff, app, org, child_id):
         [strength] = _pick(level=1)
         with db.session_scope(app.state.engine) as s:
-            author = s.get(User, org.users["staff"])
-            child = s.get(Child, child_id)
+            author = s.get_one(User, org.users["staff"])
+            child = s.get_one(Child, child_id)
             finished = make_finished_assessment(s, author, child, observed=[ACUTE, strength])
             assessment_id = finished.id
         soup = _soup(staff.client.get(f"/assessments/{assessment_id}"))
-        assert "Akut fare" in soup.select_one("#result-level-line").get_text()
+        assert "Akut fare" in one(soup, "#result-level-line").get_text()
         assert soup.select_one("#acute-alert") is not None
         assert [li.get_text(strip=True) for li in soup.select("#strengths li")] == [_text(strength)]
-        dialogue = soup.select_one("#other-steps").get_text()
+        dialogue = one(soup, "#other-steps").get_text()
         assert "dialogmøde" in dialogue
 
     def test_the_result_page_says_when_breadth_raised_the_level(self, staff, app, org, child_id):
         with db.session_scope(app.state.engine) as s:
-            author = s.get(User, org.users["staff"])
-            child = s.get(Child, child_id)
+            author = s.get_one(User, org.users["staff"])
+            child = s.get_one(Child, child_id)
             finished = make_finished_assessment(s, author, child, observed=_breadth_signs())
             assessment_id = finished.id
         soup = _soup(staff.client.get(f"/assessments/{assessment_id}"))
-        assert "Hævet pga. bredde" in soup.select_one("#result-level-line").get_text()
+        assert "Hævet pga. bredde" in one(soup, "#result-level-line").get_text()
         assert soup.select_one("#breadth-note") is not None
 
 

@@ -11,7 +11,7 @@ from app import db
 from app.catalogs import service as catalogs
 from app.catalogs.models import CatalogVersion
 from app.guide.loader import dump_catalog, parse_catalog
-from tests.html import one
+from tests.html import attr, one
 
 
 def soup(response) -> BeautifulSoup:
@@ -245,6 +245,7 @@ def _store_published_without_sources(app, catalog_id="3-5") -> None:
     """Make the published version look like one stored before catalogs had sources."""
     with db.session_scope(app.state.engine) as s:
         row = catalogs.published_row(s, catalog_id=catalog_id)
+        assert row is not None
         data = yaml.safe_load(row.content)
         del data["sources"]
         row.content = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
@@ -260,7 +261,7 @@ class TestSources:
 
         items = page.select("#sources ol li")
         assert [li.get_text() for li in items] == shipped.sources
-        links = [a["href"] for a in page.select("#sources a")]
+        links = [attr(a, "href") for a in page.select("#sources a")]
         assert "https://www.regelrytter.dk/barnets-lov" in links
         assert all(href.startswith("https://") for href in links)
 
@@ -276,7 +277,7 @@ class TestSources:
     def test_the_sources_are_edited_one_per_line_under_om_kataloget(self, admin, app):
         path = _new_draft(admin)
         page = soup(admin.client.get(f"{path}?tab=form&area=about"))
-        shown = page.select_one("#catalog-about #input-sources").get_text()
+        shown = one(page, "#catalog-about #input-sources").get_text()
         assert shown.splitlines() == catalogs.shipped_guide().catalog("3-5").sources
 
         admin.client.post(

@@ -124,7 +124,7 @@ class TestFormEditor:
         saved = yaml.safe_load(_content(app, path))["areas"][0]["indicators"][i]
         assert (saved.get("acute"), saved.get("critical")) == (True, None)
         page = soup(admin.client.get(f"{path}?tab=form&area=0"))
-        assert page.select_one(f"#input-ind-0-{i}-acute").has_attr("checked")
+        assert one(page, f"#input-ind-0-{i}-acute").has_attr("checked")
         admin.client.post(
             f"{path}/form",
             data={**fields, f"ind-0-{i}-critical": "1"},

@@ -141,11 +141,11 @@ class TestNotificationPages:
         assessment_id, _ = make_assessment(observed=["3-5.care.parent-intoxicated", strength.id])
         staff = as_user("staff")
         page = soup(staff.client.get(f"/assessments/{assessment_id}/notification"))
-        assert "Overlad ikke barnet" in page.select_one("#acute-rule").get_text()
+        assert "Overlad ikke barnet" in one(page, "#acute-rule").get_text()
         assert page.select_one("#abuse-rule") is None
-        assert "vold eller overgreb" not in page.select_one("main").get_text()
+        assert "vold eller overgreb" not in one(page, "main").get_text()
         assert page.select_one("#input-parents_informed-yes") is not None
-        assert page.select_one("#input-urgency option[selected]")["value"] == "urgent"
+        assert one(page, "#input-urgency option[selected]")["value"] == "urgent"
         assert [li.get_text(strip=True) for li in page.select("#observed-strengths li")] == [
             strength.text
         ]
@@ -450,14 +450,14 @@ class TestAfterSending:
     ):
         assessment_id, _ = make_assessment()
         page = soup(as_user("staff").client.get(f"/assessments/{assessment_id}/consultation"))
-        duty = page.select_one("#duty-to-notify")
+        duty = one(page, "#duty-to-notify")
         text = " ".join(duty.get_text().split())
         assert "udskyder aldrig din pligt til at underrette" in text
         assert "grund til at antage, at barnet kan have behov for særlig støtte" in text
         assert "underrette kommunen nu" in text
         assert "også mens sparringen og jeres egen indsats fortsætter" in text
         assert "Barnets lov § 133" in text
-        link = duty.select_one("#notify-now")
+        link = one(duty, "#notify-now")
         assert link["href"] == f"/assessments/{assessment_id}/notification"
         assert as_user("staff").client.get(link["href"]).status_code == 200
 

@@ -7,6 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.web.templating import add_page_hook, link_parts
+from tests.html import one
 
 
 class TestPageHooks:
@@ -20,12 +21,17 @@ class TestPageHooks:
         add_page_hook(app, "children/list.html", hook)
         staff = as_user("staff")
         page = BeautifulSoup(staff.client.get("/children?q=Alma").text, "html.parser")
-        assert page.select_one("#input-q")["value"] == "Fra krogen"
+        assert one(page, "#input-q")["value"] == "Fra krogen"
         assert seen == ["Alma"]
 
     def test_it_runs_for_the_fragment_of_its_page_and_not_for_other_pages(self, app, as_user):
-        seen = []
-        add_page_hook(app, "children/list.html", lambda request, page: seen.append(1) or {})
+        seen: list[int] = []
+
+        def hook(request, page):
+            seen.append(1)
+            return {}
+
+        add_page_hook(app, "children/list.html", hook)
         staff = as_user("staff")
         fragment = staff.client.get("/children?q=Alma", headers={"HX-Request": "true"})
         soup = BeautifulSoup(fragment.text, "html.parser")
