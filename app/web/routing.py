@@ -1,4 +1,8 @@
-"""One transaction per request: the route class opens the session, commits once, or rolls back."""
+"""One transaction per request: the route class owns the session, commits once, or rolls back.
+
+The session is opened on first use (``RequestSession.get``, through ``deps.get_db``): a route
+that touches no table (``/healthz``, ``/sw.js``, a page without a logged-in user) opens none
+and costs no trip to a worker thread for its commit."""
 
 from __future__ import annotations
 
@@ -12,11 +16,63 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import AppError, Invalid, NotFound, ServerError
 from app.web import input_guard
 
 logger = logging.getLogger("trivsel.errors")
+
+#: Where the request's :class:`RequestSession` lives in the ASGI scope.
+SCOPE_KEY = "trivsel.db"
+
+
+class RequestSession:
+    """The request's database session, opened on first use and ended once."""
+
+    __slots__ = ("_factory", "closed", "session")
+
+    def __init__(self, factory: sessionmaker[Any]) -> None:
+        self._factory = factory
+        self.session: Session | None = None
+        self.closed = False
+
+    def get(self) -> Session:
+        """The session (opened now if this is the first use)."""
+        if self.closed:
+            # Error pages are rendered after the transaction ended; a closed session must not
+            # be reopened (it would silently start a transaction that nobody ends).
+            raise RuntimeError("the request's database session has ended")
+        if self.session is None:
+            self.session = self._factory()
+        return self.session
+
+    async def end(self, *, commit: bool) -> None:
+        """Commit (or roll back) and close, in one trip to a worker thread; nothing to do for
+        a request that never used its session."""
+        session, self.session, self.closed = self.session, None, True
+        if session is None:
+            return
+        if not session.in_transaction():
+            session.close()  # no connection was taken: no I/O
+            return
+        await run_in_threadpool(_end, session, commit)
+
+
+def _end(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
+
+
+def request_session(request: Request) -> RequestSession | None:
+    """The request's session holder (None outside a ``TransactionalRoute``)."""
+    holder: RequestSession | None = request.scope.get(SCOPE_KEY)
+    return holder
 
 
 class TransactionalRoute(APIRoute):
@@ -44,7 +100,10 @@ class TransactionalRoute(APIRoute):
                 body = await request.body()
                 if body:
                     with contextlib.suppress(input_guard.MalformedJson):
-                        input_guard.parse_json(body)
+                        # Decoded once: Starlette's ``Request.json()`` returns this cached value
+                        # when FastAPI reads the body for the view (malformed JSON is left to
+                        # FastAPI's own 422).
+                        request._json = input_guard.parse_json(body)
             elif content_type.startswith(
                 ("application/x-www-form-urlencoded", "multipart/form-data")
             ):
@@ -59,28 +118,23 @@ class TransactionalRoute(APIRoute):
 
         async def route_handler(request: Request) -> Response:
             await self._guard(request)
-            db = request.app.state.session_factory()
-            request.state.db = db
+            db = RequestSession(request.app.state.session_factory)
+            request.scope[SCOPE_KEY] = db
             try:
                 response = await handler(request)
-                await run_in_threadpool(db.commit)
+                await db.end(commit=True)
             except (AppError, HTTPException, RequestValidationError):
-                await run_in_threadpool(db.rollback)
+                await db.end(commit=False)
                 raise
             except Exception as exc:
                 # Logged here, answered as a plain 500 by the error handler: no stack trace
                 # reaches the client, and the security headers still apply.
-                await run_in_threadpool(db.rollback)
+                await db.end(commit=False)
                 logger.exception("unexpected error on %s %s", request.method, request.url.path)
                 raise ServerError() from exc
             except BaseException:
-                await run_in_threadpool(db.rollback)
+                await db.end(commit=False)
                 raise
-            finally:
-                await run_in_threadpool(db.close)
-                # Error pages are rendered after this; a closed session must not be reused
-                # (it would silently open a new transaction that nobody ends).
-                request.state.db = None
             for cookie in getattr(request.state, "set_cookies", []):
                 response.set_cookie(**cookie)
             return response

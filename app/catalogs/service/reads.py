@@ -1,10 +1,17 @@
 """Reading catalogs: the published ones for staff and the API, every version and draft for
-the admins, what changed between versions, and the evaluation against a catalog."""
+the admins, what changed between versions, and the evaluation against a catalog.
+
+A request never loads a version's YAML to learn which version is published: the rows are read
+without their ``content`` (a deferred column) and the parsed catalog comes from the
+per-process cache by the row's content hash (``content.parsed``); only a version this process
+has not parsed yet loads its text, once. So a version published by another process is served
+on the next request, and a request pays one small indexed query for it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
 from app.catalogs.models import CatalogVersion, VersionStatus
@@ -15,10 +22,16 @@ from app.guide.engine import Evaluation, UnknownIndicators, evaluate
 from app.guide.schema import Catalog, NoCatalogForAge, catalog_for_age
 
 
+#: Load a version's row without its YAML (read on first access: ``parsed`` of a version
+#: that is not in the cache yet, the editor).
+_WITHOUT_TEXT = defer(col(CatalogVersion.content))
+
+
 def published_versions(session: Session) -> Sequence[CatalogVersion]:
     """The published version of every catalog, youngest age band first."""
     return session.exec(
         select(CatalogVersion)
+        .options(_WITHOUT_TEXT)
         .where(CatalogVersion.status == VersionStatus.PUBLISHED)
         .order_by(col(CatalogVersion.min_age_years))
     ).all()
@@ -32,7 +45,9 @@ def published_catalogs(session: Session) -> list[Catalog]:
 def get_published(session: Session, *, catalog_id: str) -> Catalog:
     """The published version of one catalog, or NotFound."""
     row = session.exec(
-        select(CatalogVersion).where(
+        select(CatalogVersion)
+        .options(_WITHOUT_TEXT)
+        .where(
             CatalogVersion.catalog_id == catalog_id,
             CatalogVersion.status == VersionStatus.PUBLISHED,
         )
@@ -45,7 +60,9 @@ def get_published(session: Session, *, catalog_id: str) -> Catalog:
 def get_version(session: Session, *, catalog_id: str, version: int) -> Catalog:
     """A given (published or retired) version of a catalog, or NotFound."""
     row = session.exec(
-        select(CatalogVersion).where(
+        select(CatalogVersion)
+        .options(_WITHOUT_TEXT)
+        .where(
             CatalogVersion.catalog_id == catalog_id,
             CatalogVersion.version == version,
             CatalogVersion.status != VersionStatus.DRAFT,
