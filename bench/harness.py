@@ -59,7 +59,9 @@ class Server:
 
 
 @contextmanager
-def server(name: str, args: list[str], *, log: Path, ready_path: str = "/healthz") -> Iterator[Server]:
+def server(
+    name: str, args: list[str], *, log: Path, ready_path: str = "/healthz"
+) -> Iterator[Server]:
     """``python -m bench.serve <args> --port N``, waited for and stopped afterwards."""
     port = free_port()
     with log.open("wb") as out:
@@ -165,7 +167,7 @@ def load(base: str, req: Request, *, connections: int = 20, seconds: float = 10)
         out = subprocess.run(  # noqa: S603
             [
                 "wrk",
-                "-t2",
+                f"-t{min(2, connections)}",
                 f"-c{connections}",
                 f"-d{seconds:g}s",
                 "--timeout",
@@ -270,8 +272,22 @@ def profiled(pid: int, out: Path, seconds: float) -> Iterator[None]:
     if spy is None:
         raise SystemExit("py-spy is not installed (pip install py-spy)")
     proc = subprocess.Popen(  # noqa: S603
-        [spy, "record", "--pid", str(pid), "--duration", f"{int(seconds)}", "--rate", "250",
-         "--format", "raw", "--output", str(out), "--nonblocking"],
+        [
+            spy,
+            "record",
+            "--pid",
+            str(pid),
+            "--duration",
+            f"{int(seconds)}",
+            "--rate",
+            "250",
+            "--format",
+            "raw",
+            "--output",
+            str(out),
+            "--nonblocking",
+            "--gil",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

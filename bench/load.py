@@ -174,7 +174,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         warm = min(2.0, args.seconds)
         harness.load(floor.base, reqs["healthz"], connections=args.connections, seconds=warm)
         floors.append(
-            harness.load(floor.base, reqs["healthz"], connections=args.connections, seconds=args.seconds)
+            harness.load(
+                floor.base, reqs["healthz"], connections=args.connections, seconds=args.seconds
+            )
         )
         for name, req in reqs.items():
             if args.only and name not in args.only:
@@ -184,7 +186,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 project.base, req, connections=args.connections, seconds=args.seconds
             )
         floors.append(
-            harness.load(floor.base, reqs["healthz"], connections=args.connections, seconds=args.seconds)
+            harness.load(
+                floor.base, reqs["healthz"], connections=args.connections, seconds=args.seconds
+            )
         )
         if args.profile:
             args.profile.mkdir(parents=True, exist_ok=True)
@@ -193,7 +197,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     continue
                 out = args.profile / f"{name.replace(' ', '-')}.txt"
                 with harness.profiled(project.pid, out, args.seconds):
-                    harness.load(project.base, req, connections=args.connections, seconds=args.seconds)
+                    harness.load(
+                        project.base, req, connections=args.connections, seconds=args.seconds
+                    )
                 profiles[name] = harness.profile_summary(out)
     floor_rps = sum(f.rps for f in floors) / len(floors)
     return {

@@ -7,16 +7,19 @@ and costs no trip to a worker thread for its commit."""
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import logging
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import AppError, Invalid, NotFound, ServerError
 from app.web import input_guard
@@ -47,6 +50,11 @@ class RequestSession:
             self.session = self._factory()
         return self.session
 
+    def commit_here(self) -> None:
+        """Commit now, in the calling thread (the view's own worker thread)."""
+        if self.session is not None and self.session.in_transaction():
+            self.session.commit()
+
     async def end(self, *, commit: bool) -> None:
         """Commit (or roll back) and close, in one trip to a worker thread; nothing to do for
         a request that never used its session."""
@@ -69,6 +77,25 @@ def _end(session: Session, commit: bool) -> None:
         session.close()
 
 
+#: The running request's session holder; worker threads see it too (anyio copies the context).
+_current: ContextVar[RequestSession | None] = ContextVar("trivsel_request_session", default=None)
+
+
+def _committing(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A plain ``def`` view that commits in its own worker thread when it returns: no second
+    trip to a thread for the commit, and (on SQLite) the writer's turn ends with the view."""
+
+    @functools.wraps(view)
+    def committing_view(*args: Any, **kwargs: Any) -> Any:
+        result = view(*args, **kwargs)
+        holder = _current.get()
+        if holder is not None:
+            holder.commit_here()
+        return result
+
+    return committing_view
+
+
 def request_session(request: Request) -> RequestSession | None:
     """The request's session holder (None outside a ``TransactionalRoute``)."""
     holder: RequestSession | None = request.scope.get(SCOPE_KEY)
@@ -76,14 +103,19 @@ def request_session(request: Request) -> RequestSession | None:
 
 
 class TransactionalRoute(APIRoute):
-    """Commits the request's database session after the view returns, before the response
-    is sent, so a response never claims success for work that failed to commit.
+    """Commits the request's database session when the view returns, before the response
+    is sent, so a response never claims success for work that failed to commit; any error
+    rolls it back. A plain ``def`` view commits in its own worker thread as it returns (what
+    runs after it, serialising the response model, only reads); an ``async def`` view's
+    session is committed after it.
 
     Before the view runs, it refuses input no route can store (``app.web.input_guard``): an
     integer path parameter beyond 64 bits is an unknown id (404); NUL bytes, integers beyond
     64 bits and JSON nested deeper than any body of api.md are a 422 naming the field."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not (inspect.iscoroutinefunction(endpoint) or inspect.isgeneratorfunction(endpoint)):
+            endpoint = _committing(endpoint)
         super().__init__(path, endpoint, **kwargs)
         self._int_path = _int_names(self.dependant.path_params)
         self._int_query = _int_names(self.dependant.query_params)
@@ -120,6 +152,7 @@ class TransactionalRoute(APIRoute):
             await self._guard(request)
             db = RequestSession(request.app.state.session_factory)
             request.scope[SCOPE_KEY] = db
+            current = _current.set(db)
             try:
                 response = await handler(request)
                 await db.end(commit=True)
@@ -135,6 +168,8 @@ class TransactionalRoute(APIRoute):
             except BaseException:
                 await db.end(commit=False)
                 raise
+            finally:
+                _current.reset(current)
             for cookie in getattr(request.state, "set_cookies", []):
                 response.set_cookie(**cookie)
             return response

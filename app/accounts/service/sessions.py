@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User, UserSession
@@ -60,6 +61,14 @@ def start_session(
     return token, row
 
 
+#: Built once: the statement is the same on every request, only the hash differs.
+_BY_TOKEN = (
+    select(UserSession, User)
+    .join(User, col(User.id) == col(UserSession.user_id))
+    .where(col(UserSession.token_hash) == bindparam("token_hash"))
+)
+
+
 def resolve_session(
     session: Session, *, token: str, policy: LoginPolicy
 ) -> tuple[User, UserSession] | None:
@@ -68,11 +77,7 @@ def resolve_session(
     One query reads the session row (by its unique token hash) and its user; it writes only
     when the session ends or ``last_seen_at`` is a minute old. The row is read on every
     request, so a revocation (logout, deactivation, another process) holds at once."""
-    found = session.exec(
-        select(UserSession, User)
-        .join(User, col(User.id) == col(UserSession.user_id))
-        .where(UserSession.token_hash == hash_token(token))
-    ).first()
+    found = session.exec(_BY_TOKEN, params={"token_hash": hash_token(token)}).first()
     if found is None:
         return None
     row, user = found
