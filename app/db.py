@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -103,6 +104,14 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
+_writer_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+
+
+def writer_lock(engine: Engine) -> threading.Lock | None:
+    """The lock SQLite writers of ``engine`` take turns on (None for PostgreSQL)."""
+    return _writer_locks.get(engine)
+
+
 def _one_writer_at_a_time(engine: Engine) -> None:
     """Writers of this process take turns on a lock instead of SQLite's busy handler.
 
@@ -113,7 +122,7 @@ def _one_writer_at_a_time(engine: Engine) -> None:
     the next writer starts the moment the previous one is done. SQLite serves one process
     (``trivsel serve`` refuses workers on it); another process (the CLI) still meets the busy
     timeout, and a writer that cannot get the lock within it goes on without it."""
-    lock = threading.Lock()
+    lock = _writer_locks[engine] = threading.Lock()
     holders: set[int] = set()  # id() of the DBAPI connections that hold the lock
     guard = threading.Lock()
 

@@ -172,23 +172,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ctx = prepare(project.base)
         reqs = scenarios(ctx)
         warm = min(2.0, args.seconds)
-        harness.load(floor.base, reqs["healthz"], connections=args.connections, seconds=warm)
+        n, secs = args.connections, args.seconds
+        harness.load(floor.base, reqs["healthz"], connections=n, seconds=warm)
         floors.append(
-            harness.load(
-                floor.base, reqs["healthz"], connections=args.connections, seconds=args.seconds
-            )
+            harness.measured(floor.pid, floor.base, reqs["healthz"], connections=n, seconds=secs)
         )
         for name, req in reqs.items():
             if args.only and name not in args.only:
                 continue
-            harness.load(project.base, req, connections=args.connections, seconds=warm)
-            results[name] = harness.load(
-                project.base, req, connections=args.connections, seconds=args.seconds
+            harness.load(project.base, req, connections=n, seconds=warm)
+            results[name] = harness.measured(
+                project.pid, project.base, req, connections=n, seconds=secs
             )
         floors.append(
-            harness.load(
-                floor.base, reqs["healthz"], connections=args.connections, seconds=args.seconds
-            )
+            harness.measured(floor.pid, floor.base, reqs["healthz"], connections=n, seconds=secs)
         )
         if args.profile:
             args.profile.mkdir(parents=True, exist_ok=True)
@@ -196,13 +193,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 if args.only and name not in args.only:
                     continue
                 out = args.profile / f"{name.replace(' ', '-')}.txt"
-                with harness.profiled(project.pid, out, args.seconds):
-                    harness.load(
-                        project.base, req, connections=args.connections, seconds=args.seconds
-                    )
+                with harness.profiled(project.pid, out, secs):
+                    harness.load(project.base, req, connections=n, seconds=secs)
                 profiles[name] = harness.profile_summary(out)
     floor_rps = sum(f.rps for f in floors) / len(floors)
+    floor_cpu = sum(f.cpu_ms_per_request for f in floors) / len(floors)
     return {
+        "floor_cpu_ms": floor_cpu,
         "database": "SQLite" if url.startswith("sqlite") else "PostgreSQL",
         "generator": floors[0].generator,
         "floor": floors,
@@ -222,18 +219,27 @@ def _empty_postgres(url: str) -> None:
     engine.dispose()
 
 
+def _cpu(result: Result, floor_cpu: float) -> str:
+    if not result.cpu_ms_per_request:
+        return "–"
+    return f"{result.cpu_ms_per_request:.2f} ({100 * floor_cpu / result.cpu_ms_per_request:.0f} %)"
+
+
 def report(data: dict[str, Any], *, markdown: bool) -> str:
     floor_rps = data["floor_rps"]
+    floor_cpu = data["floor_cpu_ms"]
     floors = " / ".join(f"{f.rps:,.0f}" for f in data["floor"])
     lines = [
         f"{data['database']}, {data['generator']}; floor (bare FastAPI, one sync route): "
-        f"{floors} req/s (before / after), p99 {max(f.p99_ms for f in data['floor']):.1f} ms"
+        f"{floors} req/s (before / after), p99 {max(f.p99_ms for f in data['floor']):.1f} ms, "
+        f"{floor_cpu:.2f} ms CPU a request"
     ]
     if markdown:
         lines += [
             "",
-            "| request | req/s | share of floor | p50 | p95 | p99 | failed | target |",
-            "|---|---|---|---|---|---|---|---|",
+            "| request | req/s | share of floor | p50 | p95 | p99 | failed "
+            "| CPU ms/req (floor ÷ it) | target |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
     for name, result in data["results"].items():
         share = 100 * result.rps / floor_rps if floor_rps else 0.0
@@ -255,6 +261,7 @@ def report(data: dict[str, Any], *, markdown: bool) -> str:
             f"{result.p95_ms:.1f} ms",
             f"{result.p99_ms:.1f} ms",
             str(result.failed),
+            _cpu(result, floor_cpu),
             verdict,
         ]
         lines.append(("| " + " | ".join(cells) + " |") if markdown else "  ".join(cells))

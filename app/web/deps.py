@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -226,7 +226,7 @@ async def require_user(
 require_user.__trivsel_access__ = "user"  # type: ignore[attr-defined]
 
 
-def require_role(*roles: Role) -> Callable[..., User]:
+def require_role(*roles: Role) -> Callable[..., Coroutine[Any, Any, User]]:
     """A dependency that lets only users with one of ``roles`` through (403 otherwise)."""
     allowed = frozenset(roles)
 

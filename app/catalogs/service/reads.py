@@ -29,7 +29,7 @@ from app.guide.schema import Catalog, NoCatalogForAge, catalog_for_age
 
 #: Load a version's row without its YAML (read on first access: ``parsed`` of a version
 #: that is not in the cache yet, the editor).
-_WITHOUT_TEXT = defer(col(CatalogVersion.content))
+_WITHOUT_TEXT = defer(CatalogVersion.content)  # type: ignore[arg-type]
 
 _table = CatalogVersion.__table__  # type: ignore[attr-defined]
 _PUBLISHED_HEAD = sa.select(_table.c.id, _table.c.content_sha256).where(
@@ -52,8 +52,7 @@ _versions_lock = threading.Lock()
 
 def _engine(session: Session) -> Engine:
     bind = session.get_bind()
-    engine: Engine = getattr(bind, "engine", bind)
-    return engine
+    return bind if isinstance(bind, Engine) else bind.engine
 
 
 def _parsed_head(session: Session, head: sa.Row[tuple[int, str]], catalog_id: str) -> Catalog:
