@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 
 import pytest
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from app.audit.models import AuditEvent
 from app.audit.tags import AuditTag
 from app.catalogs.models import CatalogVersion, VersionStatus
 from app.catalogs.service import content_hash
+from app.cli import uvicorn_options
 from tests.conftest import login
 from tests.factories import make_child, make_finished_assessment, signs
 
@@ -257,3 +259,19 @@ class TestSQLite:
         with engine.connect() as conn:
             conn.execute(insert, {"name": "Midt", "at": db.utcnow()})
         assert not lock.locked()  # returned to the pool: rolled back, the turn given back
+
+
+class TestAccessLog:
+    def test_one_structured_line_per_request_without_the_query_string(self, client, caplog):
+        with caplog.at_level(logging.INFO, logger="trivsel.access"):
+            assert client.get("/healthz?q=Alma").status_code == 200
+        lines = [r.getMessage() for r in caplog.records if r.name == "trivsel.access"]
+        assert len(lines) == 1
+        assert lines[0].startswith("method=GET path=/healthz status=200 ms=")
+        assert "Alma" not in lines[0]
+        assert "request_id=" in lines[0]
+
+    def test_serve_writes_it_instead_of_uvicorns_access_log(self, settings):
+        options = uvicorn_options(settings)
+        assert options["access_log"] is False
+        assert "trivsel.access" in options["log_config"]["loggers"]
