@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -55,6 +55,44 @@ def _seed_demo(settings: Settings) -> None:
         typer.secho(f"Adgangskode for alle demobrugere: {password}", fg=typer.colors.YELLOW)
 
 
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How ``serve`` runs uvicorn (the load benchmark runs the app with the same options).
+
+    The access log is the app's own (``trivsel.access``, one ``key=value`` line per request
+    from ``web.middleware``, the path without its query string, which may hold a searched
+    name); uvicorn's is off. The lines go to stdout, everything else to stderr."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    level = settings.log_level.upper()
+    config: dict[str, Any] = {
+        **LOGGING_CONFIG,
+        "formatters": {
+            **LOGGING_CONFIG["formatters"],
+            "trivsel_access": {"format": "%(asctime)s %(message)s"},
+        },
+        "handlers": {
+            **LOGGING_CONFIG["handlers"],
+            "trivsel_access": {
+                "formatter": "trivsel_access",
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+            },
+        },
+        "loggers": {
+            **LOGGING_CONFIG["loggers"],
+            "trivsel": {"handlers": ["default"], "level": level, "propagate": False},
+            "trivsel.access": {"handlers": ["trivsel_access"], "level": level, "propagate": False},
+        },
+    }
+    return {
+        "proxy_headers": False,  # the app reads them, from TRIVSEL_TRUSTED_PROXIES only
+        "log_level": settings.log_level,
+        "log_config": config,
+        "access_log": False,
+        "server_header": False,  # no "server: uvicorn": nothing to learn about the stack
+    }
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Adresse at lytte på")] = "127.0.0.1",
@@ -83,26 +121,13 @@ def serve(
         if settings.is_sqlite:
             raise _fail("Flere processer kræver PostgreSQL (TRIVSEL_DATABASE_URL).")
         uvicorn.run(
-            "app.asgi:app",
-            host=host,
-            port=port,
-            workers=workers,
-            proxy_headers=False,  # the app reads them, from TRIVSEL_TRUSTED_PROXIES only
-            log_level=settings.log_level,
-            server_header=False,
+            "app.asgi:app", host=host, port=port, workers=workers, **uvicorn_options(settings)
         )
         return
     from app.main import create_app
 
     typer.echo(f"Trivselsguiden kører på http://{host}:{port}/")
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        proxy_headers=False,  # the app reads them, from TRIVSEL_TRUSTED_PROXIES only
-        log_level=settings.log_level,
-        server_header=False,  # no "server: uvicorn": nothing to learn about the stack
-    )
+    uvicorn.run(create_app(settings), host=host, port=port, **uvicorn_options(settings))
 
 
 @db_cli.command("upgrade")

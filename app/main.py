@@ -33,7 +33,7 @@ from app.settings import Settings
 from app.start import views as start_views
 from app.web import errors, health
 from app.web.deps import csrf_protect
-from app.web.middleware import SameOriginGZipMiddleware, SecurityMiddleware
+from app.web.middleware import Compression, SecurityMiddleware
 from app.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -90,8 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         hsts=settings.cookie_secure,
         trusted_proxies=settings.trusted_proxy_networks,
+        compression=Compression(),
     )
-    app.add_middleware(SameOriginGZipMiddleware)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in (

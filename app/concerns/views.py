@@ -34,7 +34,7 @@ from app.deadlines import ACKNOWLEDGE_WEEKDAYS, COPENHAGEN, add_weekdays
 from app.errors import Conflict, Invalid, NotFound
 from app.guide.schema import ActionKey
 from app.web import htmx
-from app.web.deps import DB, StaffOrLeader, require_role
+from app.web.deps import DB, StaffOrLeader, open_db, require_role
 from app.web.forms import form_date, form_error_response
 from app.web.routing import make_router
 from app.web.templating import add_context_hook, add_page_hook, danish_date, local_time, render
@@ -46,7 +46,7 @@ def header_context(request: Request) -> dict[str, Any]:
     """The header counts: open and overdue concerns for a social worker, new replies for
     staff and leaders (None when nobody is logged in or outside a request's session)."""
     current = getattr(request.state, "current_user", None)
-    db = getattr(request.state, "db", None)
+    db = open_db(request)
     if current is None or db is None:
         return {}
     try:

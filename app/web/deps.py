@@ -2,6 +2,10 @@
 
 Every route declares who may use it with ``require_role(...)``, ``require_user`` or
 ``public``; ``tests/test_routes.py`` fails for a route that declares none.
+
+The dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in
+a worker thread, and each such trip costs more than the check itself. The one that reads the
+database (the session lookup) goes to a worker thread only when there is a cookie to look up.
 """
 
 from __future__ import annotations
@@ -9,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app import db as database
 from app import messages
@@ -23,6 +28,7 @@ from app.accounts import service as accounts
 from app.accounts.models import Role, User, UserSession
 from app.errors import CSRFError, Forbidden, NotAuthenticated, SessionExpired
 from app.settings import Settings
+from app.web.routing import request_session
 
 CSRF_FORM_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -82,10 +88,25 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_db(request: Request) -> Session:
-    """The request's database session, opened and committed by ``TransactionalRoute``."""
-    db: Session = request.state.db
-    return db
+def db_of(request: Request) -> Session:
+    """The request's database session, opened on first use; ``TransactionalRoute`` commits
+    it once (or rolls it back) and closes it."""
+    holder = request_session(request)
+    if holder is None:
+        raise RuntimeError("a database session is only available inside a TransactionalRoute")
+    return holder.get()
+
+
+async def get_db(request: Request) -> Session:
+    """The request's database session (a dependency; see :func:`db_of`)."""
+    return db_of(request)
+
+
+def open_db(request: Request) -> Session | None:
+    """The request's session if the request has opened one and it is still open, else None
+    (for context hooks: they never open one of their own)."""
+    holder = request_session(request)
+    return holder.session if holder is not None and not holder.closed else None
 
 
 def login_policy(settings: Settings) -> accounts.LoginPolicy:
@@ -99,8 +120,25 @@ def login_policy(settings: Settings) -> accounts.LoginPolicy:
     )
 
 
+def _policy(request: Request) -> accounts.LoginPolicy:
+    """The app's policy, built once per app."""
+    state = request.app.state
+    policy: accounts.LoginPolicy | None = getattr(state, "login_policy", None)
+    if policy is None:
+        policy = state.login_policy = login_policy(get_settings(request))
+    return policy
+
+
 def _signer(request: Request, salt: str) -> URLSafeSerializer:
-    return URLSafeSerializer(request.app.state.secret_key, salt=salt)
+    """The app's signer for ``salt``, made once per app."""
+    state = request.app.state
+    signers: dict[str, URLSafeSerializer] | None = getattr(state, "signers", None)
+    if signers is None:
+        signers = state.signers = {}
+    signer = signers.get(salt)
+    if signer is None:
+        signer = signers[salt] = URLSafeSerializer(state.secret_key, salt=salt)
+    return signer
 
 
 def sign_session_token(request: Request, token: str) -> str:
@@ -127,23 +165,28 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
     )
 
 
-def current_auth(request: Request, db: Annotated[Session, Depends(get_db)]) -> Auth | None:
-    """The live session from the cookie, or None. Sets ``request.state.current_user``."""
-    settings = get_settings(request)
-    raw = request.cookies.get(session_cookie_name(settings))
+async def current_auth(request: Request) -> Auth | None:
+    """The live session from the cookie, or None. Sets ``request.state.current_user``.
+
+    Without a session cookie nothing is read; with one, the session row and its user are read
+    in one query (in a worker thread, never on the event loop)."""
+    raw = request.cookies.get(session_cookie_name(get_settings(request)))
+    if not raw:
+        return None
+    try:
+        token = _signer(request, "session").loads(raw)
+    except BadSignature:
+        token = None
     auth: Auth | None = None
-    if raw:
-        try:
-            token = _signer(request, "session").loads(raw)
-        except BadSignature:
-            token = None
-        if isinstance(token, str):
-            found = accounts.resolve_session(db, token=token, policy=login_policy(settings))
-            if found is not None:
-                auth = Auth(user=found[0], session=found[1])
-            else:
-                request.state.ended_token = token
-        request.state.session_expired = auth is None
+    if isinstance(token, str):
+        found = await run_in_threadpool(
+            accounts.resolve_session, db_of(request), token=token, policy=_policy(request)
+        )
+        if found is not None:
+            auth = Auth(user=found[0], session=found[1])
+        else:
+            request.state.ended_token = token
+    request.state.session_expired = auth is None
     if auth is not None:
         request.state.current_user = CurrentUser.of(auth.user)
         request.state.csrf_token = auth.session.csrf_token
@@ -168,10 +211,12 @@ def keep_session_end(request: Request) -> None:
         return
     request.state.ended_token = None
     with database.session_scope(request.app.state.engine) as session:
-        accounts.resolve_session(session, token=token, policy=login_policy(get_settings(request)))
+        accounts.resolve_session(session, token=token, policy=_policy(request))
 
 
-def require_user(request: Request, auth: Annotated[Auth | None, Depends(current_auth)]) -> User:
+async def require_user(
+    request: Request, auth: Annotated[Auth | None, Depends(current_auth)]
+) -> User:
     """The logged-in user, or 401 (``session_expired`` for a session that has ended)."""
     if auth is None:
         raise SessionExpired() if _ended_session(request) else NotAuthenticated()
@@ -181,11 +226,11 @@ def require_user(request: Request, auth: Annotated[Auth | None, Depends(current_
 require_user.__trivsel_access__ = "user"  # type: ignore[attr-defined]
 
 
-def require_role(*roles: Role) -> Callable[..., User]:
+def require_role(*roles: Role) -> Callable[..., Coroutine[Any, Any, User]]:
     """A dependency that lets only users with one of ``roles`` through (403 otherwise)."""
     allowed = frozenset(roles)
 
-    def dependency(user: Annotated[User, Depends(require_user)]) -> User:
+    async def dependency(user: Annotated[User, Depends(require_user)]) -> User:
         if user.role_enum not in allowed:
             raise Forbidden()
         return user
@@ -194,7 +239,7 @@ def require_role(*roles: Role) -> Callable[..., User]:
     return dependency
 
 
-def public() -> None:
+async def public() -> None:
     """Marks a route as open to everyone (login, health checks, manifest)."""
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import logging
 import secrets
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any
 
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,6 +29,58 @@ PERMISSIONS_POLICY = (
 )
 STATIC_PREFIX = "/static/"
 VENDOR_PREFIX = "/static/vendor/"
+IMMUTABLE = b"public, max-age=31536000, immutable"
+NO_CACHE = b"no-cache"
+_CSP = CSP.encode()
+#: Set by this middleware: a value the app set is replaced (Content-Security-Policy and
+#: Cache-Control are kept when the app chose its own).
+_OURS = frozenset(
+    {
+        b"x-content-type-options",
+        b"x-request-id",
+        b"referrer-policy",
+        b"x-frame-options",
+        b"permissions-policy",
+        b"cross-origin-opener-policy",
+        b"strict-transport-security",
+    }
+)
+
+access_log = logging.getLogger("trivsel.access")
+
+
+def _extend_headers(
+    message: Message,
+    extra: list[tuple[bytes, bytes]],
+    request_id: bytes,
+    cache_control: bytes | None,
+    *,
+    document: bool,
+) -> None:
+    """Append the security headers to a response start (one pass over its headers)."""
+    headers = list(message.get("headers", ()))
+    has_csp = has_cache_control = replace = False
+    for name, _value in headers:
+        name = name.lower()
+        if name == b"content-security-policy":
+            has_csp = True
+        elif name == b"cache-control":
+            has_cache_control = True
+        elif name in _OURS:
+            replace = True
+    if replace:
+        headers = [(n, v) for n, v in headers if n.lower() not in _OURS]
+    if cache_control is not None:
+        if has_cache_control:
+            headers = [(n, v) for n, v in headers if n.lower() != b"cache-control"]
+        headers.append((b"cache-control", cache_control))
+    elif not has_cache_control:
+        headers.append((b"cache-control", b"no-store"))
+    headers.extend(extra)
+    headers.append((b"x-request-id", request_id))
+    if document and not has_csp:
+        headers.append((b"content-security-policy", _CSP))
+    message["headers"] = headers
 
 
 class _BodyTooLarge(HTTPException):
@@ -67,12 +122,18 @@ def resolve_client(
 
 
 class SecurityMiddleware:
-    """Sets the request context for the audit log, refuses bodies over the limit with 413 and
-    adds the security headers; pages and API answers get ``Cache-Control: no-store``.
+    """Sets the request context for the audit log, refuses bodies over the limit with 413,
+    adds the security headers (pages and API answers get ``Cache-Control: no-store``),
+    compresses where it is safe and pays (:class:`Compression`) and writes the access log.
 
     ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed only from ``trusted_proxies``
     (none by default); the resolved address replaces the ASGI ``client``, so every later
-    reader (audit, throttle, sessions) sees the same one."""
+    reader (audit, throttle, sessions) sees the same one.
+
+    One layer, and cheap on every request: the request headers are read in one pass over the
+    raw list, the response headers are appended as prepared byte pairs, ``receive`` is only
+    wrapped for a body without a length, and the request id is a per-process prefix and a
+    counter (unique, not secret) instead of fresh randomness."""
 
     def __init__(
         self,
@@ -81,20 +142,42 @@ class SecurityMiddleware:
         max_body_bytes: int,
         hsts: bool,
         trusted_proxies: Sequence[IPv4Network | IPv6Network] = (),
+        compression: Compression | None = None,
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.hsts = hsts
         self.trusted_proxies = tuple(trusted_proxies)
+        self.compression = compression
+        self.gzip = (
+            GZipMiddleware(
+                app, minimum_size=compression.minimum_size, compresslevel=compression.level
+            )
+            if compression is not None
+            else None
+        )
+        self._ids = itertools.count(1)
+        self._id_prefix = secrets.token_hex(4)
+        common = [(b"x-content-type-options", b"nosniff")]
+        if hsts:
+            common.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+        self._fragment_headers = common
+        self._document_headers = [
+            *common,
+            (b"referrer-policy", b"same-origin"),
+            (b"x-frame-options", b"DENY"),
+            (b"permissions-policy", PERMISSIONS_POLICY.encode()),
+            (b"cross-origin-opener-policy", b"same-origin"),
+        ]
 
-    def _resolve_proxy_headers(self, scope: Scope, headers: Headers) -> None:
+    def _resolve_proxy_headers(self, scope: Scope, forwarded_for: list[str], proto: str) -> None:
         client = scope.get("client")
         trusted = self.trusted_proxies
-        if not trusted or not client or not _is_trusted(client[0], trusted):
+        if not client or not _is_trusted(client[0], trusted):
             return
-        address = resolve_client(client[0], headers.getlist("x-forwarded-for"), trusted)
+        address = resolve_client(client[0], forwarded_for, trusted)
         scope["client"] = (address, 0 if address != client[0] else client[1])
-        proto = headers.get("x-forwarded-proto", "").split(",")[-1].strip().lower()
+        proto = proto.split(",")[-1].strip().lower()
         if proto in ("http", "https"):
             scope["scheme"] = proto
 
@@ -102,24 +185,76 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
-        self._resolve_proxy_headers(scope, headers)
-        request_id = headers.get("x-request-id", "")[:64] or secrets.token_hex(8)
+        started = time.perf_counter()
+        # One pass over the raw request headers (ASGI servers give lower-case names).
+        length = request_id = fetch_site = accept_encoding = proto = b""
+        htmx = chunked = False
+        forwarded_for: list[str] = []
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                length = value
+            elif name == b"transfer-encoding":
+                chunked = True
+            elif name == b"hx-request":
+                htmx = value == b"true"
+            elif name == b"x-request-id":
+                request_id = value
+            elif name == b"sec-fetch-site":
+                fetch_site = value
+            elif name == b"accept-encoding":
+                accept_encoding = value
+            elif name == b"x-forwarded-for":
+                forwarded_for.append(value.decode("latin-1"))
+            elif name == b"x-forwarded-proto":
+                proto = value
+        if self.trusted_proxies:
+            self._resolve_proxy_headers(scope, forwarded_for, proto.decode("latin-1"))
+        rid = request_id.decode("latin-1")[:64] or f"{self._id_prefix}{next(self._ids):08x}"
         client = scope.get("client")
         token = current_request.set(
-            RequestContext(client_ip=client[0] if client else "", request_id=request_id)
+            RequestContext(client_ip=client[0] if client else "", request_id=rid)
         )
         path: str = scope["path"]
-        # An HTMX request (fetched by a script, never a navigation: a browser sends HX-Request
-        # only when a script sets it) gets an HTML fragment, not a document.
-        fragment = headers.get("hx-request") == "true"
+        status = 0
         try:
-            length = headers.get("content-length")
-            if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
-                await self._too_large(scope, send, request_id)
+            if length and (not length.isdigit() or int(length) > self.max_body_bytes):
+                if length.isdigit():
+                    status = 413
+                    await self._too_large(scope, send, rid)
+                    return
+                chunked = True  # a length that is no number: count what arrives
+            app = self.app
+            if (
+                self.gzip is not None
+                and b"gzip" in accept_encoding
+                and (path.startswith(PUBLIC_COMPRESSIBLE) or fetch_site in SAME_ORIGIN_FETCH)
+            ):
+                app = self.gzip
+            # An HTMX request (fetched by a script, never a navigation: a browser sends
+            # HX-Request only when a script sets it) gets an HTML fragment, not a document.
+            extra = self._fragment_headers if htmx else self._document_headers
+            cache_control = (
+                IMMUTABLE
+                if path.startswith(VENDOR_PREFIX)
+                else NO_CACHE
+                if path.startswith(STATIC_PREFIX)
+                else None
+            )
+            rid_bytes = rid.encode("latin-1")
+
+            async def send_with_headers(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                    _extend_headers(message, extra, rid_bytes, cache_control, document=not htmx)
+                await send(message)
+
+            if not chunked:
+                # The server holds a body to its Content-Length (checked above): nothing to
+                # count. Without any length a request has no body at all.
+                await app(scope, receive, send_with_headers)
                 return
             received = 0
-            response_started = False
 
             async def limited_receive() -> Message:
                 nonlocal received
@@ -130,44 +265,36 @@ class SecurityMiddleware:
                         raise _BodyTooLarge
                 return message
 
-            async def send_with_headers(message: Message) -> None:
-                nonlocal response_started
-                if message["type"] == "http.response.start":
-                    response_started = True
-                    self._add_headers(message, path, request_id, fragment=fragment)
-                await send(message)
-
             try:
-                await self.app(scope, limited_receive, send_with_headers)
+                await app(scope, limited_receive, send_with_headers)
             except _BodyTooLarge:
-                if response_started:
+                if status:
                     raise
-                await self._too_large(scope, send, request_id)
+                status = 413
+                await self._too_large(scope, send, rid)
         finally:
             current_request.reset(token)
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info(
+                    "method=%s path=%s status=%d ms=%.1f request_id=%s",
+                    scope["method"],
+                    path,
+                    status or 500,
+                    (time.perf_counter() - started) * 1000,
+                    rid,
+                )
 
-    def _add_headers(
-        self, message: Message, path: str, request_id: str, *, fragment: bool = False
-    ) -> None:
-        out = MutableHeaders(scope=message)
-        out["X-Content-Type-Options"] = "nosniff"
-        out["X-Request-ID"] = request_id
-        if not fragment:
-            # Document headers. A fragment fetched by htmx is never rendered as a document, so
-            # they would only cost bytes on every tick (docs/security.md, docs/performance.md).
-            out.setdefault("Content-Security-Policy", CSP)
-            out["Referrer-Policy"] = "same-origin"
-            out["X-Frame-Options"] = "DENY"
-            out["Permissions-Policy"] = PERMISSIONS_POLICY
-            out["Cross-Origin-Opener-Policy"] = "same-origin"
-        if self.hsts:
-            out["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if path.startswith(VENDOR_PREFIX):
-            out["Cache-Control"] = "public, max-age=31536000, immutable"
-        elif path.startswith(STATIC_PREFIX):
-            out["Cache-Control"] = "no-cache"
-        elif "cache-control" not in out:
-            out["Cache-Control"] = "no-store"
+    def _add_headers(self, message: Message, path: str, request_id: str) -> None:
+        cache_control = (
+            IMMUTABLE
+            if path.startswith(VENDOR_PREFIX)
+            else NO_CACHE
+            if path.startswith(STATIC_PREFIX)
+            else None
+        )
+        _extend_headers(
+            message, self._document_headers, request_id.encode(), cache_control, document=True
+        )
 
     async def _too_large(self, scope: Scope, send: Send, request_id: str) -> None:
         error = PayloadTooLarge()
@@ -196,27 +323,19 @@ class SecurityMiddleware:
 
 
 PUBLIC_COMPRESSIBLE = ("/static/", "/sw.js", "/manifest.webmanifest")
-SAME_ORIGIN_FETCH = frozenset({"same-origin", "none"})
+SAME_ORIGIN_FETCH = frozenset({b"same-origin", b"none"})
 
 
-class SameOriginGZipMiddleware:
+@dataclass(frozen=True)
+class Compression:
     """Gzip for a tablet on weak Wi-Fi, without a compression oracle (BREACH).
 
     Public files are always compressed. Pages, fragments and JSON, which may hold a CSRF token
     beside text from the request, are compressed only when the browser says the request came
     from this origin or from the user (``Sec-Fetch-Site: same-origin | none``): a request that
     another site makes the browser send is answered uncompressed, so its length reveals nothing.
-    """
+    Bodies under ``minimum_size`` bytes are sent as they are: below about a kilobyte gzip saves
+    less than a TCP packet and costs a compressor (docs/performance.md)."""
 
-    def __init__(self, app: ASGIApp, *, minimum_size: int = 500, compresslevel: int = 6) -> None:
-        self.app = app
-        self.gzip = GZipMiddleware(app, minimum_size=minimum_size, compresslevel=compresslevel)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and (
-            str(scope["path"]).startswith(PUBLIC_COMPRESSIBLE)
-            or Headers(scope=scope).get("sec-fetch-site", "") in SAME_ORIGIN_FETCH
-        ):
-            await self.gzip(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
+    minimum_size: int = 1024
+    level: int = 6

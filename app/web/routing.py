@@ -1,15 +1,24 @@
-"""One transaction per request: the route class opens the session, commits once, or rolls back."""
+"""One transaction per request: the route class owns the session, commits once, or rolls back.
+
+The session is opened on first use (``RequestSession.get``, through ``deps.get_db``): a route
+that touches no table (``/healthz``, ``/sw.js``, a page without a logged-in user) opens none
+and costs no trip to a worker thread for its commit."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import logging
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
@@ -18,16 +27,96 @@ from app.web import input_guard
 
 logger = logging.getLogger("trivsel.errors")
 
+#: Where the request's :class:`RequestSession` lives in the ASGI scope.
+SCOPE_KEY = "trivsel.db"
+
+
+class RequestSession:
+    """The request's database session, opened on first use and ended once."""
+
+    __slots__ = ("_factory", "closed", "session")
+
+    def __init__(self, factory: sessionmaker[Any]) -> None:
+        self._factory = factory
+        self.session: Session | None = None
+        self.closed = False
+
+    def get(self) -> Session:
+        """The session (opened now if this is the first use)."""
+        if self.closed:
+            # Error pages are rendered after the transaction ended; a closed session must not
+            # be reopened (it would silently start a transaction that nobody ends).
+            raise RuntimeError("the request's database session has ended")
+        if self.session is None:
+            self.session = self._factory()
+        return self.session
+
+    def commit_here(self) -> None:
+        """Commit now, in the calling thread (the view's own worker thread)."""
+        if self.session is not None and self.session.in_transaction():
+            self.session.commit()
+
+    async def end(self, *, commit: bool) -> None:
+        """Commit (or roll back) and close, in one trip to a worker thread; nothing to do for
+        a request that never used its session."""
+        session, self.session, self.closed = self.session, None, True
+        if session is None:
+            return
+        if not session.in_transaction():
+            session.close()  # no connection was taken: no I/O
+            return
+        await run_in_threadpool(_end, session, commit)
+
+
+def _end(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
+
+
+#: The running request's session holder; worker threads see it too (anyio copies the context).
+_current: ContextVar[RequestSession | None] = ContextVar("trivsel_request_session", default=None)
+
+
+def _committing(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A plain ``def`` view that commits in its own worker thread when it returns: no second
+    trip to a thread for the commit, and (on SQLite) the writer's turn ends with the view."""
+
+    @functools.wraps(view)
+    def committing_view(*args: Any, **kwargs: Any) -> Any:
+        result = view(*args, **kwargs)
+        holder = _current.get()
+        if holder is not None:
+            holder.commit_here()
+        return result
+
+    return committing_view
+
+
+def request_session(request: Request) -> RequestSession | None:
+    """The request's session holder (None outside a ``TransactionalRoute``)."""
+    holder: RequestSession | None = request.scope.get(SCOPE_KEY)
+    return holder
+
 
 class TransactionalRoute(APIRoute):
-    """Commits the request's database session after the view returns, before the response
-    is sent, so a response never claims success for work that failed to commit.
+    """Commits the request's database session when the view returns, before the response
+    is sent, so a response never claims success for work that failed to commit; any error
+    rolls it back. A plain ``def`` view commits in its own worker thread as it returns (what
+    runs after it, serialising the response model, only reads); an ``async def`` view's
+    session is committed after it.
 
     Before the view runs, it refuses input no route can store (``app.web.input_guard``): an
     integer path parameter beyond 64 bits is an unknown id (404); NUL bytes, integers beyond
     64 bits and JSON nested deeper than any body of api.md are a 422 naming the field."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not (inspect.iscoroutinefunction(endpoint) or inspect.isgeneratorfunction(endpoint)):
+            endpoint = _committing(endpoint)
         super().__init__(path, endpoint, **kwargs)
         self._int_path = _int_names(self.dependant.path_params)
         self._int_query = _int_names(self.dependant.query_params)
@@ -44,7 +133,10 @@ class TransactionalRoute(APIRoute):
                 body = await request.body()
                 if body:
                     with contextlib.suppress(input_guard.MalformedJson):
-                        input_guard.parse_json(body)
+                        # Decoded once: Starlette's ``Request.json()`` returns this cached value
+                        # when FastAPI reads the body for the view (malformed JSON is left to
+                        # FastAPI's own 422).
+                        request._json = input_guard.parse_json(body)
             elif content_type.startswith(
                 ("application/x-www-form-urlencoded", "multipart/form-data")
             ):
@@ -59,28 +151,26 @@ class TransactionalRoute(APIRoute):
 
         async def route_handler(request: Request) -> Response:
             await self._guard(request)
-            db = request.app.state.session_factory()
-            request.state.db = db
+            db = RequestSession(request.app.state.session_factory)
+            request.scope[SCOPE_KEY] = db
+            current = _current.set(db)
             try:
                 response = await handler(request)
-                await run_in_threadpool(db.commit)
+                await db.end(commit=True)
             except (AppError, HTTPException, RequestValidationError):
-                await run_in_threadpool(db.rollback)
+                await db.end(commit=False)
                 raise
             except Exception as exc:
                 # Logged here, answered as a plain 500 by the error handler: no stack trace
                 # reaches the client, and the security headers still apply.
-                await run_in_threadpool(db.rollback)
+                await db.end(commit=False)
                 logger.exception("unexpected error on %s %s", request.method, request.url.path)
                 raise ServerError() from exc
             except BaseException:
-                await run_in_threadpool(db.rollback)
+                await db.end(commit=False)
                 raise
             finally:
-                await run_in_threadpool(db.close)
-                # Error pages are rendered after this; a closed session must not be reused
-                # (it would silently open a new transaction that nobody ends).
-                request.state.db = None
+                _current.reset(current)
             for cookie in getattr(request.state, "set_cookies", []):
                 response.set_cookie(**cookie)
             return response

@@ -100,7 +100,9 @@ def render(
     """Render a page, or only ``fragment`` for an HTMX request; always ``Vary: HX-Request``."""
     templates: Jinja2Templates = request.app.state.templates
     name = fragment if fragment and htmx.is_htmx(request) else template
-    ctx = base_context(request)
+    # A fragment (``_name.html``) has no header: the hooks' values (the header counts, a query
+    # each) are for whole pages only, so an HTMX tick does not pay for them.
+    ctx = base_context(request, page=not name.rpartition("/")[2].startswith("_"))
     ctx.update(context or {})
     for hook in getattr(request.app.state, "page_hooks", {}).get(template, []):
         ctx.update(hook(request, ctx))
@@ -124,9 +126,9 @@ def add_page_hook(app: Starlette, template: str, hook: PageHook) -> None:
     app.state.page_hooks = {**hooks, template: [*hooks.get(template, []), hook]}
 
 
-def base_context(request: Request) -> dict[str, Any]:
-    """What every template may use: the user, the CSRF token, settings, and what the
-    registered context hooks add."""
+def base_context(request: Request, *, page: bool = True) -> dict[str, Any]:
+    """What every template may use: the user, the CSRF token, settings, and (for a whole
+    ``page``) what the registered context hooks add."""
     settings = request.app.state.settings
     context: dict[str, Any] = {
         "current_user": getattr(request.state, "current_user", None),
@@ -135,6 +137,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "municipality_name": settings.municipality_name,
         **PAGE_DEFAULTS,
     }
-    for hook in getattr(request.app.state, "context_hooks", []):
-        context.update(hook(request))
+    if page:
+        for hook in getattr(request.app.state, "context_hooks", []):
+            context.update(hook(request))
     return context

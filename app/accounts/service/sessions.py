@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User, UserSession
@@ -17,6 +18,9 @@ from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.db import utcnow
 
+#: ``last_seen_at`` is written at most this often per session, not on every request: the
+#: idle timeout is measured from it, so a session ends at most this long before its exact
+#: idle timeout (never later).
 SESSION_TOUCH_SECONDS = 60
 
 
@@ -57,32 +61,43 @@ def start_session(
     return token, row
 
 
+#: Built once: the statement is the same on every request, only the hash differs.
+_BY_TOKEN = (
+    select(UserSession, User)
+    .join(User, col(User.id) == col(UserSession.user_id))
+    .where(col(UserSession.token_hash) == bindparam("token_hash"))
+)
+
+
 def resolve_session(
     session: Session, *, token: str, policy: LoginPolicy
 ) -> tuple[User, UserSession] | None:
-    """The live session and its active user for a token, or None (expired, idle, revoked)."""
-    row = session.exec(
-        select(UserSession).where(UserSession.token_hash == hash_token(token))
-    ).first()
-    if row is None or row.revoked_at is not None:
+    """The live session and its active user for a token, or None (expired, idle, revoked).
+
+    One query reads the session row (by its unique token hash) and its user; it writes only
+    when the session ends or ``last_seen_at`` is a minute old. The row is read on every
+    request, so a revocation (logout, deactivation, another process) holds at once."""
+    found = session.exec(_BY_TOKEN, params={"token_hash": hash_token(token)}).first()
+    if found is None:
+        return None
+    row, user = found
+    if row.revoked_at is not None:
         return None
     now = utcnow()
     if now >= row.expires_at or now - row.last_seen_at >= policy.idle_timeout:
         row.revoked_at = now
         session.add(row)
         session.flush()
-        expired_user = session.get(User, row.user_id)
         audit.record(
             session,
-            expired_user,
+            user,
             AuditTag.SESSION_EXPIRED,
             object_type="user",
             object_id=row.user_id,
             detail="max. levetid" if now >= row.expires_at else "inaktiv",
         )
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         return None
     if (now - row.last_seen_at).total_seconds() >= SESSION_TOUCH_SECONDS:
         row.last_seen_at = now

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -38,12 +39,18 @@ def content_hash(text: str) -> str:
 
 def parsed(row: CatalogVersion) -> Catalog:
     """The catalog of a stored version, parsed once per process (keyed by content hash)."""
+    return parsed_by_hash(row.content_sha256, lambda: row.content, catalog_id=row.catalog_id)
+
+
+def parsed_by_hash(sha256: str, text: Callable[[], str], *, catalog_id: str) -> Catalog:
+    """The catalog whose content has ``sha256``; ``text()`` loads the YAML only when this
+    process has not parsed it yet."""
     with _parsed_lock:
-        catalog = _parsed.get(row.content_sha256)
+        catalog = _parsed.get(sha256)
     if catalog is None:
-        catalog = parse_catalog(row.content, filename=f"{row.catalog_id}.yaml", stored=True)
+        catalog = parse_catalog(text(), filename=f"{catalog_id}.yaml", stored=True)
         with _parsed_lock:
-            _parsed[row.content_sha256] = catalog
+            _parsed[sha256] = catalog
     return catalog
 
 

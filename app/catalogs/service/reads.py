@@ -1,24 +1,72 @@
 """Reading catalogs: the published ones for staff and the API, every version and draft for
-the admins, what changed between versions, and the evaluation against a catalog."""
+the admins, what changed between versions, and the evaluation against a catalog.
+
+A request never loads a version's YAML to learn which version is published: it reads the
+published row's id and content hash (one small indexed query, a statement built once) and
+takes the parsed catalog from the per-process cache by that hash (``content.parsed_by_hash``);
+only a version this process has not parsed yet loads its text, once. So a version published
+by another process is served on the next request. A given published or retired version
+(``get_version``: what a stored assessment is pinned to) never changes, so it is kept per
+engine after its first read and costs no query at all."""
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterable, Sequence
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
 from app.catalogs.models import CatalogVersion, VersionStatus
-from app.catalogs.service.content import check_content, levels, parsed
+from app.catalogs.service.content import check_content, levels, parsed, parsed_by_hash
 from app.errors import Invalid, NotFound
 from app.guide.diff import CatalogDiff, diff
 from app.guide.engine import Evaluation, UnknownIndicators, evaluate
 from app.guide.schema import Catalog, NoCatalogForAge, catalog_for_age
+
+#: Load a version's row without its YAML (read on first access: ``parsed`` of a version
+#: that is not in the cache yet, the editor).
+_WITHOUT_TEXT = defer(CatalogVersion.content)  # type: ignore[arg-type]
+
+_table = CatalogVersion.__table__  # type: ignore[attr-defined]
+_PUBLISHED_HEAD = sa.select(_table.c.id, _table.c.content_sha256).where(
+    _table.c.catalog_id == sa.bindparam("catalog_id"),
+    _table.c.status == VersionStatus.PUBLISHED.value,
+)
+_VERSION_HEAD = sa.select(_table.c.id, _table.c.content_sha256).where(
+    _table.c.catalog_id == sa.bindparam("catalog_id"),
+    _table.c.version == sa.bindparam("version"),
+    _table.c.status != VersionStatus.DRAFT.value,
+)
+_TEXT = sa.select(_table.c.content).where(_table.c.id == sa.bindparam("id"))
+
+#: Published and retired versions by (catalog id, version), per engine (per database).
+_versions: weakref.WeakKeyDictionary[Engine, dict[tuple[str, int], Catalog]] = (
+    weakref.WeakKeyDictionary()
+)
+_versions_lock = threading.Lock()
+
+
+def _engine(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def _parsed_head(session: Session, head: sa.Row[tuple[int, str]], catalog_id: str) -> Catalog:
+    def text() -> str:
+        return str(session.execute(_TEXT, {"id": head.id}).scalar_one())
+
+    return parsed_by_hash(head.content_sha256, text, catalog_id=catalog_id)
 
 
 def published_versions(session: Session) -> Sequence[CatalogVersion]:
     """The published version of every catalog, youngest age band first."""
     return session.exec(
         select(CatalogVersion)
+        .options(_WITHOUT_TEXT)
         .where(CatalogVersion.status == VersionStatus.PUBLISHED)
         .order_by(col(CatalogVersion.min_age_years))
     ).all()
@@ -31,29 +79,26 @@ def published_catalogs(session: Session) -> list[Catalog]:
 
 def get_published(session: Session, *, catalog_id: str) -> Catalog:
     """The published version of one catalog, or NotFound."""
-    row = session.exec(
-        select(CatalogVersion).where(
-            CatalogVersion.catalog_id == catalog_id,
-            CatalogVersion.status == VersionStatus.PUBLISHED,
-        )
-    ).first()
-    if row is None:
+    head = session.execute(_PUBLISHED_HEAD, {"catalog_id": catalog_id}).first()
+    if head is None:
         raise NotFound("Kataloget findes ikke.")
-    return parsed(row)
+    return _parsed_head(session, head, catalog_id)
 
 
 def get_version(session: Session, *, catalog_id: str, version: int) -> Catalog:
     """A given (published or retired) version of a catalog, or NotFound."""
-    row = session.exec(
-        select(CatalogVersion).where(
-            CatalogVersion.catalog_id == catalog_id,
-            CatalogVersion.version == version,
-            CatalogVersion.status != VersionStatus.DRAFT,
-        )
-    ).first()
-    if row is None:
+    engine = _engine(session)
+    with _versions_lock:
+        cached = _versions.get(engine, {}).get((catalog_id, version))
+    if cached is not None:
+        return cached
+    head = session.execute(_VERSION_HEAD, {"catalog_id": catalog_id, "version": version}).first()
+    if head is None:
         raise NotFound("Katalogversionen findes ikke.")
-    return parsed(row)
+    catalog = _parsed_head(session, head, catalog_id)
+    with _versions_lock:
+        _versions.setdefault(engine, {})[(catalog_id, version)] = catalog
+    return catalog
 
 
 def for_age(session: Session, *, years: int) -> Catalog:

@@ -1,0 +1,109 @@
+"""The servers the load benchmark measures, one process each (started by bench/load.py).
+
+    python -m bench.serve floor   --port N
+    python -m bench.serve project --port N --database-url URL --data-dir DIR [--tree PATH]
+    python -m bench.serve setup   --database-url URL --data-dir DIR [--tree PATH]
+
+``floor`` is a bare FastAPI app with one sync route (``GET /healthz``), under the same uvicorn
+with its cheapest options (no access log): the ceiling any FastAPI app reaches on the machine.
+``project`` is Trivselsguiden as ``trivsel serve`` starts it (the same uvicorn options, the
+access log included), with the demo organisation. ``--tree`` puts another source tree's
+``app`` first on the path (e.g. an export of ``main``, for a before/after comparison).
+``setup`` migrates and seeds the database with that tree's own code. Binds 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+PASSWORD = "benchmark-password-2026"  # noqa: S105 - a throwaway benchmark database
+SECRET = "benchmark-secret-key-that-is-long-enough-0123456789"  # noqa: S105 - likewise
+
+
+def floor_app() -> Any:
+    """The bare FastAPI app: one sync route and nothing else."""
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def _settings(url: str, data_dir: Path) -> Any:
+    from app.settings import Settings
+
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=url,
+        data_dir=data_dir,
+        secret_key=SECRET,  # type: ignore[arg-type]
+        demo=True,
+        login_max_failures_per_user=1000,
+        login_max_failures_per_client=1000,
+    )
+
+
+def setup(url: str) -> None:
+    """Migrate ``url`` and seed the demo organisation (users with :data:`PASSWORD`)."""
+    from app import db
+    from app.demo import seed
+
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    with db.session_scope(engine) as session:
+        seed(session, password=PASSWORD)
+    engine.dispose()
+
+
+def project(url: str, data_dir: Path, port: int) -> None:
+    """Trivselsguiden with ``trivsel serve``'s uvicorn options."""
+    import uvicorn
+
+    from app import cli
+    from app.main import create_app
+
+    settings = _settings(url, data_dir)
+    options = getattr(cli, "uvicorn_options", None)
+    if options is not None:
+        kwargs = options(settings)
+    else:  # an older tree: the options its serve command used
+        kwargs = {"proxy_headers": False, "log_level": settings.log_level, "server_header": False}
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, **kwargs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("kind", choices=["floor", "project", "setup"])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--data-dir", type=Path, default=Path("."))
+    parser.add_argument("--tree", type=Path)
+    args = parser.parse_args()
+    if args.tree is not None:
+        sys.path.insert(0, str(args.tree.resolve()))
+    if args.kind == "floor":
+        import uvicorn
+
+        uvicorn.run(
+            floor_app(),
+            host="127.0.0.1",
+            port=args.port,
+            log_level="warning",
+            access_log=False,
+            server_header=False,
+        )
+    elif args.kind == "setup":
+        setup(args.database_url)
+    else:
+        project(args.database_url, args.data_dir, args.port)
+
+
+if __name__ == "__main__":
+    main()
