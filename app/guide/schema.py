@@ -546,7 +546,9 @@ class Catalog(_Model):
 
 # --- the catalogs together ---------------------------------------------------------------------
 
-SetProblemKind = Literal["duplicate_catalog_id", "duplicate_indicator_id", "age_gap", "age_overlap"]
+SetProblemKind = Literal[
+    "duplicate_catalog_id", "duplicate_indicator_id", "age_gap", "age_overlap", "area_mismatch"
+]
 
 
 @dataclass(frozen=True)
@@ -569,7 +571,9 @@ def check_catalog_set(
     names: Sequence[str] | None = None,
     also_covered: Collection[int] = (),
 ) -> list[CatalogSetProblem]:
-    """Problems with the catalogs as a set: ids, and ages 0–17 covered exactly once.
+    """Problems with the catalogs as a set: ids, ages 0–17 covered exactly once, and the same
+    areas (ids and titles, in the same order) in every age band, so that a child's areas stay
+    comparable from one band to the next.
 
     `names[i]` is how messages refer to `catalogs[i]` (a file name, say). Ages in
     `also_covered` belong to catalogs left out (say, files that could not be read) and are
@@ -610,7 +614,66 @@ def check_catalog_set(
         for indicator in catalog.indicators():
             owner.setdefault(indicator.id, index)
 
-    return problems + _age_problems(catalogs, shown, also_covered)
+    return problems + _age_problems(catalogs, shown, also_covered) + _area_problems(catalogs, shown)
+
+
+def _area_problems(catalogs: Sequence[Catalog], shown: Sequence[str]) -> list[CatalogSetProblem]:
+    """Each catalog's areas against those of the youngest band (the first by age)."""
+    if len(catalogs) < 2:
+        return []
+    ref = min(range(len(catalogs)), key=lambda i: (catalogs[i].min_age_years, i))
+    expected = [(area.id, area.title) for area in catalogs[ref].areas]
+    expected_ids = [area_id for area_id, _ in expected]
+    titles = dict(expected)
+    problems: list[CatalogSetProblem] = []
+    for index, catalog in enumerate(catalogs):
+        if index == ref:
+            continue
+        ids = [area.id for area in catalog.areas]
+        found = len(problems)
+        missing = [f"'{area_id}'" for area_id in expected_ids if area_id not in ids]
+        if missing:
+            problems.append(
+                CatalogSetProblem(
+                    "area_mismatch",
+                    f"{'området' if len(missing) == 1 else 'områderne'} {_joined(missing)} "
+                    f"mangler; alle aldersbånd skal have de samme områder som {shown[ref]}",
+                    index,
+                    ("areas",),
+                )
+            )
+        for a, area in enumerate(catalog.areas):
+            if area.id not in titles:
+                problems.append(
+                    CatalogSetProblem(
+                        "area_mismatch",
+                        f"området '{area.id}' findes ikke i {shown[ref]}; alle aldersbånd "
+                        "skal have de samme områder",
+                        index,
+                        ("areas", a, "id"),
+                    )
+                )
+            elif area.title != titles[area.id]:
+                problems.append(
+                    CatalogSetProblem(
+                        "area_mismatch",
+                        f"området '{area.id}' hedder '{titles[area.id]}' i {shown[ref]}: "
+                        "brug samme titel i alle aldersbånd",
+                        index,
+                        ("areas", a, "title"),
+                    )
+                )
+        if len(problems) == found and ids != expected_ids:
+            problems.append(
+                CatalogSetProblem(
+                    "area_mismatch",
+                    f"områderne står i en anden rækkefølge end i {shown[ref]}: "
+                    + ", ".join(expected_ids),
+                    index,
+                    ("areas",),
+                )
+            )
+    return problems
 
 
 def _age_problems(

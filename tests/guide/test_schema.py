@@ -748,6 +748,74 @@ class TestCatalogSet:
             )
         ]
 
+    def test_an_area_renamed_in_one_band_is_refused_at_its_title(
+        self, content_root: Path, line_of: LineOf
+    ) -> None:
+        older = content_root / "catalogs" / "9-17.yaml"
+        text = older.read_text("utf-8").replace(
+            "title: Sundhed og krop", "title: Sundhed og trivsel"
+        )
+        older.write_text(text)
+
+        assert guide_issues(content_root) == [
+            ContentIssue(
+                "catalogs/9-17.yaml",
+                line_of(text, "title: Sundhed og trivsel"),
+                "areas[0].title",
+                "området 'health' hedder 'Sundhed og krop' i catalogs/0-8.yaml: "
+                "brug samme titel i alle aldersbånd",
+            )
+        ]
+
+    def test_an_area_only_one_band_has_is_refused_and_the_missing_one_named(
+        self, content_root: Path, line_of: LineOf
+    ) -> None:
+        older = content_root / "catalogs" / "9-17.yaml"
+        text = older.read_text("utf-8").replace("  - id: care", "  - id: family")
+        text = text.replace("9-17.care.", "9-17.family.")
+        older.write_text(text)
+
+        issues = guide_issues(content_root)
+
+        assert (
+            ContentIssue(
+                "catalogs/9-17.yaml",
+                line_of(text, "  - id: family"),
+                "areas[5].id",
+                "området 'family' findes ikke i catalogs/0-8.yaml; alle aldersbånd skal have de "
+                "samme områder",
+            )
+            in issues
+        )
+        assert (
+            ContentIssue(
+                "catalogs/9-17.yaml",
+                line_of(text, "areas:"),
+                "areas",
+                "området 'care' mangler; alle aldersbånd skal have de samme områder som "
+                "catalogs/0-8.yaml",
+            )
+            in issues
+        )
+
+    def test_areas_in_another_order_are_refused(self, content_root: Path, line_of: LineOf) -> None:
+        older = content_root / "catalogs" / "9-17.yaml"
+        text = older.read_text("utf-8")
+        care = text.index("  - id: care")
+        learning = text.index("  - id: learning")
+        swapped = text[:learning] + text[care:].rstrip("\n") + "\n" + text[learning:care]
+        older.write_text(swapped)
+
+        assert guide_issues(content_root) == [
+            ContentIssue(
+                "catalogs/9-17.yaml",
+                line_of(swapped, "areas:"),
+                "areas",
+                "områderne står i en anden rækkefølge end i catalogs/0-8.yaml: "
+                "health, emotions, identity, relations, learning, care",
+            )
+        ]
+
     def test_copied_catalog_with_the_same_ids_is_refused(
         self, content_root: Path, line_of: LineOf
     ) -> None:
