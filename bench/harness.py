@@ -352,7 +352,10 @@ def profile_summary(path: Path, *, top: int = 12) -> dict[str, object]:
             if any(p in frame for frame in frames for p in patterns):
                 groups[name] += count
         self_time[frames[-1].strip()] += count
-    share = lambda n: round(100 * n / total, 1) if total else 0.0  # noqa: E731
+
+    def share(n: int) -> float:
+        return round(100 * n / total, 1) if total else 0.0
+
     return {
         "samples": total,
         "groups": {name: share(groups[name]) for name in PROFILE_GROUPS},

@@ -40,10 +40,10 @@ def _settings(url: str, data_dir: Path) -> Any:
     from app.settings import Settings
 
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=url,
         data_dir=data_dir,
-        secret_key=SECRET,  # type: ignore[arg-type]
+        secret_key=SECRET,
         demo=True,
         login_max_failures_per_user=1000,
         login_max_failures_per_client=1000,

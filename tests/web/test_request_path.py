@@ -50,7 +50,7 @@ def _session_writes(engine: sa.Engine) -> list[str]:
     writes: list[str] = []
 
     @sa.event.listens_for(engine, "before_cursor_execute")
-    def _seen(_conn, _cursor, statement: str, *_args: object) -> None:  # type: ignore[no-untyped-def]
+    def _seen(_conn, _cursor, statement: str, *_args: object) -> None:
         if statement.lstrip().upper().startswith("UPDATE USER_SESSION"):
             writes.append(statement)
 
@@ -139,9 +139,11 @@ class TestPublishedCatalogs:
                         CatalogVersion.status == VersionStatus.PUBLISHED,
                     )
                 ).one()
+                version = current.version
+                assert version is not None
                 text = current.content.replace(
                     f"title: {current.title}", "title: Børn 3–5 år (ny udgave)", 1
-                ).replace(f"version: {current.version}", f"version: {current.version + 1}", 1)
+                ).replace(f"version: {version}", f"version: {version + 1}", 1)
                 assert "ny udgave" in text
                 current.status = VersionStatus.RETIRED
                 s.add(current)
@@ -149,7 +151,7 @@ class TestPublishedCatalogs:
                 s.add(
                     CatalogVersion(
                         catalog_id="3-5",
-                        version=current.version + 1,
+                        version=version + 1,
                         status=VersionStatus.PUBLISHED,
                         title="Børn 3–5 år (ny udgave)",
                         min_age_years=current.min_age_years,
@@ -197,7 +199,12 @@ class TestNoSessionWhereNoTable:
     def test_opens_no_database_session(self, app, client, path, monkeypatch):
         opened: list[object] = []
         factory = app.state.session_factory
-        monkeypatch.setattr(app.state, "session_factory", lambda: opened.append(1) or factory())
+
+        def counted():
+            opened.append(1)
+            return factory()
+
+        monkeypatch.setattr(app.state, "session_factory", counted)
         checkouts: list[object] = []
         sa.event.listen(app.state.engine, "checkout", lambda *args: checkouts.append(1))
 
@@ -217,7 +224,7 @@ class TestOneDecode:
         calls: list[str | bytes] = []
         original = json.loads
 
-        def counting(text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def counting(text, *args, **kwargs):
             if "catalog_id" in (text.decode() if isinstance(text, bytes) else text):
                 calls.append(text)
             return original(text, *args, **kwargs)
