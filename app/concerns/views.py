@@ -34,7 +34,7 @@ from app.deadlines import ACKNOWLEDGE_WEEKDAYS, COPENHAGEN, add_weekdays
 from app.errors import Conflict, Invalid, NotFound
 from app.guide.schema import ActionKey
 from app.web import htmx
-from app.web.deps import DB, StaffOrLeader, open_db, require_role
+from app.web.deps import DB, StaffOrLeader, db_of, open_db, require_role
 from app.web.forms import form_date, form_error_response
 from app.web.routing import make_router
 from app.web.templating import add_context_hook, add_page_hook, danish_date, local_time, render
@@ -60,8 +60,9 @@ def result_context(request: Request, page: Mapping[str, Any]) -> dict[str, Any]:
     """On a finished assessment's result page (``assessments:detail``): what was sent about it
     and the dialogue meetings, and which recommended steps they have done."""
     assessment: Assessment = page["assessment"]
-    sent = service.for_assessment(request.state.db, assessment)
-    dialogues = service.dialogues_of(request.state.db, assessment)
+    db = db_of(request)
+    sent = service.for_assessment(db, assessment)
+    dialogues = service.dialogues_of(db, assessment)
     return {"concerns": sent, "dialogues": dialogues, "steps_done": _steps_done(sent, dialogues)}
 
 
