@@ -8,7 +8,7 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -29,6 +29,19 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def id_of(row: _Stored) -> int:
+    """The primary key of a row that has been stored (added and flushed). A row without one
+    here is a programming error, not bad input."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet: it has not been flushed")
+    return row.id
 
 
 def utcnow() -> dt.datetime:

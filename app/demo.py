@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from app.accounts import service as accounts
 from app.accounts.models import District, Institution, InstitutionKind, Role
 from app.accounts.passwords import hash_password
+from app.db import id_of
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def seed(session: Session, *, password: str) -> None:
                 institution = Institution(
                     name=name,
                     kind=kind,
-                    district_id=district.id,  # type: ignore[arg-type]
+                    district_id=id_of(district),
                     address=address,
                 )
                 session.add(institution)

@@ -19,7 +19,7 @@ from app.catalogs import service as catalogs
 from app.catalogs.schemas import IndicatorRead, RationaleRead
 from app.children import scope as children_scope
 from app.children.models import Child
-from app.db import local_today, utcnow
+from app.db import id_of, local_today, utcnow
 from app.errors import Conflict, Invalid
 from app.guide.engine import Evaluation, recommended_actions
 from app.guide.schema import LEVEL_KEYS, Catalog, Indicator, age_in_years
@@ -137,7 +137,7 @@ def start_or_resume(session: Session, actor: User, *, child_id: int) -> Assessme
     catalog = catalog_for_child(session, child)
     evaluation = _evaluate(catalog, [])
     assessment = Assessment(
-        child_id=child.id,  # type: ignore[arg-type]
+        child_id=id_of(child),
         institution_id=child.institution_id,
         kind=AssessmentKind.SINGLE,
         status=AssessmentStatus.DRAFT,
@@ -145,7 +145,7 @@ def start_or_resume(session: Session, actor: User, *, child_id: int) -> Assessme
         catalog_version=catalog.version,
         observed=[],
         computed_level=evaluation.level,
-        created_by=actor.id,  # type: ignore[arg-type]
+        created_by=id_of(actor),
     )
     session.add(assessment)
     session.flush()
@@ -378,7 +378,7 @@ def create_finished(
     )
     evaluation = _evaluate(catalog, observed)
     assessment = Assessment(
-        child_id=child.id,  # type: ignore[arg-type]
+        child_id=id_of(child),
         institution_id=child.institution_id,
         kind=AssessmentKind.SINGLE,
         catalog_id=catalog.id,
@@ -386,7 +386,7 @@ def create_finished(
         observed=list(evaluation.observed),
         notes=_check_text("notes", notes),
         resources=_check_text("resources", resources),
-        created_by=actor.id,  # type: ignore[arg-type]
+        created_by=id_of(actor),
     )
     state = AssessmentState(assessment, catalog, evaluation)
     _apply_finish(assessment, state, level=level, reason=reason, follow_up_on=None)

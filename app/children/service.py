@@ -12,7 +12,7 @@ from app.audit import service as audit
 from app.audit.tags import AuditTag, label_of
 from app.children.models import Child
 from app.children.scope import ensure_may_see_children, get_child_for
-from app.db import local_today
+from app.db import id_of, local_today
 from app.errors import Invalid, NotFound
 
 OLDEST_YEARS = 18
@@ -70,7 +70,7 @@ def create(
         first_name=first_name,
         last_name=last_name,
         birth_date=birth_date,
-        created_by=actor.id,  # type: ignore[arg-type]
+        created_by=id_of(actor),
     )
     session.add(child)
     session.flush()
@@ -117,5 +117,5 @@ def access_log(session: Session, actor: User, *, child_id: int) -> tuple[Child, 
             purpose=PURPOSE_WORDS.get(event.detail, event.detail) if event.action in READS else "",
             role=_role_label(event.actor_role),
         )
-        for event in audit.for_child(session, child_id=child.id)  # type: ignore[arg-type]
+        for event in audit.for_child(session, child_id=id_of(child))
     ]

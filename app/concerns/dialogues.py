@@ -14,7 +14,7 @@ from app.audit.tags import AuditTag
 from app.concerns import scope
 from app.concerns.models import ParentDialogue
 from app.concerns.schemas import ABUSE_RULE, MESSAGE_MAX
-from app.db import local_today
+from app.db import id_of, local_today
 from app.errors import Conflict, Invalid
 
 
@@ -47,14 +47,14 @@ def record_dialogue(
     if errors:
         raise Invalid(errors[0]["message"], details=errors)
     dialogue = ParentDialogue(
-        assessment_id=assessment.id,  # type: ignore[arg-type]
+        assessment_id=id_of(assessment),
         child_id=assessment.child_id,
         institution_id=assessment.institution_id,
         held_on=held_on,
         participants=participants.strip()[:1000],
         agreed=agreed.strip(),
         follow_up_on=follow_up_on,
-        created_by=actor.id,  # type: ignore[arg-type]
+        created_by=id_of(actor),
     )
     session.add(dialogue)
     session.flush()

@@ -13,7 +13,7 @@ from app.concerns import scope
 from app.concerns.models import Concern, ConcernEvent
 from app.concerns.schemas import MESSAGE_MAX, Outcome
 from app.concerns.workflow import ConcernKind, ConcernStatus, IllegalTransition, transition
-from app.db import utcnow
+from app.db import id_of, utcnow
 from app.deadlines import Deadline, notification_deadlines
 from app.errors import Conflict, Forbidden, Invalid
 
@@ -30,8 +30,8 @@ def record_event(
     """One line of the concern's record ("Forløb")."""
     session.add(
         ConcernEvent(
-            concern_id=concern.id,  # type: ignore[arg-type]
-            actor_id=actor.id,  # type: ignore[arg-type]
+            concern_id=id_of(concern),
+            actor_id=id_of(actor),
             actor_role=actor.role,
             from_status=from_status.value if from_status else "",
             to_status=to_status.value,

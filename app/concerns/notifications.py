@@ -17,7 +17,7 @@ from app.concerns.handling import record_event
 from app.concerns.models import Concern
 from app.concerns.schemas import ABUSE_RULE, MESSAGE_MAX, NotificationDetails, Urgency
 from app.concerns.workflow import ConcernKind, ConcernStatus
-from app.db import local_today
+from app.db import id_of, local_today
 from app.errors import Forbidden, Invalid
 from app.guide.schema import age_in_years
 
@@ -49,11 +49,11 @@ def _base_concern(
     return Concern(
         kind=kind.value,
         status=ConcernStatus.RECEIVED.value,
-        assessment_id=assessment.id,  # type: ignore[arg-type]
-        child_id=child.id,  # type: ignore[arg-type]
-        institution_id=institution.id,  # type: ignore[arg-type]
+        assessment_id=id_of(assessment),
+        child_id=id_of(child),
+        institution_id=id_of(institution),
         district_id=institution.district_id,
-        created_by=actor.id,  # type: ignore[arg-type]
+        created_by=id_of(actor),
         level=assessment.level or assessment.computed_level or 1,
         critical=assessment.critical,
         age_years=age_in_years(child.birth_date, local_today()),

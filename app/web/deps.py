@@ -26,6 +26,7 @@ from app import db as database
 from app import messages
 from app.accounts import service as accounts
 from app.accounts.models import Role, User, UserSession
+from app.db import id_of
 from app.errors import CSRFError, Forbidden, NotAuthenticated, SessionExpired
 from app.settings import Settings
 from app.web.routing import request_session
@@ -55,7 +56,7 @@ class CurrentUser:
     def of(cls, user: User) -> CurrentUser:
         """Snapshot a user row."""
         return cls(
-            id=user.id,  # type: ignore[arg-type]
+            id=id_of(user),
             username=user.username,
             display_name=user.display_name,
             role=user.role_enum,

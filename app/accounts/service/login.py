@@ -21,7 +21,7 @@ from app.accounts.service.sessions import (
 from app.accounts.service.users import get_by_username, normalize_username
 from app.audit import service as audit
 from app.audit.tags import AuditTag
-from app.db import utcnow
+from app.db import id_of, utcnow
 from app.errors import AppError, Invalid, NotAuthenticated, TooManyRequests
 
 
@@ -174,7 +174,7 @@ def change_own_password(
         raise Invalid(errors[0]["message"], details=errors)
     user.password_hash = hash_password(new)
     session.add(user)
-    revoke_all_sessions(session, user_id=user.id, keep=keep)  # type: ignore[arg-type]
+    revoke_all_sessions(session, user_id=id_of(user), keep=keep)
     session.flush()
     audit.record(
         session, user, AuditTag.USER_PASSWORD_CHANGE, object_type="user", object_id=user.id

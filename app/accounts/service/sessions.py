@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from app.accounts.models import User, UserSession
 from app.audit import service as audit
 from app.audit.tags import AuditTag
-from app.db import utcnow
+from app.db import id_of, utcnow
 
 #: ``last_seen_at`` is written at most this often per session, not on every request: the
 #: idle timeout is measured from it, so a session ends at most this long before its exact
@@ -48,7 +48,7 @@ def start_session(
     now = utcnow()
     row = UserSession(
         token_hash=hash_token(token),
-        user_id=user.id,  # type: ignore[arg-type]
+        user_id=id_of(user),
         csrf_token=secrets.token_urlsafe(32),
         created_at=now,
         last_seen_at=now,

@@ -13,7 +13,7 @@ from app.accounts.passwords import hash_password, password_problem
 from app.accounts.service.sessions import revoke_all_sessions
 from app.audit import service as audit
 from app.audit.tags import AuditTag
-from app.db import utcnow
+from app.db import id_of, utcnow
 from app.errors import Conflict, Invalid, NotFound
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -131,7 +131,7 @@ def set_active(session: Session, actor: User, *, user_id: int, active: bool) -> 
     user.deactivated_at = None if active else utcnow()
     session.add(user)
     if not active:
-        revoke_all_sessions(session, user_id=user.id)  # type: ignore[arg-type]
+        revoke_all_sessions(session, user_id=id_of(user))
     session.flush()
     tag = AuditTag.USER_ACTIVATE if active else AuditTag.USER_DEACTIVATE
     audit.record(session, actor, tag, object_type="user", object_id=user.id)
@@ -146,7 +146,7 @@ def reset_password(session: Session, actor: User, *, user_id: int, password: str
         raise Invalid.field("password", problem)
     user.password_hash = hash_password(password)
     session.add(user)
-    revoke_all_sessions(session, user_id=user.id)  # type: ignore[arg-type]
+    revoke_all_sessions(session, user_id=id_of(user))
     session.flush()
     audit.record(
         session, actor, AuditTag.USER_PASSWORD_RESET, object_type="user", object_id=user.id
