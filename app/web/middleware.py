@@ -49,6 +49,13 @@ _OURS = frozenset(
 access_log = logging.getLogger("trivsel.access")
 
 
+def _cache_control(path: str) -> bytes | None:
+    """Vendored files never change under their name; our own static files are revalidated."""
+    if path.startswith(VENDOR_PREFIX):
+        return IMMUTABLE
+    return NO_CACHE if path.startswith(STATIC_PREFIX) else None
+
+
 def _extend_headers(
     message: Message,
     extra: list[tuple[bytes, bytes]],
@@ -233,13 +240,7 @@ class SecurityMiddleware:
             # An HTMX request (fetched by a script, never a navigation: a browser sends
             # HX-Request only when a script sets it) gets an HTML fragment, not a document.
             extra = self._fragment_headers if htmx else self._document_headers
-            cache_control = (
-                IMMUTABLE
-                if path.startswith(VENDOR_PREFIX)
-                else NO_CACHE
-                if path.startswith(STATIC_PREFIX)
-                else None
-            )
+            cache_control = _cache_control(path)
             rid_bytes = rid.encode("latin-1")
 
             async def send_with_headers(message: Message) -> None:
@@ -285,15 +286,12 @@ class SecurityMiddleware:
                 )
 
     def _add_headers(self, message: Message, path: str, request_id: str) -> None:
-        cache_control = (
-            IMMUTABLE
-            if path.startswith(VENDOR_PREFIX)
-            else NO_CACHE
-            if path.startswith(STATIC_PREFIX)
-            else None
-        )
         _extend_headers(
-            message, self._document_headers, request_id.encode(), cache_control, document=True
+            message,
+            self._document_headers,
+            request_id.encode(),
+            _cache_control(path),
+            document=True,
         )
 
     async def _too_large(self, scope: Scope, send: Send, request_id: str) -> None:
