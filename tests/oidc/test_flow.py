@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app import db
@@ -335,3 +336,55 @@ class TestLogout:
         csrf = agent.app.get("/api/v1/session").json()["csrf_token"]
         out = agent.app.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
         assert out.headers["location"] == "/login"
+
+
+class TestEdges:
+    def test_without_a_provider_there_is_no_button_and_no_route(self, client, org):
+        soup = BeautifulSoup(client.get("/login").text, "html.parser")
+        assert soup.select_one("#oidc-login") is None
+        assert client.get("/login/oidc", follow_redirects=False).status_code == 404
+        assert client.get("/login/oidc/callback", follow_redirects=False).status_code == 404
+
+    def test_a_claimed_user_name_never_takes_over_a_local_account(
+        self, browser, provider, oidc_app, org
+    ):
+        login = provider.new_login()
+        provider.set_claims(
+            login, preferred_username="staff", roles=["admin"], name="Falsk Medarbejder"
+        )
+        agent = browser()
+        assert agent.sign_in(login).status_code == 303
+        me = agent.app.get("/api/v1/session").json()["user"]
+        assert me["username"].startswith("oidc-")
+        assert me["id"] != org.users["staff"]
+        with _session(oidc_app) as s:
+            staff = s.get(User, org.users["staff"])
+            assert staff is not None
+            assert (staff.role, staff.oidc_subject) == ("staff", None)
+
+    def test_a_user_deactivated_by_an_admin_stays_out(self, browser, provider, oidc_app, org):
+        login = provider.new_login()
+        provider.set_claims(login, roles=["staff"], institution=DAYCARE_UNIT)
+        assert browser().sign_in(login).status_code == 303
+        with db.session_scope(oidc_app.state.engine) as s:
+            user = s.exec(select(User).where(User.oidc_subject == login)).one()
+            user.is_active = False
+            s.add(user)
+        answer = browser().sign_in(login)
+        assert answer.status_code == 403
+        assert "deaktiveret" in _error_text(answer)
+
+    def test_an_unreachable_provider_is_a_danish_503(self, settings, org):
+        from socket import socket
+
+        with socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        app = create_app(oidc_settings(settings, f"http://127.0.0.1:{port}"))
+        try:
+            with TestClient(app, base_url="http://127.0.0.1") as anonymous:
+                answer = anonymous.get("/login/oidc", follow_redirects=False)
+            assert answer.status_code == 503
+            assert _error_text(answer) == "Kommunens login kan ikke nås lige nu. Prøv igen om lidt."
+        finally:
+            app.state.engine.dispose()
