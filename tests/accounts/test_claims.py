@@ -150,3 +150,27 @@ class TestMapClaims:
         assert found.role in roles
         assert (found.institution_unit is not None) == (found.role in ("staff", "leader"))
         assert (found.district_unit is not None) == (found.role == "social_worker")
+
+
+class TestSettings:
+    def test_a_bad_role_mapping_stops_the_start(self, tmp_path):
+        from pydantic import ValidationError
+
+        from app.settings import Settings
+
+        with pytest.raises(ValidationError, match="claim value=role"):
+            Settings(_env_file=None, data_dir=tmp_path, oidc_role_mapping="x=rektor")
+
+    def test_the_providers_origin_only_when_configured(self, tmp_path):
+        from app.settings import Settings
+
+        assert Settings(_env_file=None, data_dir=tmp_path).oidc_origins() == ()
+        configured = Settings(
+            _env_file=None,
+            data_dir=tmp_path,
+            oidc_issuer="https://login.kommune.example/realms/trivsel",
+            oidc_client_id="trivselsguiden",
+            oidc_role_mapping="urn:a=staff",
+        )
+        assert configured.oidc_origins() == ("https://login.kommune.example",)
+        assert configured.oidc_claim_config().role_mapping == {"urn:a": "staff"}

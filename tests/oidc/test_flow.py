@@ -388,3 +388,71 @@ class TestEdges:
             assert _error_text(answer) == "Kommunens login kan ikke nås lige nu. Prøv igen om lidt."
         finally:
             app.state.engine.dispose()
+
+
+class TestRoleMapping:
+    @pytest.fixture
+    def oidc_app(self, settings, provider: Provider):
+        mapping = "urn:kommune:trivsel:paedagog=staff,urn:kommune:trivsel:leder=leader"
+        application = create_app(
+            oidc_settings(settings, provider.issuer, oidc_role_mapping=mapping)
+        )
+        yield application
+        application.state.engine.dispose()
+
+    def test_the_providers_role_values_are_mapped_and_others_are_not(self, browser, provider, org):
+        login = provider.new_login()
+        provider.set_claims(login, roles=["urn:kommune:trivsel:leder"], institution=DAYCARE_UNIT)
+        agent = browser()
+        assert agent.sign_in(login).status_code == 303
+        assert agent.app.get("/api/v1/session").json()["user"]["role"] == "leader"
+        other = provider.new_login()
+        provider.set_claims(other, roles=["leader"], institution=DAYCARE_UNIT)
+        assert browser().sign_in(other).status_code == 403
+
+    def test_a_new_sign_in_ends_the_session_the_browser_had(self, browser, provider, oidc_app, org):
+        login = provider.new_login()
+        provider.set_claims(login, roles=["urn:kommune:trivsel:paedagog"], institution=DAYCARE_UNIT)
+        agent = browser()
+        agent.sign_in(login)
+        agent.sign_in(login)
+        assert _live_sessions(oidc_app) == 1
+
+
+class TestFlowCookie:
+    def test_a_tampered_flow_cookie_is_refused(self, browser, provider, oidc_app, org):
+        login = provider.new_login()
+        provider.set_claims(login, roles=["staff"], institution=DAYCARE_UNIT)
+        agent = browser()
+        callback, _ = agent.walk(agent.start(), login=login)
+        tampered = agent.app.cookies["trivsel_oidc"][:-2] + "xx"
+        agent.app.cookies.clear()
+        agent.app.cookies.set("trivsel_oidc", tampered)
+        assert agent.app_get(callback).status_code == 400
+        assert _live_sessions(oidc_app) == 0
+
+    def test_the_flow_cookie_is_http_only_lax_and_short_lived(self, browser, org):
+        agent = browser()
+        response = agent.app.get("/login/oidc", follow_redirects=False)
+        cookie = response.headers["set-cookie"].lower()
+        assert cookie.startswith("trivsel_oidc=")
+        assert "httponly" in cookie
+        assert "samesite=lax" in cookie
+        assert "max-age=600" in cookie
+
+    def test_the_provider_user_cannot_post_a_new_password(self, browser, provider, org):
+        login = provider.new_login()
+        provider.set_claims(login, roles=["staff"], institution=DAYCARE_UNIT)
+        agent = browser()
+        agent.sign_in(login)
+        csrf = agent.app.get("/api/v1/session").json()["csrf_token"]
+        answer = agent.app.post(
+            "/account/password",
+            data={
+                "current_password": "",
+                "new_password": "en-helt-ny-kode-1",
+                "repeat_password": "en-helt-ny-kode-1",
+                "csrf_token": csrf,
+            },
+        )
+        assert answer.status_code == 403
