@@ -245,9 +245,14 @@ class OidcClient:
         )
         return str(url), flow
 
-    def finish(self, *, code: str, flow: Flow, redirect_uri: str) -> SignIn:
-        """Exchange the code (with the PKCE verifier) and validate the ID token."""
+    def finish(
+        self, *, code: str, flow: Flow, redirect_uri: str, returned_issuer: str | None = None
+    ) -> SignIn:
+        """Exchange the code (with the PKCE verifier) and validate the ID token. An ``iss``
+        returned with the code (RFC 9207) must be our provider's (no mix-up)."""
         metadata = self.metadata()
+        if returned_issuer is not None and returned_issuer != metadata.issuer:
+            raise OidcError("issuer_mismatch")
         try:
             token = self._session(redirect_uri).fetch_token(
                 metadata.token_endpoint,

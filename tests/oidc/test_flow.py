@@ -456,3 +456,18 @@ class TestFlowCookie:
             },
         )
         assert answer.status_code == 403
+
+
+class TestMixUp:
+    def test_a_code_returned_with_another_issuer_is_refused(self, browser, provider, oidc_app, org):
+        login = provider.new_login()
+        provider.set_claims(login, roles=["staff"], institution=DAYCARE_UNIT)
+        agent = browser()
+        callback, _ = agent.walk(agent.start(), login=login)
+        parts = urlsplit(callback)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        assert query["iss"] == provider.issuer
+        query["iss"] = "https://evil.example"
+        answer = agent.app.get(parts.path, params=query, follow_redirects=False)
+        assert answer.status_code == 400
+        assert _live_sessions(oidc_app) == 0

@@ -119,7 +119,10 @@ def oidc_callback(request: Request, db: DB, auth: CurrentAuth) -> Response:
         return _failed(request, db, reason, message=messages.OIDC_FAILED, status=400)
     try:
         signed_in = client.finish(
-            code=params["code"], flow=flow, redirect_uri=_redirect_uri(request)
+            code=params["code"],
+            flow=flow,
+            redirect_uri=_redirect_uri(request),
+            returned_issuer=params.get("iss"),
         )
     except OidcError as error:
         unreachable = error.code == "provider_unreachable"
