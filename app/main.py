@@ -15,6 +15,7 @@ from sqlmodel import Session
 from app import db
 from app.accounts import api as accounts_api
 from app.accounts import views as accounts_views
+from app.accounts.oidc import OidcClient
 from app.assessments import api as assessments_api
 from app.assessments import views as assessments_views
 from app.audit import views as audit_views
@@ -79,9 +80,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = settings.resolved_secret_key()
     app.state.cpr_cipher = cipher_for(*settings.cpr_secrets())
     app.state.templates = make_templates()
+    app.state.oidc_client = OidcClient.from_settings(settings)
     app.state.asset_version = offline_assets.asset_version()
     app.state.templates.env.globals["asset_version"] = app.state.asset_version
     # The page warns before the idle timeout when work is unsaved (static/js/session.js).
+    app.state.templates.env.globals["oidc_enabled"] = settings.oidc_enabled
+    app.state.templates.env.globals["password_login"] = settings.password_login
     app.state.templates.env.globals["session_idle_seconds"] = settings.session_idle_minutes * 60
     catalogs.shipped_guide()  # parse and validate the shipped content once, at start
 
@@ -91,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hsts=settings.cookie_secure,
         trusted_proxies=settings.trusted_proxy_networks,
         compression=Compression(),
+        form_action_origins=settings.oidc_origins(),
     )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

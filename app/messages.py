@@ -23,3 +23,19 @@ PASSWORD_CURRENT_WRONG = "Den nuværende adgangskode er forkert."  # noqa: S105 
 PASSWORD_NOT_NEW = "Vælg en ny adgangskode, ikke den, du har nu."  # noqa: S105 - a message
 PASSWORD_REPEAT_DIFFERS = "De to nye adgangskoder er ikke ens."  # noqa: S105 - a message
 PASSWORD_CHANGED = "Din adgangskode er skiftet. Er du logget ind andre steder, er du logget ud der."  # noqa: S105
+
+# Sign-in through the municipality's identity provider (OIDC)
+OIDC_NO_ACCESS = (
+    "Du har ikke adgang til Trivselsguiden. Kommunens login giver dig ingen rolle her, eller "
+    "din enhed er ikke knyttet til en institution eller et distrikt. Kontakt kommunens "
+    "administrator."
+)
+OIDC_FAILED = "Login via kommunens login mislykkedes. Prøv at logge ind igen."
+OIDC_UNAVAILABLE = "Kommunens login kan ikke nås lige nu. Prøv igen om lidt."
+OIDC_DEACTIVATED = "Din bruger er deaktiveret i Trivselsguiden. Kontakt kommunens administrator."
+PASSWORD_LOGIN_OFF = "Login med adgangskode er slået fra. Brug kommunens login."  # noqa: S105
+NO_LOCAL_PASSWORD = (
+    "Brugeren logger ind via kommunens login og har ingen adgangskode i Trivselsguiden."  # noqa: S105
+)
+EXTERNAL_ID_FORMAT = "Et eksternt id må højst være 100 tegn uden mellemrum."
+EXTERNAL_ID_TAKEN = "Det eksterne id er allerede brugt af en anden enhed."

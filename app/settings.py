@@ -6,9 +6,12 @@ import os
 import secrets
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.accounts.claims import ClaimConfig, parse_role_mapping
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
@@ -58,6 +61,31 @@ class Settings(BaseSettings):
             "X-Forwarded-For (and the scheme with X-Forwarded-Proto). Default: none trusted"
         ),
     )
+    password_login: bool = Field(
+        default=True, description="Local passwords; false: only the identity provider (OIDC)"
+    )
+    oidc_issuer: str = Field(
+        default="", description="OpenID Connect issuer URL; empty: no sign-in through it"
+    )
+    oidc_client_id: str = Field(default="")
+    oidc_client_secret: SecretStr | None = Field(default=None)
+    oidc_scopes: str = Field(default="openid profile email")
+    oidc_role_claim: str = Field(default="roles")
+    oidc_institution_claim: str = Field(default="institution")
+    oidc_district_claim: str = Field(default="district")
+    oidc_username_claim: str = Field(default="preferred_username")
+    oidc_role_mapping: str = Field(
+        default="",
+        description=(
+            "Role claim values → roles, 'value=role' separated by commas (roles: staff, "
+            "leader, social_worker, admin); empty: the claim's values are those role names"
+        ),
+    )
+    oidc_redirect_uri: str = Field(
+        default="",
+        description="The callback URL registered at the provider; default derived per request",
+    )
+    oidc_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     log_level: str = Field(default="info")
     municipality_name: str = Field(default="Kommunen")
 
@@ -66,6 +94,34 @@ class Settings(BaseSettings):
     def _proxies_parse(cls, value: str) -> str:
         parse_networks(value)
         return value
+
+    @field_validator("oidc_role_mapping")
+    @classmethod
+    def _role_mapping_parses(cls, value: str) -> str:
+        parse_role_mapping(value)
+        return value
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """True when an issuer and a client id are configured."""
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    def oidc_origins(self) -> tuple[str, ...]:
+        """The identity provider's origin (``scheme://host[:port]``), when configured."""
+        if not self.oidc_enabled:
+            return ()
+        parts = urlsplit(self.oidc_issuer)
+        return (f"{parts.scheme}://{parts.netloc}",) if parts.scheme and parts.netloc else ()
+
+    def oidc_claim_config(self) -> ClaimConfig:
+        """Which claims the sign-in reads and how role values map."""
+        return ClaimConfig(
+            role_claim=self.oidc_role_claim,
+            institution_claim=self.oidc_institution_claim,
+            district_claim=self.oidc_district_claim,
+            username_claim=self.oidc_username_claim,
+            role_mapping=parse_role_mapping(self.oidc_role_mapping),
+        )
 
     @property
     def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:

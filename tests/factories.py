@@ -34,8 +34,10 @@ def _password_hash(password: str) -> str:
     return hash_password(password)
 
 
-def make_district(session: Session, name: str = "Nord") -> District:
-    district = District(name=name)
+def make_district(
+    session: Session, name: str = "Nord", *, external_id: str | None = None
+) -> District:
+    district = District(name=name, external_id=external_id)
     session.add(district)
     session.flush()
     return district
@@ -46,10 +48,13 @@ def make_institution(
     district: District,
     name: str = "Børnehuset Solsikken",
     kind: InstitutionKind = InstitutionKind.DAYCARE,
+    *,
+    external_id: str | None = None,
 ) -> Institution:
     institution = Institution(
         name=name,
         kind=kind,
+        external_id=external_id,
         district_id=id_of(district),
         address="Solsikkevej 1, 9000 Nordby",
     )

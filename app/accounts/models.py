@@ -52,6 +52,9 @@ class District(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, sa_column_kwargs={"unique": True})
+    #: The organisation unit's id in the municipality's directory (e.g. its UUID), matched
+    #: against the identity provider's district claim; set by admins.
+    external_id: str | None = Field(default=None, max_length=100, sa_column_kwargs={"unique": True})
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -67,6 +70,8 @@ class Institution(SQLModel, table=True):
     district_id: int = Field(foreign_key="district.id", index=True)
     address: str = Field(default="", max_length=300)
     is_active: bool = Field(default=True)
+    #: The organisation unit's id (e.g. its UUID), matched against the institution claim.
+    external_id: str | None = Field(default=None, max_length=100, sa_column_kwargs={"unique": True})
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -91,7 +96,12 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=20)
     institution_id: int | None = Field(default=None, foreign_key="institution.id", index=True)
     district_id: int | None = Field(default=None, foreign_key="district.id", index=True)
+    #: Empty for a user who signs in through the identity provider: no local password.
     password_hash: str = Field(max_length=255)
+    #: The identity provider's ``sub`` (``issuer`` + subject is unique; one issuer per app).
+    oidc_subject: str | None = Field(
+        default=None, max_length=255, sa_column_kwargs={"unique": True}
+    )
     is_active: bool = Field(default=True)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     deactivated_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -101,6 +111,11 @@ class User(SQLModel, table=True):
     def role_enum(self) -> Role:
         """The role as an enum."""
         return Role(self.role)
+
+    @property
+    def has_password(self) -> bool:
+        """False for a user of the identity provider, who has no local password."""
+        return bool(self.password_hash)
 
 
 class UserSession(SQLModel, table=True):
@@ -118,6 +133,9 @@ class UserSession(SQLModel, table=True):
     revoked_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     client_ip: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=300)
+    #: The provider's ID token of an OIDC sign-in, kept only while the session lives: the
+    #: ``id_token_hint`` of the RP-initiated logout. Cleared when the session ends.
+    oidc_id_token: str | None = Field(default=None, sa_type=sa.Text)
 
 
 class LoginAttempt(SQLModel, table=True):

@@ -13,6 +13,11 @@ class AuditTag(StrEnum):
     LOGIN_THROTTLED = "auth:login_throttled"
     LOGOUT = "auth:logout"
     SESSION_EXPIRED = "auth:session_expired"
+    OIDC_FAILED = "auth:oidc_failed"
+    OIDC_REFUSED = "auth:oidc_refused"
+    OIDC_ACCESS_LOST = "auth:oidc_access_lost"
+    USER_OIDC_CREATE = "user:oidc_create"
+    USER_OIDC_UPDATE = "user:oidc_update"
     USER_CREATE = "user:create"
     USER_VIEW = "user:view"
     USER_DEACTIVATE = "user:deactivate"
@@ -59,6 +64,11 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.LOGIN_THROTTLED: "Login afvist (for mange forsøg)",
     AuditTag.LOGOUT: "Log ud",
     AuditTag.SESSION_EXPIRED: "Session udløbet",
+    AuditTag.OIDC_FAILED: "Login via kommunens login mislykkedes",
+    AuditTag.OIDC_REFUSED: "Login via kommunens login afvist (ingen rolle eller enhed)",
+    AuditTag.OIDC_ACCESS_LOST: "Adgang fjernet af kommunens login; sessioner afsluttet",
+    AuditTag.USER_OIDC_CREATE: "Bruger oprettet fra kommunens login",
+    AuditTag.USER_OIDC_UPDATE: "Bruger opdateret fra kommunens login",
     AuditTag.USER_CREATE: "Bruger oprettet",
     AuditTag.USER_VIEW: "Bruger vist",
     AuditTag.USER_DEACTIVATE: "Bruger deaktiveret",

@@ -46,6 +46,8 @@ class CurrentUser:
     role: Role
     institution_id: int | None
     district_id: int | None
+    #: False for a user of the identity provider (no "Skift adgangskode").
+    has_password: bool = True
 
     @property
     def role_label(self) -> str:
@@ -62,6 +64,7 @@ class CurrentUser:
             role=user.role_enum,
             institution_id=user.institution_id,
             district_id=user.district_id,
+            has_password=user.has_password,
         )
 
 

@@ -63,6 +63,7 @@ def _extend_headers(
     cache_control: bytes | None,
     *,
     document: bool,
+    csp: bytes = _CSP,
 ) -> None:
     """Append the security headers to a response start (one pass over its headers)."""
     headers = list(message.get("headers", ()))
@@ -86,7 +87,7 @@ def _extend_headers(
     headers.extend(extra)
     headers.append((b"x-request-id", request_id))
     if document and not has_csp:
-        headers.append((b"content-security-policy", _CSP))
+        headers.append((b"content-security-policy", csp))
     message["headers"] = headers
 
 
@@ -150,8 +151,16 @@ class SecurityMiddleware:
         hsts: bool,
         trusted_proxies: Sequence[IPv4Network | IPv6Network] = (),
         compression: Compression | None = None,
+        form_action_origins: Sequence[str] = (),
     ) -> None:
         self.app = app
+        # A form may also lead to these origins (the logout's redirect to the identity
+        # provider's end-session endpoint: form-action covers a form's redirects too).
+        self._csp = (
+            CSP.replace(
+                "form-action 'self'", " ".join(["form-action 'self'", *form_action_origins])
+            )
+        ).encode()
         self.max_body_bytes = max_body_bytes
         self.hsts = hsts
         self.trusted_proxies = tuple(trusted_proxies)
@@ -247,7 +256,9 @@ class SecurityMiddleware:
                 nonlocal status
                 if message["type"] == "http.response.start":
                     status = message["status"]
-                    _extend_headers(message, extra, rid_bytes, cache_control, document=not htmx)
+                    _extend_headers(
+                        message, extra, rid_bytes, cache_control, document=not htmx, csp=self._csp
+                    )
                 await send(message)
 
             if not chunked:
@@ -292,6 +303,7 @@ class SecurityMiddleware:
             request_id.encode(),
             _cache_control(path),
             document=True,
+            csp=self._csp,
         )
 
     async def _too_large(self, scope: Scope, send: Send, request_id: str) -> None:

@@ -4,6 +4,7 @@
 - ``users``: look-ups and the admins' user management
 - ``sessions``: server-side sessions (start, resolve, end, revoke)
 - ``login``: the one login flow (throttling included) and changing one's own password
+- ``oidc``: sign-in through the identity provider (claims → user, session or refusal)
 
 Callers import this package (``from app.accounts import service``); its names are the
 accounts domain's service interface.
@@ -18,6 +19,7 @@ from app.accounts.service.login import (
     throttle_seconds,
     throttled_error,
 )
+from app.accounts.service.oidc import get_by_subject, oidc_failed, oidc_sign_in
 from app.accounts.service.organisation import (
     create_district,
     create_institution,
@@ -26,6 +28,8 @@ from app.accounts.service.organisation import (
     list_districts,
     list_institutions,
     rename_district,
+    set_district_external_id,
+    set_institution_external_id,
     update_institution,
 )
 from app.accounts.service.sessions import (
@@ -61,6 +65,7 @@ __all__ = [
     "create_institution",
     "create_user",
     "end_session",
+    "get_by_subject",
     "get_by_username",
     "get_district",
     "get_institution",
@@ -71,11 +76,15 @@ __all__ = [
     "list_users",
     "log_in",
     "normalize_username",
+    "oidc_failed",
+    "oidc_sign_in",
     "rename_district",
     "reset_password",
     "resolve_session",
     "revoke_all_sessions",
     "set_active",
+    "set_district_external_id",
+    "set_institution_external_id",
     "start_session",
     "throttle_seconds",
     "throttled_error",

@@ -22,7 +22,7 @@ from app.accounts.service.users import get_by_username, normalize_username
 from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.db import id_of, utcnow
-from app.errors import AppError, Invalid, NotAuthenticated, TooManyRequests
+from app.errors import AppError, Forbidden, Invalid, NotAuthenticated, TooManyRequests
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,9 @@ def change_own_password(
     """The user sets a new password: the current one must be right (a wrong one counts as a
     failed login, so the login throttle applies), the new one must follow the rules, be
     typed twice alike and differ from the current. Every other session of the user ends;
-    ``keep`` (this one) stays."""
+    ``keep`` (this one) stays. A user of the identity provider has no password to change."""
+    if not user.has_password:
+        raise Forbidden(messages.NO_LOCAL_PASSWORD, code="no_local_password")
     wait = throttle_seconds(session, username=user.username, client_ip=client_ip, policy=policy)
     if wait is not None:
         raise throttled_error(wait)

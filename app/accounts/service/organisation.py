@@ -11,7 +11,7 @@ from app import messages
 from app.accounts.models import District, Institution, InstitutionKind, User
 from app.audit import service as audit
 from app.audit.tags import AuditTag
-from app.errors import Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 
 
 def list_districts(session: Session) -> Sequence[District]:
@@ -159,5 +159,72 @@ def update_institution(
         object_type="institution",
         object_id=institution.id,
         detail=name,
+    )
+    return institution
+
+
+def _clean_external_id(external_id: str) -> str | None:
+    """Stripped; empty → None (no external id); too long or with inner spaces → Invalid."""
+    value = external_id.strip()
+    if len(value) > 100 or any(c.isspace() for c in value):
+        raise Invalid.field("external_id", messages.EXTERNAL_ID_FORMAT)
+    return value or None
+
+
+def _check_external_id_free(session: Session, value: str | None, *, owner: object) -> None:
+    """An external id names one organisation unit: of all districts and institutions."""
+    if value is None:
+        return
+    for model in (District, Institution):
+        clash = session.exec(select(model).where(model.external_id == value)).first()
+        if clash is not None and clash is not owner:
+            raise Conflict(
+                messages.EXTERNAL_ID_TAKEN,
+                code="external_id_taken",
+                details=[{"field": "external_id", "message": messages.EXTERNAL_ID_TAKEN}],
+            )
+
+
+def set_district_external_id(
+    session: Session, actor: User, *, district_id: int, external_id: str
+) -> District:
+    """Set (or, with an empty string, clear) the id the identity provider's district claim
+    carries for this district; a duplicate is a Conflict (409)."""
+    district = get_district(session, district_id=district_id)
+    value = _clean_external_id(external_id)
+    _check_external_id_free(session, value, owner=district)
+    old = district.external_id
+    district.external_id = value
+    session.add(district)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditTag.DISTRICT_UPDATE,
+        object_type="district",
+        object_id=district.id,
+        detail=f"eksternt id: {old or '–'} → {value or '–'}",
+    )
+    return district
+
+
+def set_institution_external_id(
+    session: Session, actor: User, *, institution_id: int, external_id: str
+) -> Institution:
+    """Set (or clear) the id the institution claim carries for this institution."""
+    institution = get_institution(session, institution_id=institution_id)
+    value = _clean_external_id(external_id)
+    _check_external_id_free(session, value, owner=institution)
+    old = institution.external_id
+    institution.external_id = value
+    session.add(institution)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditTag.INSTITUTION_UPDATE,
+        object_type="institution",
+        object_id=institution.id,
+        detail=f"eksternt id: {old or '–'} → {value or '–'}",
     )
     return institution

@@ -86,6 +86,7 @@ def resolve_session(
     now = utcnow()
     if now >= row.expires_at or now - row.last_seen_at >= policy.idle_timeout:
         row.revoked_at = now
+        row.oidc_id_token = None
         session.add(row)
         session.flush()
         audit.record(
@@ -109,6 +110,7 @@ def resolve_session(
 def end_session(session: Session, user: User, row: UserSession) -> None:
     """Log out: the session is invalid at once, server side."""
     row.revoked_at = utcnow()
+    row.oidc_id_token = None
     session.add(row)
     session.flush()
     audit.record(session, user, AuditTag.LOGOUT, object_type="user", object_id=user.id)
@@ -125,4 +127,5 @@ def revoke_all_sessions(session: Session, *, user_id: int, keep: UserSession | N
         query = query.where(UserSession.id != keep.id)
     for row in session.exec(query).all():
         row.revoked_at = now
+        row.oidc_id_token = None
         session.add(row)

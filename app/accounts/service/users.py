@@ -141,6 +141,8 @@ def set_active(session: Session, actor: User, *, user_id: int, active: bool) -> 
 def reset_password(session: Session, actor: User, *, user_id: int, password: str) -> User:
     """Set a new password and end the user's sessions."""
     user = get_user(session, user_id=user_id)
+    if user.oidc_subject is not None:
+        raise Conflict(messages.NO_LOCAL_PASSWORD, code="no_local_password")
     problem = password_problem(password)
     if problem:
         raise Invalid.field("password", problem)

@@ -10,7 +10,8 @@ from fastapi.responses import Response
 
 from app import messages
 from app.accounts import service
-from app.errors import Invalid
+from app.accounts.oidc import end_session_url
+from app.errors import Forbidden, Invalid
 from app.web import htmx
 from app.web.deps import (
     DB,
@@ -57,7 +58,7 @@ def safe_next(target: str | None) -> str:
 # --- Login and logout -------------------------------------------------------------------
 
 
-def _login_page(
+def login_page(
     request: Request,
     *,
     next_url: str,
@@ -66,6 +67,8 @@ def _login_page(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
+    """The login page: the provider's button when OIDC is configured, the password form
+    unless ``TRIVSEL_PASSWORD_LOGIN=false``."""
     anonymous_csrf_token(request)
     notice = None
     if request.query_params.get("expired") == "1":
@@ -89,7 +92,7 @@ def login_form(request: Request, auth: CurrentAuth, next: str | None = None) -> 
     """The login page (or straight on, when already logged in)."""
     if auth is not None:
         return htmx.redirect(request, safe_next(next))
-    return _login_page(request, next_url=safe_next(next))
+    return login_page(request, next_url=safe_next(next))
 
 
 @router.post("/login", name="accounts:login_submit", dependencies=[Depends(public)])
@@ -103,8 +106,12 @@ def login_submit(
 ) -> Response:
     """Check the credentials; throttled, failed and successful attempts are all audited."""
     target = safe_next(next)
+    if not get_settings(request).password_login:
+        return login_page(
+            request, next_url=target, error=messages.PASSWORD_LOGIN_OFF, status_code=403
+        )
     if not username.strip() or not password:
-        return _login_page(
+        return login_page(
             request,
             next_url=target,
             username=username,
@@ -121,7 +128,7 @@ def login_submit(
         replacing=(auth.user, auth.session) if auth is not None else None,
     )
     if result.error is not None:
-        return _login_page(
+        return login_page(
             request,
             next_url=target,
             username=username,
@@ -136,10 +143,15 @@ def login_submit(
 
 @router.post("/logout", name="accounts:logout")
 def logout(request: Request, db: DB, auth: CurrentAuth, user: AnyUser) -> Response:
-    """End the session server side and clear the cookie."""
+    """End the session server side and clear the cookie; a session that came from the
+    identity provider goes on to the provider's end-session endpoint (RP-initiated logout),
+    which sends the browser back to the login page."""
     assert auth is not None  # noqa: S101 - require_user has refused anonymous calls
+    id_token = auth.session.oidc_id_token
     service.end_session(db, user, auth.session)
-    response = htmx.redirect(request, request.url_for("accounts:login").path)
+    login_url = request.url_for("accounts:login")
+    provider_logout = end_session_url(request.app.state.oidc_client, id_token, str(login_url))
+    response = htmx.redirect(request, provider_logout or login_url.path)
     response.delete_cookie(session_cookie_name(get_settings(request)), path="/")
     return response
 
@@ -149,7 +161,10 @@ def logout(request: Request, db: DB, auth: CurrentAuth, user: AnyUser) -> Respon
 
 @router.get("/account/password", name="accounts:password")
 def password_form(request: Request, user: AnyUser, changed: str = "") -> Response:
-    """The form where every user changes their own password."""
+    """The form where every user changes their own password (not a user of the identity
+    provider: they have none here)."""
+    if not user.has_password:
+        raise Forbidden(messages.NO_LOCAL_PASSWORD, code="no_local_password")
     message = messages.PASSWORD_CHANGED if changed == "1" else ""
     return render(request, "accounts/password.html", {"errors": {}, "changed": message})
 

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from app.accounts import service
 from app.accounts.views.forms import optional_int, org_context
-from app.errors import Invalid
+from app.errors import Conflict, Invalid
 from app.web import htmx
 from app.web.deps import DB, AdminUser
 from app.web.forms import form_error_response
@@ -32,6 +32,8 @@ def _page_context(db: DB) -> dict[str, Any]:
             "district_errors": {},
             "rename_errors": {},
             "renamed_district": None,
+            "external_errors": {},
+            "external_target": None,
         }
     )
     return context
@@ -140,4 +142,44 @@ def institution_update(
         institution = service.get_institution(db, institution_id=institution_id)
         context = org_context(db) | {"institution": institution}
         return form_error_response(request, "accounts/institution.html", context, error)
+    return htmx.redirect(request, request.url_for("accounts:organisation").path)
+
+
+@router.post("/admin/districts/{district_id}/external-id", name="accounts:district_external_id")
+def district_external_id(
+    request: Request,
+    db: DB,
+    admin: AdminUser,
+    district_id: int,
+    external_id: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Set the id the identity provider's district claim carries (empty: none)."""
+    try:
+        service.set_district_external_id(
+            db, admin, district_id=district_id, external_id=external_id
+        )
+    except (Invalid, Conflict) as error:
+        context = _page_context(db) | {"external_target": ("district", district_id)}
+        return form_error_response(request, PAGE, context, error, prefix="external_")
+    return htmx.redirect(request, request.url_for("accounts:organisation").path)
+
+
+@router.post(
+    "/admin/institutions/{institution_id}/external-id", name="accounts:institution_external_id"
+)
+def institution_external_id(
+    request: Request,
+    db: DB,
+    admin: AdminUser,
+    institution_id: int,
+    external_id: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Set the id the identity provider's institution claim carries (empty: none)."""
+    try:
+        service.set_institution_external_id(
+            db, admin, institution_id=institution_id, external_id=external_id
+        )
+    except (Invalid, Conflict) as error:
+        context = _page_context(db) | {"external_target": ("institution", institution_id)}
+        return form_error_response(request, PAGE, context, error, prefix="external_")
     return htmx.redirect(request, request.url_for("accounts:organisation").path)
