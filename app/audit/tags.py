@@ -46,6 +46,7 @@ class AuditTag(StrEnum):
     AUDIT_VIEW = "audit:view"
     AUDIT_EXPORT = "audit:export"
     CPR_KEY_ROTATE = "cpr:key_rotate"
+    RETENTION_RUN = "retention:run"
 
     @property
     def label(self) -> str:
@@ -92,6 +93,7 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.AUDIT_VIEW: "Auditlog vist",
     AuditTag.AUDIT_EXPORT: "Auditlog eksporteret",
     AuditTag.CPR_KEY_ROTATE: "CPR-numre krypteret med ny nøgle",
+    AuditTag.RETENTION_RUN: "Sletning efter slettefrister (antal pr. regel)",
 }
 
 
