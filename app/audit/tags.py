@@ -27,6 +27,7 @@ class AuditTag(StrEnum):
     CHILD_CREATE = "child:create"
     CHILD_LIST = "child:list"
     CHILD_VIEW = "child:view"
+    CHILD_LEAVING = "child:leaving"
     ASSESSMENT_CREATE = "child:assessment:create"
     ASSESSMENT_SAVE = "child:assessment:save"
     ASSESSMENT_FINISH = "child:assessment:finish"
@@ -74,6 +75,7 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.CHILD_CREATE: "Barn oprettet",
     AuditTag.CHILD_LIST: "Børneliste vist",
     AuditTag.CHILD_VIEW: "Barn vist",
+    AuditTag.CHILD_LEAVING: "Udmeldelse registreret eller fortrudt",
     AuditTag.ASSESSMENT_CREATE: "Vurdering påbegyndt",
     AuditTag.ASSESSMENT_SAVE: "Vurderingskladde gemt",
     AuditTag.ASSESSMENT_FINISH: "Vurdering afsluttet",
