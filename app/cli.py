@@ -19,11 +19,13 @@ users_cli = typer.Typer(help="Brugere", no_args_is_help=True)
 demo_cli = typer.Typer(help="Demodata", no_args_is_help=True)
 catalog_cli = typer.Typer(help="Guidens indhold (kataloger)", no_args_is_help=True)
 keys_cli = typer.Typer(help="Nøgler", no_args_is_help=True)
+retention_cli = typer.Typer(help="Slettefrister", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(demo_cli, name="demo")
 cli.add_typer(catalog_cli, name="catalog")
 cli.add_typer(keys_cli, name="keys")
+cli.add_typer(retention_cli, name="retention")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -256,3 +258,46 @@ def keys_rotate_cpr() -> None:
             f"{result.unreadable} CPR-numre kunne ikke åbnes med nogen af nøglerne i "
             "TRIVSEL_CPR_KEY. Tilføj den nøgle, de blev krypteret med, og kør kommandoen igen."
         )
+
+
+@retention_cli.command("run")
+def retention_run(
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Kør som på denne dato (ÅÅÅÅ-MM-DD); standard i dag"),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Tæl kun: slet intet, skriv intet i auditloggen")
+    ] = False,
+) -> None:
+    """Delete what has passed its retention time; print a JSON summary on the last line."""
+    import datetime as dt
+    import json
+
+    from app.retention import service as retention
+    from app.retention.rules import RetentionPolicy
+
+    settings = Settings()
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.datetime.now(dt.UTC).date()
+    except ValueError:
+        raise _fail(f"--as-of skal være en dato som 2026-12-03, ikke {as_of!r}.") from None
+    engine = db.make_engine(settings.resolved_database_url)
+    if not db.is_migrated(engine):
+        raise _fail("Databasen er ikke migreret. Kør `trivsel db upgrade` først.")
+    policy = RetentionPolicy(
+        session_days=settings.retention_session_days,
+        login_attempt_days=settings.retention_login_attempt_days,
+        consultation_days=settings.retention_consultation_days,
+        notification_days=settings.retention_notification_days,
+        child_years=settings.retention_child_years,
+        audit_years=settings.retention_audit_years,
+    )
+    from sqlmodel import Session
+
+    with Session(engine, expire_on_commit=False) as session:
+        summary = retention.run(session, policy, as_of=day, dry_run=dry_run)
+    verb = "ville blive slettet" if dry_run else "slettet"
+    for name, rule in summary.rules.items():
+        typer.echo(f"{name}: {rule.deleted} {verb}", err=True)
+    sys.stdout.write(json.dumps(summary.as_json(), ensure_ascii=False, sort_keys=True) + "\n")

@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from app.accounts.models import District, Institution, LoginAttempt, User, UserSession
 from app.assessments.models import Assessment
-from app.audit.models import AuditEvent
+from app.audit.models import AuditEvent, AuditRetentionGate
 from app.catalogs.models import CatalogVersion
 from app.children.models import Child
 from app.concerns.models import Concern, ConcernEvent, ParentDialogue
@@ -15,6 +15,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "Assessment",
     "AuditEvent",
+    "AuditRetentionGate",
     "CatalogVersion",
     "Child",
     "Concern",

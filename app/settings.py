@@ -87,6 +87,15 @@ class Settings(BaseSettings):
     )
     oidc_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     log_level: str = Field(default="info")
+    # Retention (``trivsel retention run``; docs/operations.md names each rule and its reason).
+    retention_session_days: int = Field(default=30, ge=1, description="Ended sessions")
+    retention_login_attempt_days: int = Field(default=90, ge=1, description="Login attempts")
+    retention_consultation_days: int = Field(default=365, ge=1, description="Closed consultations")
+    retention_notification_days: int = Field(default=365, ge=1, description="Closed notifications")
+    retention_child_years: int = Field(
+        default=5, ge=0, le=50, description="A child's records after it left or turned 18"
+    )
+    retention_audit_years: int = Field(default=5, ge=0, le=50, description="Audit rows")
     municipality_name: str = Field(default="Kommunen")
 
     @field_validator("trusted_proxies")

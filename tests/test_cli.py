@@ -199,3 +199,47 @@ def _notification(session, cipher):
     return concerns.submit_notification(
         session, staff, assessment_id=id_of(finished), data=data, cipher=cipher
     )
+
+
+class TestRetentionRun:
+    def _migrated(self, env):
+        assert runner.invoke(cli, ["db", "upgrade"], env=env).exit_code == 0
+
+    def test_prints_what_it_deleted_as_json_on_the_last_line(self, env):
+        import datetime as dt
+        import json
+
+        from app.accounts.models import LoginAttempt
+
+        self._migrated(env)
+        with _session(env) as session:
+            old = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+            session.add(LoginAttempt(username="x", client_ip="10.0.0.1", succeeded=False, at=old))
+
+        dry = runner.invoke(
+            cli, ["retention", "run", "--as-of", "2026-12-03", "--dry-run"], env=env
+        )
+        real = runner.invoke(cli, ["retention", "run", "--as-of", "2026-12-03"], env=env)
+
+        assert dry.exit_code == 0, dry.output
+        assert real.exit_code == 0, real.output
+        dry_summary = json.loads(dry.stdout.strip().splitlines()[-1])
+        summary = json.loads(real.stdout.strip().splitlines()[-1])
+        assert dry_summary["dry_run"] is True
+        assert dry_summary["rules"]["login_attempts"]["deleted"] == 1
+        assert summary["rules"]["login_attempts"]["deleted"] == 1
+        assert summary["as_of"] == "2026-12-03"
+        assert "login_attempts: 1 slettet" in real.stderr
+        with _session(env) as session:
+            assert session.exec(select(LoginAttempt)).all() == []
+
+    def test_a_bad_date_is_refused_with_the_reason(self, env):
+        self._migrated(env)
+        result = runner.invoke(cli, ["retention", "run", "--as-of", "3/12"], env=env)
+        assert result.exit_code == 1
+        assert "--as-of skal være en dato" in result.output
+
+    def test_refuses_an_unmigrated_database(self, env):
+        result = runner.invoke(cli, ["retention", "run"], env=env)
+        assert result.exit_code == 1
+        assert "ikke migreret" in result.output

@@ -33,3 +33,16 @@ class AuditEvent(SQLModel, table=True):
     client_ip: str = Field(default="", max_length=64)
     request_id: str = Field(default="", max_length=64)
     detail: str = Field(default="", max_length=2000)
+
+
+class AuditRetentionGate(SQLModel, table=True):
+    """One row. The database refuses to delete an audit row unless it is older than
+    ``delete_before``, which is NULL except inside the retention run's own transaction
+    (it sets it, deletes, and sets it back before committing, so no other connection ever
+    sees it set). Updates of audit rows stay refused always."""
+
+    __tablename__ = "audit_retention_gate"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="one_row"),)
+
+    id: int = Field(default=1, primary_key=True)
+    delete_before: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -32,6 +32,7 @@ class AuditTag(StrEnum):
     CHILD_CREATE = "child:create"
     CHILD_LIST = "child:list"
     CHILD_VIEW = "child:view"
+    CHILD_LEAVING = "child:leaving"
     ASSESSMENT_CREATE = "child:assessment:create"
     ASSESSMENT_SAVE = "child:assessment:save"
     ASSESSMENT_FINISH = "child:assessment:finish"
@@ -51,6 +52,7 @@ class AuditTag(StrEnum):
     AUDIT_VIEW = "audit:view"
     AUDIT_EXPORT = "audit:export"
     CPR_KEY_ROTATE = "cpr:key_rotate"
+    RETENTION_RUN = "retention:run"
 
     @property
     def label(self) -> str:
@@ -83,6 +85,7 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.CHILD_CREATE: "Barn oprettet",
     AuditTag.CHILD_LIST: "Børneliste vist",
     AuditTag.CHILD_VIEW: "Barn vist",
+    AuditTag.CHILD_LEAVING: "Udmeldelse registreret eller fortrudt",
     AuditTag.ASSESSMENT_CREATE: "Vurdering påbegyndt",
     AuditTag.ASSESSMENT_SAVE: "Vurderingskladde gemt",
     AuditTag.ASSESSMENT_FINISH: "Vurdering afsluttet",
@@ -102,6 +105,7 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.AUDIT_VIEW: "Auditlog vist",
     AuditTag.AUDIT_EXPORT: "Auditlog eksporteret",
     AuditTag.CPR_KEY_ROTATE: "CPR-numre krypteret med ny nøgle",
+    AuditTag.RETENTION_RUN: "Sletning efter slettefrister (antal pr. regel)",
 }
 
 

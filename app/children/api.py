@@ -11,7 +11,7 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 
 from app.children import scope, service
-from app.children.schemas import ChildCreate, ChildRead
+from app.children.schemas import ChildCreate, ChildLeaving, ChildRead
 from app.web.deps import DB, StaffOrLeader
 from app.web.idempotency import IdempotencyKey, idempotent_json
 from app.web.routing import make_router
@@ -52,3 +52,10 @@ def list_children(
 ) -> list[ChildRead]:
     """The children of the caller's institution by name, optionally searched; audited."""
     return [ChildRead.of(child) for child in scope.visible_children(db, user, search=q)]
+
+
+@router.put("/children/{child_id}/leaving", name="api:children_leaving", response_model=ChildRead)
+def set_leaving(db: DB, user: StaffOrLeader, child_id: int, body: ChildLeaving) -> ChildRead:
+    """The institution's leader records the day the child leaves (``left_on``), or undoes it
+    (``null``). Staff ``403``; a date before the birth date or more than a year ahead ``422``."""
+    return ChildRead.of(service.set_leaving(db, user, child_id=child_id, left_on=body.left_on))

@@ -14,7 +14,13 @@ class Child(SQLModel, table=True):
     """A child known by an institution's staff."""
 
     __tablename__ = "child"
-    __table_args__ = (sa.Index("ix_child_institution_id_last_name", "institution_id", "last_name"),)
+    __table_args__ = (
+        sa.Index("ix_child_institution_id_last_name", "institution_id", "last_name"),
+        # Never reuse the id of a deleted child (retention): the audit log keeps child ids,
+        # and a new child must not inherit another's access log. PostgreSQL's sequences
+        # never reuse one; SQLite needs AUTOINCREMENT for that.
+        {"sqlite_autoincrement": True},
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     institution_id: int = Field(foreign_key="institution.id")
@@ -23,6 +29,9 @@ class Child(SQLModel, table=True):
     birth_date: dt.date
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by: int = Field(foreign_key="user_account.id")
+    #: The day the child left the institution (udmeldt); its records are deleted a retention
+    #: period later (app/retention). None while the child is there.
+    left_on: dt.date | None = Field(default=None)
 
     @property
     def full_name(self) -> str:

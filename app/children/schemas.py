@@ -21,6 +21,15 @@ class ChildCreate(BaseModel):
     institution_id: Id | None = None
 
 
+class ChildLeaving(BaseModel):
+    """``PUT /api/v1/children/{id}/leaving``: the day the child leaves (or left) the
+    institution, or null to undo it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    left_on: dt.date | None
+
+
 class ChildRead(BaseModel):
     """A child as the API shows it."""
 
@@ -30,6 +39,7 @@ class ChildRead(BaseModel):
     birth_date: dt.date
     institution_id: int
     created_at: dt.datetime
+    left_on: dt.date | None = None
 
     @classmethod
     def of(cls, child: Child) -> ChildRead:
@@ -41,4 +51,5 @@ class ChildRead(BaseModel):
             birth_date=child.birth_date,
             institution_id=child.institution_id,
             created_at=child.created_at,
+            left_on=child.left_on,
         )

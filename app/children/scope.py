@@ -9,6 +9,7 @@ from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.children.models import Child
+from app.db import local_today
 from app.errors import Forbidden, NotFound
 
 CHILD_ROLES = frozenset({Role.STAFF, Role.LEADER})
@@ -21,11 +22,20 @@ def ensure_may_see_children(actor: User) -> None:
 
 
 def visible_children(
-    session: Session, actor: User, *, search: str = "", limit: int = 200
+    session: Session,
+    actor: User,
+    *,
+    search: str = "",
+    limit: int = 200,
+    left: bool = False,
 ) -> list[Child]:
-    """The children of the actor's institution, by name, optionally filtered; audited."""
+    """The children of the actor's institution, by name, optionally filtered; audited.
+    Children who have left (``left_on`` today or before) are not among them, unless
+    ``left``: then only they are (the leader's list of children who left)."""
     ensure_may_see_children(actor)
     query = select(Child).where(Child.institution_id == actor.institution_id)
+    gone = col(Child.left_on).is_not(None) & (col(Child.left_on) <= local_today())
+    query = query.where(gone if left else ~gone)
     for word in search.split()[:5]:
         pattern = f"%{word.lower()}%"
         query = query.where(
@@ -45,7 +55,9 @@ def visible_children(
         AuditTag.CHILD_LIST,
         object_type="institution",
         object_id=actor.institution_id,
-        detail=f"{len(children)} børn" + (" (søgning)" if search.strip() else ""),
+        detail=f"{len(children)} børn"
+        + (" (udmeldte)" if left else "")
+        + (" (søgning)" if search.strip() else ""),
     )
     return children
 

@@ -13,7 +13,7 @@ from app.audit.tags import AuditTag, label_of
 from app.children.models import Child
 from app.children.scope import ensure_may_see_children, get_child_for
 from app.db import id_of, local_today
-from app.errors import Invalid, NotFound
+from app.errors import Forbidden, Invalid, NotFound
 
 OLDEST_YEARS = 18
 READS = {AuditTag.CHILD_VIEW.value, AuditTag.ASSESSMENT_VIEW.value, AuditTag.CONCERN_VIEW.value}
@@ -81,6 +81,39 @@ def create(
         object_type="child",
         object_id=child.id,
         child_id=child.id,
+    )
+    return child
+
+
+#: How far ahead a leaving may be registered (a family that has given notice).
+LEAVING_AHEAD_DAYS = 366
+
+
+def set_leaving(session: Session, actor: User, *, child_id: int, left_on: dt.date | None) -> Child:
+    """The institution's leader records the day the child leaves (*udmeldt*), or undoes it
+    (None). From that day the child is off the institution's lists, and its records are
+    deleted when the retention period after it has passed (docs/operations.md)."""
+    if actor.role_enum is not Role.LEADER:
+        raise Forbidden("Kun institutionens leder kan registrere, at et barn er udmeldt.")
+    child = get_child_for(session, actor, child_id=child_id, purpose="udmeldelse")
+    if left_on is not None:
+        if left_on < child.birth_date:
+            raise Invalid.field("left_on", "Udmeldelsesdatoen ligger før barnets fødselsdato.")
+        if left_on > local_today() + dt.timedelta(days=LEAVING_AHEAD_DAYS):
+            raise Invalid.field(
+                "left_on", "Udmeldelsesdatoen ligger mere end et år ude i fremtiden."
+            )
+    child.left_on = left_on
+    session.add(child)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditTag.CHILD_LEAVING,
+        object_type="child",
+        object_id=child.id,
+        child_id=child.id,
+        detail=f"udmeldt {left_on.isoformat()}" if left_on else "udmeldelse fortrudt",
     )
     return child
 

@@ -39,11 +39,13 @@ def _parse_date(value: str) -> dt.date | None:
         return None
 
 
-def _list_context(db: DB, user: User, q: str) -> dict[str, Any]:
+def _list_context(db: DB, user: User, q: str, *, left: bool = False) -> dict[str, Any]:
     today = local_today()
-    children = scope.visible_children(db, user, search=q)
+    left = left and user.role_enum is Role.LEADER
+    children = scope.visible_children(db, user, search=q, left=left)
     return {
         "q": q,
+        "left": left,
         "rows": [(child, service.age_text(child.birth_date, today)) for child in children],
         "form": {},
         "errors": {},
@@ -57,12 +59,14 @@ def children_list(
     db: DB,
     user: StaffOrLeader,
     q: Annotated[str, Query(max_length=MAX_SEARCH)] = "",
+    udmeldte: bool = False,
 ) -> Response:
-    """The children of the user's institution, optionally searched by name."""
+    """The children of the user's institution, optionally searched by name; for the leader
+    with ``?udmeldte=true`` the children who have left instead."""
     return render(
         request,
         "children/list.html",
-        _list_context(db, user, q.strip()),
+        _list_context(db, user, q.strip(), left=udmeldte),
         fragment="children/_results.html",
     )
 
@@ -96,6 +100,57 @@ def children_create(
             fragment="children/_child_form.html",
         )
     return htmx.redirect(request, request.url_for("children:detail", child_id=child.id).path)
+
+
+# --- Leaving the institution (udmeldelse) ------------------------------------------------
+
+
+def _leaving_page(
+    request: Request, db: DB, child: Any, *, form: dict[str, str] | None = None
+) -> Response:
+    settings = request.app.state.settings
+    context = {
+        "child": child,
+        "form": form or {},
+        "errors": {},
+        "child_years": settings.retention_child_years,
+    }
+    return render(request, "children/leaving.html", context)
+
+
+@router.get("/children/{child_id}/leaving", name="children:leaving_form")
+def leaving_form(request: Request, db: DB, user: Leader, child_id: int) -> Response:
+    """The leader's page to register the day the child leaves, or to undo it."""
+    child = scope.get_child_for(db, user, child_id=child_id, purpose="udmeldelse")
+    return _leaving_page(request, db, child)
+
+
+@router.post("/children/{child_id}/leaving", name="children:leaving")
+def leaving(
+    request: Request,
+    db: DB,
+    user: Leader,
+    child_id: int,
+    left_on: Annotated[str, Form(max_length=20)] = "",
+    undo: Annotated[str, Form(max_length=1)] = "",
+) -> Response:
+    """Register (or undo) the child's leaving; errors beside the field, nothing stored."""
+    day = None if undo else _parse_date(left_on)
+    try:
+        if not undo and day is None:
+            raise Invalid.field("left_on", "Skriv datoen, barnet er udmeldt fra.")
+        service.set_leaving(db, user, child_id=child_id, left_on=day)
+    except Invalid as error:
+        db.rollback()
+        child = scope.get_child_for(db, user, child_id=child_id, purpose="udmeldelse")
+        return form_error_response(
+            request,
+            "children/leaving.html",
+            {"child": child, "child_years": request.app.state.settings.retention_child_years},
+            error,
+            form={"left_on": left_on},
+        )
+    return htmx.redirect(request, request.url_for("children:leaving_form", child_id=child_id).path)
 
 
 # --- The child's access log, for a request of access (indsigt i logning) -----------------

@@ -103,6 +103,7 @@ class TestCreateChild:
             "birth_date",
             "institution_id",
             "created_at",
+            "left_on",
         }
         assert body["institution_id"] == org.daycare_id
         assert (body["first_name"], body["last_name"], body["birth_date"]) == (

@@ -1,0 +1,1 @@
+"""Retention: what is deleted when it has served its purpose (docs/operations.md, "Retention")."""
