@@ -3,6 +3,9 @@ child is audited here, so a new view cannot forget it."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 from sqlmodel import Session, col, func, or_, select
 
 from app.accounts.models import Role, User
@@ -67,3 +70,29 @@ def get_child_for(session: Session, actor: User, *, child_id: int, purpose: str 
         detail=purpose,
     )
     return child
+
+
+def institution_children(
+    session: Session, *, institution_id: int, child_ids: Iterable[int] | None = None
+) -> list[Child]:
+    """The children of one institution (only ``child_ids`` when given), by name, NOT audited:
+    for the callers that check the reader and audit the read themselves (a round's page
+    audits the list it shows) or that show no identity at all (counts by age band)."""
+    query = select(Child).where(Child.institution_id == institution_id)
+    if child_ids is not None:
+        ids = sorted(set(child_ids))
+        if not ids:
+            return []
+        query = query.where(col(Child.id).in_(ids))
+    return list(
+        session.exec(query.order_by(col(Child.first_name), col(Child.last_name), col(Child.id)))
+    )
+
+
+def birth_dates(session: Session, *, child_ids: Iterable[int]) -> dict[int, dt.date]:
+    """child id → birth date, no name: for the counts by age band, which show no child."""
+    ids = sorted(set(child_ids))
+    if not ids:
+        return {}
+    rows = session.exec(select(col(Child.id), col(Child.birth_date)).where(col(Child.id).in_(ids)))
+    return {int(child_id): birth_date for child_id, birth_date in rows if child_id is not None}
