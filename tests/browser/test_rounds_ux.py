@@ -66,7 +66,7 @@ def test_a_leader_starts_a_round_and_sees_progress_move(
 
     section = leader.locator("section.round-group")
     expect(section).to_have_count(1)
-    group_id = section.get_attribute("id").rsplit("-", 1)[1]  # type: ignore[union-attr]
+    group_id = section.get_attribute("id").rsplit("-", 1)[1]
     before = _count(leader, group_id)
     assert leader.evaluate(RUN_AXE) == []
 
