@@ -91,18 +91,25 @@ of a joint one does not; the joint result does)."""
 
 
 def latest_levels(
-    session: Session, *, child_ids: Iterable[int], since: dt.datetime, before: dt.datetime
+    session: Session,
+    *,
+    institution_id: int,
+    child_ids: Iterable[int],
+    since: dt.datetime,
+    before: dt.datetime,
 ) -> dict[int, int]:
-    """child id → the level of its latest finished single or joint assessment finished in
-    ``since`` ≤ t < ``before``; children without one are left out. No text, no author: for
-    the round counts, whose callers check the reader (and audit what they show by name)."""
-    ids = sorted(set(child_ids))
-    if not ids:
+    """child id → the level of its latest finished single or joint assessment made in the
+    institution and finished in ``since`` ≤ t < ``before``; children without one (and
+    children not in ``child_ids``) are left out. No text, no author: for the round counts,
+    whose callers check the reader (and audit what they show by name). One query on the
+    institution's index, whatever the number of children."""
+    wanted = set(child_ids)
+    if not wanted:
         return {}
     rows = session.exec(
         select(Assessment.child_id, Assessment.level)
         .where(
-            col(Assessment.child_id).in_(ids),
+            Assessment.institution_id == institution_id,
             Assessment.status == AssessmentStatus.FINISHED,
             col(Assessment.kind).in_(COUNTED_KINDS),
             col(Assessment.finished_at) >= since,
@@ -111,4 +118,4 @@ def latest_levels(
         .order_by(col(Assessment.finished_at), col(Assessment.id))
     )
     # Oldest first: the latest one of each child is the last written.
-    return {child_id: level for child_id, level in rows if level is not None}
+    return {child_id: level for child_id, level in rows if level is not None and child_id in wanted}

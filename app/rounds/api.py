@@ -76,7 +76,7 @@ def progress_read(view: service.RoundProgress) -> RoundProgressRead:
                 name=g.name,
                 children=g.children,
                 assessed=g.assessed,
-                missing=[id_of(c) for c in g.missing],
+                missing=[c.id for c in g.missing],
                 levels=g.levels,
             )
             for g in view.groups

@@ -17,7 +17,13 @@ from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.catalogs import service as catalogs
 from app.children.models import Child
-from app.children.scope import birth_dates, ensure_may_see_children, institution_children
+from app.children.scope import (
+    ChildName,
+    birth_dates,
+    ensure_may_see_children,
+    institution_children,
+    names_of,
+)
 from app.db import COPENHAGEN, id_of, local_today
 from app.errors import Conflict, Forbidden, Invalid
 from app.rounds import figures
@@ -375,7 +381,9 @@ def _round_data(session: Session, r: Round) -> _RoundData:
     members, _ = _members(session, [id_of(g) for g in groups])
     child_ids = {cid for ids in members.values() for cid in ids}
     since, before = _period(r)
-    levels = latest_levels(session, child_ids=child_ids, since=since, before=before)
+    levels = latest_levels(
+        session, institution_id=r.institution_id, child_ids=child_ids, since=since, before=before
+    )
     return _RoundData(r, [(g, members[id_of(g)]) for g in groups], levels)
 
 
@@ -387,7 +395,7 @@ class GroupProgress:
     name: str
     children: int
     assessed: int
-    missing: list[Child]
+    missing: list[ChildName]
     levels: dict[str, Cell]
 
     @property
@@ -426,17 +434,15 @@ def progress(session: Session, actor: User, *, round_id: int) -> RoundProgress:
     data = _round_data(session, found)
     missing_ids = {cid for _, ids in data.groups for cid in ids if cid not in data.levels}
     named = {
-        id_of(c): c
-        for c in institution_children(
-            session, institution_id=found.institution_id, child_ids=missing_ids
-        )
+        c.id: c
+        for c in names_of(session, institution_id=found.institution_id, child_ids=missing_ids)
     }
     groups = []
     for group, ids in data.groups:
         assessed = [cid for cid in ids if cid in data.levels]
         missing = sorted(
             (named[cid] for cid in ids if cid not in data.levels and cid in named),
-            key=lambda c: (c.first_name, c.last_name, id_of(c)),
+            key=lambda c: (c.first_name, c.last_name, c.id),
         )
         groups.append(
             GroupProgress(
@@ -695,10 +701,7 @@ def missing_for(session: Session, user: User) -> list[RoundMissing]:
         wanted = [(g, ids) for g, ids in data.groups if id_of(g) in mine]
         missing = {cid for _, ids in wanted for cid in ids if cid not in data.levels}
         named = {
-            id_of(c): c
-            for c in institution_children(
-                session, institution_id=r.institution_id, child_ids=missing
-            )
+            c.id: c for c in names_of(session, institution_id=r.institution_id, child_ids=missing)
         }
         seen: set[int] = set()
         rows = []

@@ -192,6 +192,9 @@ def round_detail(request: Request, db: DB, user: StaffOrLeader, round_id: int) -
         "progress": service.progress(db, user, round_id=round_id),
         "levels": catalogs.levels(),
         "is_leader": user.role_enum is Role.LEADER,
+        # The child's page, as a prefix: one url_for per page, not one per missing child.
+        "child_path": request.scope.get("root_path", "")
+        + request.app.url_path_for("children:detail", child_id=0)[:-1],
     }
     return render(request, "rounds/detail.html", context, fragment="rounds/_progress.html")
 
