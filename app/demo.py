@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
 from app.accounts import service as accounts
-from app.accounts.models import District, Institution, InstitutionKind, Role
+from app.accounts.models import District, Institution, InstitutionKind, Role, User
 from app.accounts.passwords import hash_password
-from app.db import id_of
+from app.assessments import service as assessments
+from app.catalogs import service as catalogs
+from app.children.models import Child
+from app.db import COPENHAGEN, id_of, local_today
+from app.rounds.models import Group, GroupChild, GroupStaff, Round, RoundGroup
 
 
 @dataclass(frozen=True)
@@ -44,8 +50,9 @@ USERS = [
 ]
 
 
-def seed(session: Session, *, password: str) -> None:
-    """Create the demo organisation and users, or reset their passwords to ``password``."""
+def seed(session: Session, *, password: str, today: dt.date | None = None) -> None:
+    """Create the demo organisation, users and data, or reset the users' passwords to
+    ``password`` (the data is made once; a second run leaves it as it is)."""
     district_ids: dict[str, int] = {}
     institution_ids: dict[str, int] = {}
     for district_name, institutions in DISTRICTS.items():
@@ -85,4 +92,204 @@ def seed(session: Session, *, password: str) -> None:
             user.is_active = True
             user.deactivated_at = None
             session.add(user)
+    session.flush()
+    seed_rounds(session, today=today or local_today())
+
+
+# --- Groups, children and rounds: a daycare with two groups and a school class --------------
+
+DEMO_SEED = 13
+"""The fixed seed: the same invented children and levels on every run."""
+
+FIRST_NAMES = [
+    "Alma",
+    "Bertram",
+    "Cecilie",
+    "Dagmar",
+    "Elias",
+    "Freja",
+    "Gustav",
+    "Hannah",
+    "Ida",
+    "Johan",
+    "Karla",
+    "Lauge",
+    "Malthe",
+    "Nanna",
+    "Oskar",
+    "Petra",
+    "Rasmus",
+    "Silje",
+    "Tobias",
+    "Uma",
+    "Vigga",
+    "William",
+    "Ylva",
+    "Aksel",
+    "Bodil",
+    "Carl",
+    "Ditte",
+    "Esben",
+    "Filippa",
+    "Georg",
+    "Halfdan",
+    "Ingrid",
+    "Jens",
+    "Kamma",
+    "Leo",
+    "Merle",
+]
+LAST_NAMES = [
+    "Demosen",
+    "Prøvesen",
+    "Opdigtsen",
+    "Eksempelgaard",
+    "Fiktivsen",
+    "Testrup",
+    "Øvelund",
+    "Påskesen",
+]
+"""Invented, and visibly so: no real child's name."""
+
+
+@dataclass(frozen=True)
+class DemoGroup:
+    """A demo group: its institution, size, ages, staff, and whether the rounds cover it."""
+
+    name: str
+    institution: str
+    size: int
+    ages: tuple[int, int]
+    staff: tuple[str, ...]
+    in_rounds: bool
+
+
+GROUPS = [
+    DemoGroup("Solstuen", "Børnehuset Mælkebøtten", 12, (3, 5), ("paedagog", "leder"), True),
+    DemoGroup("Månestuen", "Børnehuset Mælkebøtten", 12, (3, 5), ("paedagog",), True),
+    DemoGroup("2.A", "Nordskolen", 10, (8, 8), ("laerer",), False),
+]
+LEADER = "leder"
+# (title, first day and last day as days from today)
+ROUNDS = [
+    ("Trivselsrunde efterår", -300, -286),
+    ("Trivselsrunde forår", -120, -106),
+    ("Trivselsrunde vinter", -7, 14),
+]
+LEVEL_WEIGHTS = (60, 25, 10, 5)
+"""How often each level is drawn: most children thrive."""
+
+
+def _level(rng: random.Random, previous: int | None) -> int:
+    """A level, near the previous one when there is one (what a child's course looks like)."""
+    if previous is None:
+        return rng.choices((1, 2, 3, 4), weights=LEVEL_WEIGHTS)[0]
+    return max(1, min(4, previous + rng.choice((-1, -1, 0, 0, 0, 1))))
+
+
+def _signs(catalog_id: str, level: int) -> list[str]:
+    """One ordinary (non-critical, non-acute) sign of the level in the shipped catalog."""
+    catalog = catalogs.shipped_guide().catalog(catalog_id)
+    found = [
+        i.id
+        for i in catalog.indicators()
+        if i.level == level and not i.critical and not getattr(i, "acute", False)
+    ]
+    return found[:1]
+
+
+def _assess(session: Session, author: User, child: Child, *, level: int, on: dt.date) -> None:
+    """A finished single assessment of the child on ``on`` at ``level``, made through the
+    questionnaire's own service (one sign of the level ticked, the level confirmed)."""
+    draft = assessments.start_or_resume(session, author, child_id=id_of(child))
+    assessments.save_draft(
+        session,
+        author,
+        assessment_id=id_of(draft),
+        observed=_signs(draft.catalog_id, level) if level > 1 else [],
+        notes="Demodata: opdigtet vurdering.",
+    )
+    done = assessments.finish(
+        session, author, assessment_id=id_of(draft), level=level, reason="Demodata"
+    ).assessment
+    at = dt.datetime.combine(on, dt.time(10), tzinfo=COPENHAGEN).astimezone(dt.UTC)
+    done.created_at = done.updated_at = done.finished_at = at
+    session.add(done)
+
+
+def seed_rounds(session: Session, *, today: dt.date) -> None:
+    """Groups with invented children, two past rounds with assessments on every level and an
+    open round half done; made once (nothing happens when the demo groups exist). Dates are
+    relative to ``today``; the children, names and levels come from a fixed seed."""
+    if session.exec(select(Group).where(Group.name == GROUPS[0].name)).first() is not None:
+        return
+    catalogs.import_shipped(session)
+    rng = random.Random(DEMO_SEED)  # noqa: S311 - demo data, not a secret
+    institutions = {i.name: i for i in session.exec(select(Institution))}
+    users = {
+        demo.username: accounts.get_by_username(session, username=demo.username) for demo in USERS
+    }
+    names = iter(rng.sample(FIRST_NAMES, len(FIRST_NAMES)))
+    leader = users[LEADER]
+    assert leader is not None  # noqa: S101 - made by seed() above
+    made: list[tuple[DemoGroup, Group, list[Child], User]] = []
+    for demo in GROUPS:
+        institution = institutions[demo.institution]
+        author = users[demo.staff[0]]
+        assert author is not None  # noqa: S101 - made by seed() above
+        group = Group(institution_id=id_of(institution), name=demo.name)
+        session.add(group)
+        session.flush()
+        children = []
+        for _ in range(demo.size):
+            first = next(names, None) or rng.choice(FIRST_NAMES)
+            years = rng.randint(*demo.ages)
+            born = today - dt.timedelta(days=years * 365 + rng.randint(30, 330))
+            child = Child(
+                institution_id=id_of(institution),
+                first_name=first,
+                last_name=rng.choice(LAST_NAMES),
+                birth_date=born,
+                created_by=id_of(author),
+            )
+            session.add(child)
+            children.append(child)
+        session.flush()
+        session.add_all(GroupChild(group_id=id_of(group), child_id=id_of(c)) for c in children)
+        for username in demo.staff:
+            member = users[username]
+            assert member is not None  # noqa: S101 - made by seed() above
+            session.add(GroupStaff(group_id=id_of(group), user_id=id_of(member)))
+        made.append((demo, group, children, author))
+    session.flush()
+    for title, first_day, last_day in ROUNDS:
+        found = Round(
+            institution_id=id_of(institutions[GROUPS[0].institution]),
+            title=title,
+            starts_on=today + dt.timedelta(days=first_day),
+            ends_on=today + dt.timedelta(days=last_day),
+            created_by=id_of(leader),
+        )
+        session.add(found)
+        session.flush()
+        session.add_all(
+            RoundGroup(round_id=id_of(found), group_id=id_of(group))
+            for demo, group, _, _ in made
+            if demo.in_rounds
+        )
+    session.flush()
+    for demo, _group, children, author in made:
+        every_level = iter((4, 3, 2))  # the first children of each group show every level
+        for index, child in enumerate(children):
+            level: int | None = None
+            for number, (_, first_day, last_day) in enumerate(ROUNDS):
+                is_open = number == len(ROUNDS) - 1
+                if is_open and (index % 2 == 1 or not demo.in_rounds):
+                    continue  # the open round is half done; the school class is not in it
+                if level is None:
+                    level = next(every_level, None) or _level(rng, None)
+                else:
+                    level = _level(rng, level)
+                day = today + dt.timedelta(days=rng.randint(first_day, min(last_day, -1)))
+                _assess(session, author, child, level=level, on=day)
     session.flush()

@@ -30,6 +30,8 @@ from app.concerns.crypto import cipher_for
 from app.offline import api as offline_api
 from app.offline import assets as offline_assets
 from app.offline import views as offline_views
+from app.rounds import api as rounds_api
+from app.rounds import views as rounds_views
 from app.settings import Settings
 from app.start import views as start_views
 from app.web import errors, health
@@ -114,6 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assessments_api.router,
         concerns_views.router,
         concerns_api.router,
+        rounds_views.router,
+        rounds_api.router,
         offline_views.router,
         offline_api.router,
     ):

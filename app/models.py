@@ -9,6 +9,7 @@ from app.catalogs.models import CatalogVersion
 from app.children.models import Child
 from app.concerns.models import Concern, ConcernEvent, ParentDialogue
 from app.idempotency import IdempotentRequest
+from app.rounds.models import Group, GroupChild, GroupStaff, Round, RoundGroup
 
 metadata = SQLModel.metadata
 
@@ -21,10 +22,15 @@ __all__ = [
     "Concern",
     "ConcernEvent",
     "District",
+    "Group",
+    "GroupChild",
+    "GroupStaff",
     "IdempotentRequest",
     "Institution",
     "LoginAttempt",
     "ParentDialogue",
+    "Round",
+    "RoundGroup",
     "User",
     "UserSession",
     "metadata",

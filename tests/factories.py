@@ -13,6 +13,7 @@ from app.accounts.models import District, Institution, InstitutionKind, Role, Us
 from app.accounts.passwords import hash_password
 from app.assessments.models import Assessment
 from app.children.models import Child
+from app.rounds.models import Group, GroupChild, GroupStaff, Round, RoundGroup
 
 TEST_PASSWORD = "korrekt-hest-batteri"
 
@@ -237,3 +238,72 @@ def make_finished_assessment(
         reason=reason,
         follow_up_on=follow_up_on,
     ).assessment
+
+
+def make_group(
+    session: Session,
+    institution_id: int,
+    name: str = "Solstuen",
+    *,
+    children: list[Child] | None = None,
+    staff: list[User] | None = None,
+) -> Group:
+    """A group of the institution with these children and staff members."""
+    group = Group(institution_id=institution_id, name=name)
+    session.add(group)
+    session.flush()
+    session.add_all(GroupChild(group_id=id_of(group), child_id=id_of(c)) for c in children or [])
+    session.add_all(GroupStaff(group_id=id_of(group), user_id=id_of(u)) for u in staff or [])
+    session.flush()
+    return group
+
+
+def make_round(
+    session: Session,
+    leader: User,
+    groups: list[Group],
+    *,
+    title: str = "Trivselsrunde",
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+) -> Round:
+    """A round of the leader's institution over ``groups``; by default open today (from a
+    week ago to a week ahead)."""
+    today = dt.date.today()
+    assert leader.institution_id is not None
+    found = Round(
+        institution_id=leader.institution_id,
+        title=title,
+        starts_on=starts_on or today - dt.timedelta(days=7),
+        ends_on=ends_on or today + dt.timedelta(days=7),
+        created_by=id_of(leader),
+    )
+    session.add(found)
+    session.flush()
+    session.add_all(RoundGroup(round_id=id_of(found), group_id=id_of(g)) for g in groups)
+    session.flush()
+    return found
+
+
+def make_assessed(
+    session: Session,
+    author: User,
+    child: Child,
+    *,
+    level: int,
+    on: dt.date | None = None,
+) -> Assessment:
+    """A finished assessment of the child at ``level`` (set by the professional, with a
+    reason), dated noon Danish time on ``on`` (default: now)."""
+    from zoneinfo import ZoneInfo
+
+    assessment = make_finished_assessment(
+        session, author, child, level=level, reason="Vurderet i trivselsrunden"
+    )
+    if on is not None:
+        noon = dt.datetime.combine(on, dt.time(12), tzinfo=ZoneInfo("Europe/Copenhagen"))
+        assessment.finished_at = noon.astimezone(dt.UTC)
+        assessment.created_at = assessment.finished_at
+        session.add(assessment)
+        session.flush()
+    return assessment

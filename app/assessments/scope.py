@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
-from app.assessments.models import Assessment, AssessmentStatus
+from app.assessments.models import Assessment, AssessmentKind, AssessmentStatus
 from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.children.models import Child
@@ -80,3 +83,39 @@ def draft_of(session: Session, actor: User, child: Child) -> Assessment | None:
             Assessment.status == AssessmentStatus.DRAFT,
         )
     ).first()
+
+
+COUNTED_KINDS = (AssessmentKind.SINGLE.value, AssessmentKind.JOINT.value)
+"""The kinds that count for a child's level over time and in rounds (an individual assessment
+of a joint one does not; the joint result does)."""
+
+
+def latest_levels(
+    session: Session,
+    *,
+    institution_id: int,
+    child_ids: Iterable[int],
+    since: dt.datetime,
+    before: dt.datetime,
+) -> dict[int, int]:
+    """child id → the level of its latest finished single or joint assessment made in the
+    institution and finished in ``since`` ≤ t < ``before``; children without one (and
+    children not in ``child_ids``) are left out. No text, no author: for the round counts,
+    whose callers check the reader (and audit what they show by name). One query on the
+    institution's index, whatever the number of children."""
+    wanted = set(child_ids)
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(Assessment.child_id, Assessment.level)
+        .where(
+            Assessment.institution_id == institution_id,
+            Assessment.status == AssessmentStatus.FINISHED,
+            col(Assessment.kind).in_(COUNTED_KINDS),
+            col(Assessment.finished_at) >= since,
+            col(Assessment.finished_at) < before,
+        )
+        .order_by(col(Assessment.finished_at), col(Assessment.id))
+    )
+    # Oldest first: the latest one of each child is the last written.
+    return {child_id: level for child_id, level in rows if level is not None and child_id in wanted}

@@ -53,6 +53,12 @@ class AuditTag(StrEnum):
     AUDIT_EXPORT = "audit:export"
     CPR_KEY_ROTATE = "cpr:key_rotate"
     RETENTION_RUN = "retention:run"
+    GROUP_CREATE = "group:create"
+    GROUP_UPDATE = "group:update"
+    GROUP_DELETE = "group:delete"
+    ROUND_CREATE = "round:create"
+    ROUND_VIEW = "round:view"
+    ROUND_OVERVIEW = "round:overview"
 
     @property
     def label(self) -> str:
@@ -106,6 +112,12 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.AUDIT_EXPORT: "Auditlog eksporteret",
     AuditTag.CPR_KEY_ROTATE: "CPR-numre krypteret med ny nøgle",
     AuditTag.RETENTION_RUN: "Sletning efter slettefrister (antal pr. regel)",
+    AuditTag.GROUP_CREATE: "Gruppe oprettet",
+    AuditTag.GROUP_UPDATE: "Gruppe ændret",
+    AuditTag.GROUP_DELETE: "Gruppe slettet",
+    AuditTag.ROUND_CREATE: "Trivselsrunde startet",
+    AuditTag.ROUND_VIEW: "Trivselsrunde vist (manglende børn)",
+    AuditTag.ROUND_OVERVIEW: "Overblik over trivselsrunde vist",
 }
 
 

@@ -3,6 +3,10 @@ child is audited here, so a new view cannot forget it."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from sqlmodel import Session, col, func, or_, select
 
 from app.accounts.models import Role, User
@@ -79,3 +83,58 @@ def get_child_for(session: Session, actor: User, *, child_id: int, purpose: str 
         detail=purpose,
     )
     return child
+
+
+def institution_children(
+    session: Session, *, institution_id: int, child_ids: Iterable[int] | None = None
+) -> list[Child]:
+    """The children of one institution (only ``child_ids`` when given), by name, NOT audited:
+    for the callers that check the reader and audit the read themselves (a round's page
+    audits the list it shows) or that show no identity at all (counts by age band)."""
+    query = select(Child).where(Child.institution_id == institution_id)
+    if child_ids is not None:
+        ids = sorted(set(child_ids))
+        if not ids:
+            return []
+        query = query.where(col(Child.id).in_(ids))
+    return list(
+        session.exec(query.order_by(col(Child.first_name), col(Child.last_name), col(Child.id)))
+    )
+
+
+@dataclass(frozen=True)
+class ChildName:
+    """A child's id and name only: for a list of names (a round's missing children), read
+    without loading the whole record."""
+
+    id: int
+    first_name: str
+    last_name: str
+
+    @property
+    def full_name(self) -> str:
+        """First and last name."""
+        return f"{self.first_name} {self.last_name}"
+
+
+def names_of(session: Session, *, institution_id: int, child_ids: Iterable[int]) -> list[ChildName]:
+    """The names of these children of one institution, by name, NOT audited (the caller
+    checks the reader and audits the list it shows)."""
+    ids = sorted(set(child_ids))
+    if not ids:
+        return []
+    rows = session.exec(
+        select(col(Child.id), col(Child.first_name), col(Child.last_name))
+        .where(Child.institution_id == institution_id, col(Child.id).in_(ids))
+        .order_by(col(Child.first_name), col(Child.last_name), col(Child.id))
+    )
+    return [ChildName(int(i), first, last) for i, first, last in rows if i is not None]
+
+
+def birth_dates(session: Session, *, child_ids: Iterable[int]) -> dict[int, dt.date]:
+    """child id → birth date, no name: for the counts by age band, which show no child."""
+    ids = sorted(set(child_ids))
+    if not ids:
+        return {}
+    rows = session.exec(select(col(Child.id), col(Child.birth_date)).where(col(Child.id).in_(ids)))
+    return {int(child_id): birth_date for child_id, birth_date in rows if child_id is not None}

@@ -1,0 +1,723 @@
+"""Groups and well-being rounds: the leader keeps groups and starts rounds; everyone of the
+institution follows a round's progress; the leader reads its overview, and admins read the
+figures across institutions. Every count shown goes through ``figures`` (the "<5" rule)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, delete, select
+
+from app.accounts import service as accounts
+from app.accounts.models import Role, User
+from app.assessments.scope import latest_levels
+from app.audit import service as audit
+from app.audit.tags import AuditTag
+from app.catalogs import service as catalogs
+from app.children.models import Child
+from app.children.scope import (
+    ChildName,
+    birth_dates,
+    ensure_may_see_children,
+    institution_children,
+    names_of,
+)
+from app.db import COPENHAGEN, id_of, local_today
+from app.errors import Conflict, Forbidden, Invalid
+from app.rounds import figures
+from app.rounds.figures import Band, Cell
+from app.rounds.models import Group, GroupChild, GroupStaff, Round, RoundGroup
+from app.rounds.scope import ensure_leader as ensure_leader
+from app.rounds.scope import get_group_for, get_round_for, groups_of, rounds_of
+
+MAX_NAME = 100
+MAX_TITLE = 150
+MAX_PERIOD_DAYS = 366
+
+
+# --- Groups ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """A group with the ids of its children and staff."""
+
+    group: Group
+    child_ids: list[int]
+    staff_ids: list[int]
+
+    @property
+    def id(self) -> int:
+        """The group's id."""
+        return id_of(self.group)
+
+    @property
+    def name(self) -> str:
+        """The group's name."""
+        return self.group.name
+
+
+def _members(session: Session, group_ids: Sequence[int]) -> tuple[dict[int, list[int]], ...]:
+    children: dict[int, list[int]] = {gid: [] for gid in group_ids}
+    staff: dict[int, list[int]] = {gid: [] for gid in group_ids}
+    if group_ids:
+        for gid, child_id in session.exec(
+            select(GroupChild.group_id, GroupChild.child_id)
+            .where(col(GroupChild.group_id).in_(group_ids))
+            .order_by(col(GroupChild.child_id))
+        ):
+            children[gid].append(child_id)
+        for gid, user_id in session.exec(
+            select(GroupStaff.group_id, GroupStaff.user_id)
+            .where(col(GroupStaff.group_id).in_(group_ids))
+            .order_by(col(GroupStaff.user_id))
+        ):
+            staff[gid].append(user_id)
+    return children, staff
+
+
+def _views(session: Session, groups: Sequence[Group]) -> list[GroupView]:
+    children, staff = _members(session, [id_of(g) for g in groups])
+    return [GroupView(g, children[id_of(g)], staff[id_of(g)]) for g in groups]
+
+
+def list_groups(session: Session, actor: User) -> list[GroupView]:
+    """The groups of the actor's institution, by name, with their members' ids."""
+    ensure_may_see_children(actor)
+    return _views(session, groups_of(session, institution_id=_institution(actor)))
+
+
+def get_group(session: Session, actor: User, *, group_id: int) -> GroupView:
+    """One group of the actor's institution with its members' ids (404 otherwise)."""
+    return _views(session, [get_group_for(session, actor, group_id=group_id)])[0]
+
+
+def _institution(actor: User) -> int:
+    if actor.institution_id is None:  # pragma: no cover - checked by the callers' scope
+        raise Forbidden()
+    return actor.institution_id
+
+
+def _clean_name(session: Session, actor: User, name: str, *, group_id: int | None = None) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_NAME:
+        raise Invalid.field("name", "Skriv gruppens navn (højst 100 tegn).")
+    for other in groups_of(session, institution_id=_institution(actor)):
+        if other.name.lower() == name.lower() and other.id != group_id:
+            raise Invalid.field("name", "Der er allerede en gruppe med det navn.")
+    return name
+
+
+def create_group(session: Session, actor: User, *, name: str) -> GroupView:
+    """A new, empty group of the leader's institution."""
+    ensure_leader(actor)
+    group = Group(institution_id=_institution(actor), name=_clean_name(session, actor, name))
+    session.add(group)
+    session.flush()
+    audit.record(session, actor, AuditTag.GROUP_CREATE, object_type="group", object_id=group.id)
+    return GroupView(group, [], [])
+
+
+def rename_group(session: Session, actor: User, *, group_id: int, name: str) -> GroupView:
+    """Give a group a new name."""
+    ensure_leader(actor)
+    group = get_group_for(session, actor, group_id=group_id)
+    group.name = _clean_name(session, actor, name, group_id=group_id)
+    session.add(group)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditTag.GROUP_UPDATE,
+        object_type="group",
+        object_id=group_id,
+        detail="navn",
+    )
+    return get_group(session, actor, group_id=group_id)
+
+
+def delete_group(session: Session, actor: User, *, group_id: int) -> None:
+    """Delete a group that no round covers (a round's figures keep their groups: 409)."""
+    ensure_leader(actor)
+    group = get_group_for(session, actor, group_id=group_id)
+    in_round = session.exec(select(RoundGroup.round_id).where(RoundGroup.group_id == group_id))
+    if in_round.first() is not None:
+        raise Conflict(
+            "Gruppen indgår i en trivselsrunde og kan ikke slettes. "
+            "Fjern i stedet børnene fra den.",
+            code="group_in_round",
+        )
+    session.exec(delete(GroupChild).where(col(GroupChild.group_id) == group_id))
+    session.exec(delete(GroupStaff).where(col(GroupStaff.group_id) == group_id))
+    session.delete(group)
+    session.flush()
+    audit.record(session, actor, AuditTag.GROUP_DELETE, object_type="group", object_id=group_id)
+
+
+def set_children(
+    session: Session, actor: User, *, group_id: int, child_ids: Iterable[int]
+) -> GroupView:
+    """The group's children are exactly ``child_ids``, all of the leader's institution (a
+    child of another institution, or none at all, is 422 and nothing changes)."""
+    ensure_leader(actor)
+    get_group_for(session, actor, group_id=group_id)
+    wanted = sorted(set(child_ids))
+    found = {
+        id_of(c)
+        for c in institution_children(session, institution_id=_institution(actor), child_ids=wanted)
+    }
+    unknown = [cid for cid in wanted if cid not in found]
+    if unknown:
+        raise Invalid(
+            "Et eller flere børn hører ikke til institutionen.",
+            details=[
+                {"field": "child_ids", "message": f"Barn {cid} hører ikke til institutionen."}
+                for cid in unknown
+            ],
+        )
+    session.exec(delete(GroupChild).where(col(GroupChild.group_id) == group_id))
+    session.add_all(GroupChild(group_id=group_id, child_id=cid) for cid in wanted)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditTag.GROUP_UPDATE,
+        object_type="group",
+        object_id=group_id,
+        detail=f"{len(wanted)} børn",
+    )
+    return get_group(session, actor, group_id=group_id)
+
+
+def group_candidates(session: Session, actor: User) -> list[Child]:
+    """The children of the leader's institution, by name, for ticking a group's children;
+    the list is audited as the children's list is."""
+    ensure_leader(actor)
+    children = institution_children(session, institution_id=_institution(actor))
+    audit.record(
+        session,
+        actor,
+        AuditTag.CHILD_LIST,
+        object_type="institution",
+        object_id=actor.institution_id,
+        detail=f"{len(children)} børn (grupper)",
+    )
+    return children
+
+
+def institution_staff(session: Session, actor: User) -> list[User]:
+    """The active staff and leaders of the actor's institution, by name."""
+    ensure_may_see_children(actor)
+    return sorted(
+        (
+            u
+            for u in accounts.list_users(session)
+            if u.institution_id == actor.institution_id
+            and u.is_active
+            and u.role_enum in (Role.STAFF, Role.LEADER)
+        ),
+        key=lambda u: (u.display_name, id_of(u)),
+    )
+
+
+def set_staff(
+    session: Session, actor: User, *, group_id: int, user_ids: Iterable[int]
+) -> GroupView:
+    """The group's staff are exactly ``user_ids``: active staff or leaders of the institution
+    (anyone else is 422 and nothing changes)."""
+    ensure_leader(actor)
+    get_group_for(session, actor, group_id=group_id)
+    wanted = sorted(set(user_ids))
+    allowed = {id_of(u) for u in institution_staff(session, actor)}
+    unknown = [uid for uid in wanted if uid not in allowed]
+    if unknown:
+        raise Invalid(
+            "En eller flere er ikke medarbejdere i institutionen.",
+            details=[
+                {"field": "user_ids", "message": f"Bruger {uid} er ikke medarbejder her."}
+                for uid in unknown
+            ],
+        )
+    session.exec(delete(GroupStaff).where(col(GroupStaff.group_id) == group_id))
+    session.add_all(GroupStaff(group_id=group_id, user_id=uid) for uid in wanted)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditTag.GROUP_UPDATE,
+        object_type="group",
+        object_id=group_id,
+        detail=f"{len(wanted)} medarbejdere",
+    )
+    return get_group(session, actor, group_id=group_id)
+
+
+# --- Rounds ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """A round with the ids of its groups."""
+
+    round: Round
+    group_ids: list[int]
+
+    @property
+    def id(self) -> int:
+        """The round's id."""
+        return id_of(self.round)
+
+    def is_open(self, today: dt.date) -> bool:
+        """True while today is within the period."""
+        return self.round.starts_on <= today <= self.round.ends_on
+
+
+def _group_ids_of(session: Session, round_ids: Sequence[int]) -> dict[int, list[int]]:
+    result: dict[int, list[int]] = {rid: [] for rid in round_ids}
+    if round_ids:
+        for rid, gid in session.exec(
+            select(RoundGroup.round_id, RoundGroup.group_id)
+            .where(col(RoundGroup.round_id).in_(round_ids))
+            .order_by(col(RoundGroup.group_id))
+        ):
+            result[rid].append(gid)
+    return result
+
+
+def list_rounds(session: Session, actor: User) -> list[RoundView]:
+    """The rounds of the actor's institution, newest first."""
+    ensure_may_see_children(actor)
+    rounds = rounds_of(session, institution_id=_institution(actor))
+    groups = _group_ids_of(session, [id_of(r) for r in rounds])
+    return [RoundView(r, groups[id_of(r)]) for r in rounds]
+
+
+def get_round(session: Session, actor: User, *, round_id: int) -> RoundView:
+    """One round of the actor's institution (404 otherwise)."""
+    found = get_round_for(session, actor, round_id=round_id)
+    return RoundView(found, _group_ids_of(session, [round_id])[round_id])
+
+
+def create_round(
+    session: Session,
+    actor: User,
+    *,
+    title: str,
+    starts_on: dt.date | None,
+    ends_on: dt.date | None,
+    group_ids: Iterable[int],
+) -> RoundView:
+    """Start a round of the leader's institution: title, period and at least one of its own
+    groups; every error is named by its field (422) and nothing is stored."""
+    ensure_leader(actor)
+    title = " ".join(title.split())
+    wanted = sorted(set(group_ids))
+    errors: list[dict[str, object]] = []
+    if not title or len(title) > MAX_TITLE:
+        errors.append({"field": "title", "message": "Skriv rundens titel (højst 150 tegn)."})
+    if starts_on is None:
+        errors.append({"field": "starts_on", "message": "Skriv rundens første dag."})
+    if ends_on is None:
+        errors.append({"field": "ends_on", "message": "Skriv rundens sidste dag."})
+    if starts_on is not None and ends_on is not None:
+        if ends_on < starts_on:
+            errors.append({"field": "ends_on", "message": "Den sidste dag ligger før den første."})
+        elif (ends_on - starts_on).days > MAX_PERIOD_DAYS:
+            errors.append({"field": "ends_on", "message": "En runde varer højst et år."})
+    own = {id_of(g) for g in groups_of(session, institution_id=_institution(actor))}
+    if not wanted:
+        errors.append({"field": "group_ids", "message": "Vælg mindst én gruppe."})
+    errors.extend(
+        {"field": "group_ids", "message": f"Gruppe {gid} hører ikke til institutionen."}
+        for gid in wanted
+        if gid not in own
+    )
+    if errors:
+        raise Invalid(str(errors[0]["message"]), details=errors)
+    assert starts_on is not None  # noqa: S101 - checked above
+    assert ends_on is not None  # noqa: S101 - checked above
+    found = Round(
+        institution_id=_institution(actor),
+        title=title,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        created_by=id_of(actor),
+    )
+    session.add(found)
+    session.flush()
+    session.add_all(RoundGroup(round_id=id_of(found), group_id=gid) for gid in wanted)
+    session.flush()
+    audit.record(session, actor, AuditTag.ROUND_CREATE, object_type="round", object_id=found.id)
+    return RoundView(found, wanted)
+
+
+def _period(r: Round) -> tuple[dt.datetime, dt.datetime]:
+    """The round's period as UTC instants: from the first day's start to the day after the
+    last, in Danish time."""
+    since = dt.datetime.combine(r.starts_on, dt.time(), tzinfo=COPENHAGEN)
+    before = dt.datetime.combine(r.ends_on + dt.timedelta(days=1), dt.time(), tzinfo=COPENHAGEN)
+    return since.astimezone(dt.UTC), before.astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class _RoundData:
+    """What the figures of one round are made from: its groups (by name) with their child
+    ids, and child id → level of the children assessed in the period."""
+
+    round: Round
+    groups: list[tuple[Group, list[int]]]
+    levels: dict[int, int]
+
+    @property
+    def child_ids(self) -> set[int]:
+        return {cid for _, ids in self.groups for cid in ids}
+
+
+def _round_data(session: Session, r: Round) -> _RoundData:
+    group_ids = _group_ids_of(session, [id_of(r)])[id_of(r)]
+    groups = [g for g in groups_of(session, institution_id=r.institution_id) if g.id in group_ids]
+    members, _ = _members(session, [id_of(g) for g in groups])
+    child_ids = {cid for ids in members.values() for cid in ids}
+    since, before = _period(r)
+    levels = latest_levels(
+        session, institution_id=r.institution_id, child_ids=child_ids, since=since, before=before
+    )
+    return _RoundData(r, [(g, members[id_of(g)]) for g in groups], levels)
+
+
+@dataclass(frozen=True)
+class GroupProgress:
+    """One group of a round: its children, the assessed ones, the missing ones by name."""
+
+    group_id: int
+    name: str
+    children: int
+    assessed: int
+    missing: list[ChildName]
+    levels: dict[str, Cell]
+
+    @property
+    def progress(self) -> figures.Progress:
+        """Counts and share."""
+        return figures.Progress(children=self.children, assessed=self.assessed)
+
+
+@dataclass(frozen=True)
+class RoundProgress:
+    """A round and how far each of its groups has come."""
+
+    round: Round
+    group_ids: list[int]
+    groups: list[GroupProgress]
+    today: dt.date
+
+    @property
+    def total(self) -> figures.Progress:
+        """All the round's children (a child in two groups counts once per group)."""
+        return figures.Progress(
+            children=sum(g.children for g in self.groups),
+            assessed=sum(g.assessed for g in self.groups),
+        )
+
+    @property
+    def is_open(self) -> bool:
+        """True while today is within the period."""
+        return self.round.starts_on <= self.today <= self.round.ends_on
+
+
+def progress(session: Session, actor: User, *, round_id: int) -> RoundProgress:
+    """The round's progress per group, with the missing children by name: for the
+    institution's own staff and leaders. Showing the names is audited (one row per view)."""
+    found = get_round_for(session, actor, round_id=round_id)
+    data = _round_data(session, found)
+    missing_ids = {cid for _, ids in data.groups for cid in ids if cid not in data.levels}
+    named = {
+        c.id: c
+        for c in names_of(session, institution_id=found.institution_id, child_ids=missing_ids)
+    }
+    groups = []
+    for group, ids in data.groups:
+        assessed = [cid for cid in ids if cid in data.levels]
+        missing = sorted(
+            (named[cid] for cid in ids if cid not in data.levels and cid in named),
+            key=lambda c: (c.first_name, c.last_name, c.id),
+        )
+        groups.append(
+            GroupProgress(
+                group_id=id_of(group),
+                name=group.name,
+                children=len(ids),
+                assessed=len(assessed),
+                missing=missing,
+                levels=figures.shown_levels(data.levels[cid] for cid in assessed),
+            )
+        )
+    audit.record(
+        session,
+        actor,
+        AuditTag.ROUND_VIEW,
+        object_type="round",
+        object_id=round_id,
+        detail=f"{len(missing_ids)} børn mangler",
+    )
+    return RoundProgress(found, [g.group_id for g in groups], groups, local_today())
+
+
+# --- The overview (leaders) and the figures across institutions (admins) ---------------------
+
+
+@dataclass(frozen=True)
+class BandRow:
+    """The levels of one age band, this round and the previous one."""
+
+    band: Band
+    levels: dict[str, Cell]
+    previous: dict[str, Cell] | None
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """The levels of one group, this round and (when it was in it) the previous one."""
+
+    group_id: int
+    name: str
+    levels: dict[str, Cell]
+    previous: dict[str, Cell] | None
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A round's figures, every count with the "<5" rule, and no child's identity."""
+
+    round: Round
+    previous_round: Round | None
+    assessed: Cell
+    children: Cell
+    levels: dict[str, Cell]
+    previous_levels: dict[str, Cell] | None
+    by_group: list[GroupRow]
+    by_band: list[BandRow]
+    movement: dict[str, Cell] | None
+    bars: list[figures.Bar] = field(default_factory=list)
+
+
+def _bands(session: Session) -> list[Band]:
+    return [
+        Band(row.min_age_years, row.max_age_years) for row in catalogs.published_versions(session)
+    ]
+
+
+def _by_band(
+    data: _RoundData, born: dict[int, dt.date], bands: list[Band]
+) -> dict[Band, list[int]]:
+    result: dict[Band, list[int]] = {b: [] for b in bands}
+    for cid, level in data.levels.items():
+        band = figures.band_of(born[cid], data.round.starts_on, bands) if cid in born else None
+        if band is not None:
+            result[band].append(level)
+    return result
+
+
+def previous_round(session: Session, r: Round) -> Round | None:
+    """The institution's round before ``r``: the latest that started before it."""
+    return next(
+        (
+            other
+            for other in rounds_of(session, institution_id=r.institution_id)
+            if (other.starts_on, id_of(other)) < (r.starts_on, id_of(r))
+        ),
+        None,
+    )
+
+
+def overview(session: Session, actor: User, *, round_id: int) -> Overview:
+    """The leader's overview of a round: levels in all, by group and by age band, beside the
+    previous round's; and of the children at level 2 or higher then, how many moved down,
+    stayed or moved up. Audited; shows no names."""
+    ensure_leader(actor)
+    found = get_round_for(session, actor, round_id=round_id)
+    data = _round_data(session, found)
+    before = previous_round(session, found)
+    old = _round_data(session, before) if before is not None else None
+    bands = _bands(session)
+    born = birth_dates(session, child_ids=set(data.levels) | set(old.levels if old else {}))
+    now_bands = _by_band(data, born, bands)
+    old_bands = _by_band(old, born, bands) if old else None
+    old_groups = {id_of(g): ids for g, ids in old.groups} if old else {}
+    levels = figures.shown_levels(data.levels.values())
+    previous_levels = figures.shown_levels(old.levels.values()) if old else None
+    audit.record(session, actor, AuditTag.ROUND_OVERVIEW, object_type="round", object_id=round_id)
+    return Overview(
+        round=found,
+        previous_round=before,
+        assessed=figures.cell(len(data.levels)),
+        children=figures.cell(len(data.child_ids)),
+        levels=levels,
+        previous_levels=previous_levels,
+        by_group=[
+            GroupRow(
+                group_id=id_of(group),
+                name=group.name,
+                levels=figures.shown_levels(data.levels[c] for c in ids if c in data.levels),
+                previous=(
+                    figures.shown_levels(
+                        old.levels[c] for c in old_groups[id_of(group)] if c in old.levels
+                    )
+                    if old is not None and id_of(group) in old_groups
+                    else None
+                ),
+            )
+            for group, ids in data.groups
+        ],
+        by_band=[
+            BandRow(
+                band=band,
+                levels=figures.shown_levels(now_bands[band]),
+                previous=figures.shown_levels(old_bands[band]) if old_bands is not None else None,
+            )
+            for band in bands
+        ],
+        movement=figures.movement(old.levels, data.levels).shown() if old else None,
+        bars=figures.bars(levels, previous_levels),
+    )
+
+
+@dataclass(frozen=True)
+class InstitutionFigures:
+    """An institution's latest round that has started, in counts only."""
+
+    institution_id: int
+    institution: str
+    round_title: str | None
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    assessed: Cell
+    children: Cell
+    levels: dict[str, Cell]
+
+
+@dataclass(frozen=True)
+class DistrictFigures:
+    """A district's institutions and their summed levels."""
+
+    district_id: int
+    name: str
+    institutions: list[InstitutionFigures]
+    levels: dict[str, Cell]
+
+
+@dataclass(frozen=True)
+class MunicipalityFigures:
+    """Every district, and the municipality's sum; no names of children, "<5" everywhere."""
+
+    districts: list[DistrictFigures]
+    levels: dict[str, Cell]
+    today: dt.date
+
+
+def municipality(session: Session, actor: User) -> MunicipalityFigures:
+    """For admins: per institution the latest round that has started (by today), its levels,
+    summed per district and for the municipality; every count with the "<5" rule."""
+    if actor.role_enum is not Role.ADMIN:
+        raise Forbidden("Kun administratorer ser tallene på tværs af institutioner.")
+    today = local_today()
+    latest: dict[int, Round] = {}
+    for started in session.exec(
+        select(Round)
+        .where(col(Round.starts_on) <= today)
+        .order_by(col(Round.starts_on), col(Round.id))
+    ):
+        latest[started.institution_id] = started
+    districts = []
+    everything: list[int] = []
+    by_district: dict[int, list[tuple[str, int]]] = {}
+    for institution in accounts.list_institutions(session):
+        by_district.setdefault(institution.district_id, []).append(
+            (institution.name, id_of(institution))
+        )
+    for district in accounts.list_districts(session):
+        rows = []
+        summed: list[int] = []
+        for name, iid in sorted(by_district.get(id_of(district), [])):
+            r = latest.get(iid)
+            data = _round_data(session, r) if r is not None else None
+            values = list(data.levels.values()) if data else []
+            summed.extend(values)
+            rows.append(
+                InstitutionFigures(
+                    institution_id=iid,
+                    institution=name,
+                    round_title=r.title if r else None,
+                    starts_on=r.starts_on if r else None,
+                    ends_on=r.ends_on if r else None,
+                    assessed=figures.cell(len(values)),
+                    children=figures.cell(len(data.child_ids) if data else 0),
+                    levels=figures.shown_levels(values),
+                )
+            )
+        everything.extend(summed)
+        districts.append(
+            DistrictFigures(id_of(district), district.name, rows, figures.shown_levels(summed))
+        )
+    audit.record(session, actor, AuditTag.ROUND_OVERVIEW, object_type="municipality")
+    return MunicipalityFigures(districts, figures.shown_levels(everything), today)
+
+
+# --- The to-do of the start page -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundMissing:
+    """A child of one of the user's groups still to be assessed in an open round."""
+
+    round_id: int
+    round_title: str
+    ends_on: dt.date
+    child_id: int
+    child_name: str
+    group_name: str
+
+
+def missing_for(session: Session, user: User) -> list[RoundMissing]:
+    """The children of the user's groups still missing in the open rounds of their
+    institution (today within the period), soonest ending round first, then by name. Empty
+    for anyone who is not staff or leader of an institution."""
+    if user.role_enum not in (Role.STAFF, Role.LEADER) or user.institution_id is None:
+        return []
+    today = local_today()
+    mine = set(session.exec(select(GroupStaff.group_id).where(GroupStaff.user_id == id_of(user))))
+    if not mine:
+        return []
+    result: list[RoundMissing] = []
+    open_rounds = [
+        r
+        for r in rounds_of(session, institution_id=user.institution_id)
+        if r.starts_on <= today <= r.ends_on
+    ]
+    for r in sorted(open_rounds, key=lambda r: (r.ends_on, id_of(r))):
+        data = _round_data(session, r)
+        wanted = [(g, ids) for g, ids in data.groups if id_of(g) in mine]
+        missing = {cid for _, ids in wanted for cid in ids if cid not in data.levels}
+        named = {
+            c.id: c for c in names_of(session, institution_id=r.institution_id, child_ids=missing)
+        }
+        seen: set[int] = set()
+        rows = []
+        for group, ids in wanted:
+            for cid in ids:
+                if cid in named and cid not in seen:
+                    seen.add(cid)
+                    rows.append(
+                        RoundMissing(
+                            round_id=id_of(r),
+                            round_title=r.title,
+                            ends_on=r.ends_on,
+                            child_id=cid,
+                            child_name=named[cid].full_name,
+                            group_name=group.name,
+                        )
+                    )
+        result.extend(sorted(rows, key=lambda m: (m.child_name, m.child_id)))
+    return result
