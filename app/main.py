@@ -26,6 +26,8 @@ from app.children import views as children_views
 from app.concerns import api as concerns_api
 from app.concerns import views as concerns_views
 from app.concerns.crypto import cipher_for
+from app.contacts import api as contacts_api
+from app.contacts import views as contacts_views
 from app.offline import api as offline_api
 from app.offline import assets as offline_assets
 from app.offline import views as offline_views
@@ -102,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_views.router,
         catalogs_api.router,
         catalogs_views.router,
+        contacts_api.router,
+        contacts_views.router,
         children_views.router,
         children_api.router,
         assessments_api.children_router,

@@ -8,6 +8,7 @@ from app.audit.models import AuditEvent
 from app.catalogs.models import CatalogVersion
 from app.children.models import Child
 from app.concerns.models import Concern, ConcernEvent, ParentDialogue
+from app.contacts.models import Contact
 from app.idempotency import IdempotentRequest
 
 metadata = SQLModel.metadata
@@ -19,6 +20,7 @@ __all__ = [
     "Child",
     "Concern",
     "ConcernEvent",
+    "Contact",
     "District",
     "IdempotentRequest",
     "Institution",

@@ -24,6 +24,8 @@ class AuditTag(StrEnum):
     DISTRICT_UPDATE = "district:update"
     INSTITUTION_CREATE = "institution:create"
     INSTITUTION_UPDATE = "institution:update"
+    CONTACTS_UPDATE = "contacts:update"
+    OFFERS_UPDATE = "offers:update"
     CHILD_CREATE = "child:create"
     CHILD_LIST = "child:list"
     CHILD_VIEW = "child:view"
@@ -70,6 +72,8 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.DISTRICT_UPDATE: "Distrikt ændret",
     AuditTag.INSTITUTION_CREATE: "Institution oprettet",
     AuditTag.INSTITUTION_UPDATE: "Institution ændret",
+    AuditTag.CONTACTS_UPDATE: "Kontaktpersoner ændret",
+    AuditTag.OFFERS_UPDATE: "Kommunens tilbud ændret",
     AuditTag.CHILD_CREATE: "Barn oprettet",
     AuditTag.CHILD_LIST: "Børneliste vist",
     AuditTag.CHILD_VIEW: "Barn vist",
