@@ -154,7 +154,7 @@ def _calls(request: Request, db: DB, institution_id: int) -> dict[str, Any]:
     has seen the assessment, so the institution is theirs): ``calls`` by action key."""
     institution = accounts.get_institution(db, institution_id=institution_id)
     entries = contacts.contacts_of(db, institution, get_settings(request))
-    return {"calls": {key.value: contacts.for_action(entries, key.value) for key in ActionKey}}
+    return {"calls": contacts.calls_by_action(entries, [key.value for key in ActionKey])}
 
 
 def _questionnaire_context(

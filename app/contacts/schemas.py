@@ -65,6 +65,21 @@ class ContactEntry:
         """The ``tel:`` link (E.164)."""
         return tel_href(self.phone)
 
+    def as_data(self) -> dict[str, str | int | None]:
+        """As the offline guide data carries it (static/js/summary.js renders it as
+        templates/_macros/contacts.html does): no child data, only whom to call."""
+        return {
+            "role": self.role.value,
+            "role_label": self.role_label,
+            "name": self.name,
+            "phone": self.phone,
+            "phone_shown": self.phone_shown,
+            "tel": self.tel,
+            "email": self.email,
+            "hours": self.hours,
+            "scope": self.scope.value,
+        }
+
 
 class ContactCreate(BaseModel):
     """One contact in ``PUT /api/v1/admin/institutions/{id}/contacts``."""

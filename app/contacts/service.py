@@ -167,6 +167,13 @@ def for_action(entries: Sequence[ContactEntry], action: str) -> list[ContactEntr
     return chosen
 
 
+def calls_by_action(
+    entries: Sequence[ContactEntry], actions: Sequence[str]
+) -> dict[str, list[ContactEntry]]:
+    """:func:`for_action` for each of ``actions`` (the summary panel's ``calls``)."""
+    return {action: for_action(entries, action) for action in actions}
+
+
 def assigned_social_worker(session: Session, *, institution_id: int) -> int | None:
     """The user of the first social worker the institution's contacts name (active, of its
     district), or None: a consultation from the institution goes to them first."""
