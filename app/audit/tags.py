@@ -38,6 +38,7 @@ class AuditTag(StrEnum):
     CONCERN_VIEW = "child:concern:view"
     CONCERN_LIST = "concern:list"
     CONCERN_TRANSITION = "child:concern:transition"
+    CONCERN_TAKE = "child:concern:take"
     CPR_REVEAL = "child:concern:cpr_reveal"
     CATALOG_DRAFT_CREATE = "catalog:draft_create"
     CATALOG_DRAFT_SAVE = "catalog:draft_save"
@@ -86,6 +87,7 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.CONCERN_VIEW: "Sag vist",
     AuditTag.CONCERN_LIST: "Sagsliste vist",
     AuditTag.CONCERN_TRANSITION: "Sagsskridt",
+    AuditTag.CONCERN_TAKE: "Sag overtaget",
     AuditTag.CPR_REVEAL: "CPR-nummer vist",
     AuditTag.CATALOG_DRAFT_CREATE: "Katalogkladde oprettet",
     AuditTag.CATALOG_DRAFT_SAVE: "Katalogkladde gemt",

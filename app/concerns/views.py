@@ -419,6 +419,13 @@ def _detail_context(
     }
 
 
+@router.post("/concerns/{concern_id}/take", name="concerns:take")
+def concern_take(request: Request, db: DB, user: SocialWorker, concern_id: int) -> Response:
+    """Take the concern: it is then the social worker's own (the step is in its timeline)."""
+    service.take(db, user, concern_id=concern_id)
+    return htmx.redirect(request, request.url_for("concerns:detail", concern_id=concern_id).path)
+
+
 @router.post("/concerns/{concern_id}/transitions", name="concerns:transition")
 def concern_transition(
     request: Request,
