@@ -27,6 +27,7 @@ from app.concerns import api as concerns_api
 from app.concerns import views as concerns_views
 from app.concerns.crypto import cipher_for
 from app.contacts import api as contacts_api
+from app.contacts import service as contacts_service
 from app.contacts import views as contacts_views
 from app.offline import api as offline_api
 from app.offline import assets as offline_assets
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The page warns before the idle timeout when work is unsaved (static/js/session.js).
     app.state.templates.env.globals["session_idle_seconds"] = settings.session_idle_minutes * 60
     catalogs.shipped_guide()  # parse and validate the shipped content once, at start
+    contacts_service.shipped_offers()
 
     app.add_middleware(
         SecurityMiddleware,

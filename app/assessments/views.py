@@ -299,6 +299,10 @@ def detail(request: Request, db: DB, user: StaffOrLeader, assessment_id: int) ->
             "levels": catalogs.levels(),
             "saved": request.query_params.get("saved", ""),
             **_calls(request, db, assessment.institution_id),
+            # The municipality's offers for the level reached: never instead of a due
+            # notification (the page then lists them after it, as additional).
+            "offers": contacts.offers(level=summary.level),
+            "notification_due": any(a.key is ActionKey.notification for a in summary.actions),
         },
     )
 

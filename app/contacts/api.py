@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Query, Request
 
 from app.contacts import service
-from app.contacts.schemas import ContactRead, ContactsUpdate
+from app.contacts.schemas import ContactRead, ContactsUpdate, OfferRead
 from app.web.deps import DB, AdminUser, AnyUser, get_settings
 from app.web.routing import make_router
 
@@ -59,3 +61,12 @@ def institution_contacts(
         db, user, institution_id=institution_id, settings=get_settings(request)
     )
     return [ContactRead.of(entry) for entry in entries]
+
+
+@router.get("/offers", name="api:offers_list", response_model=list[OfferRead])
+def list_offers(
+    user: AnyUser, level: Annotated[int | None, Query(ge=1, le=4)] = None
+) -> list[OfferRead]:
+    """The municipality's offers (guide_content/offers.yaml), in the ladder's order;
+    ``?level=N`` keeps those for level N. Any logged-in user."""
+    return [OfferRead.of(offer) for offer in service.offers(level=level)]

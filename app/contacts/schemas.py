@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.contacts.directory import ContactRole
 from app.fields import Id
+from app.guide.offers import Offer
 from app.phones import phone_display, tel_href
 
 NAME_MAX = 150
@@ -135,4 +136,31 @@ class ContactRead(BaseModel):
             hours=entry.hours or None,
             user_id=entry.user_id,
             scope=entry.scope,
+        )
+
+
+class OfferRead(BaseModel):
+    """One of the municipality's offers as ``GET /api/v1/offers`` answers it."""
+
+    id: str
+    title: str
+    description: str
+    levels: list[int]
+    who_can_refer: str
+    contact: str
+    how: str
+    legal_basis: str | None
+
+    @classmethod
+    def of(cls, offer: Offer) -> OfferRead:
+        """From the offers file's model."""
+        return cls(
+            id=offer.id,
+            title=offer.title,
+            description=offer.description,
+            levels=list(offer.levels),
+            who_can_refer=offer.who_can_refer,
+            contact=offer.contact,
+            how=offer.how,
+            legal_basis=offer.legal_basis,
         )

@@ -5,6 +5,7 @@ Flushes, never commits."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from sqlmodel import Session, col, delete, select
 
@@ -12,6 +13,7 @@ from app.accounts import service as accounts
 from app.accounts.models import Institution, Role, User
 from app.audit import service as audit
 from app.audit.tags import AuditTag
+from app.catalogs.service import GUIDE_CONTENT_DIR
 from app.contacts.directory import ContactRole, roles_for_action
 from app.contacts.models import Contact
 from app.contacts.schemas import (
@@ -24,6 +26,8 @@ from app.contacts.schemas import (
     ContactScope,
 )
 from app.errors import Forbidden, Invalid, NotFound
+from app.guide.loader import load_offers
+from app.guide.offers import Offer, OfferLadder
 from app.phones import PhoneError, normalise_phone
 from app.settings import Settings
 
@@ -307,3 +311,22 @@ def replace_district_contacts(
         detail=f"{len(rows)} kontakter",
     )
     return district_contacts(session, district_id=district_id)
+
+
+# --- the municipality's offers ---------------------------------------------------------------
+
+LEVEL_MESSAGE = "Niveauet skal være et helt tal fra 1 til 4."
+
+
+@lru_cache(maxsize=1)
+def shipped_offers() -> OfferLadder:
+    """``guide_content/offers.yaml``, parsed and validated once per process (the app refuses
+    to start when it is broken, as with the catalogs)."""
+    return load_offers(GUIDE_CONTENT_DIR)
+
+
+def offers(*, level: int | None = None) -> list[Offer]:
+    """The offers for ``level`` (all without), in the ladder's order; Invalid outside 1-4."""
+    if level is not None and level not in (1, 2, 3, 4):
+        raise Invalid.field("level", LEVEL_MESSAGE)
+    return shipped_offers().for_level(level)
