@@ -8,7 +8,7 @@ from app.audit.models import AuditEvent
 from app.catalogs.models import CatalogVersion
 from app.children.models import Child
 from app.concerns.models import Concern, ConcernEvent, ParentDialogue
-from app.contacts.models import Contact
+from app.contacts.models import Contact, OfferVersion
 from app.idempotency import IdempotentRequest
 
 metadata = SQLModel.metadata
@@ -25,6 +25,7 @@ __all__ = [
     "IdempotentRequest",
     "Institution",
     "LoginAttempt",
+    "OfferVersion",
     "ParentDialogue",
     "User",
     "UserSession",

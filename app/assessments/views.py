@@ -301,7 +301,7 @@ def detail(request: Request, db: DB, user: StaffOrLeader, assessment_id: int) ->
             **_calls(request, db, assessment.institution_id),
             # The municipality's offers for the level reached: never instead of a due
             # notification (the page then lists them after it, as additional).
-            "offers": contacts.offers(level=summary.level),
+            "offers": contacts.offers(db, level=summary.level),
             "notification_due": any(a.key is ActionKey.notification for a in summary.actions),
         },
     )

@@ -65,8 +65,9 @@ def institution_contacts(
 
 @router.get("/offers", name="api:offers_list", response_model=list[OfferRead])
 def list_offers(
-    user: AnyUser, level: Annotated[int | None, Query(ge=1, le=4)] = None
+    db: DB, user: AnyUser, level: Annotated[int | None, Query(ge=1, le=4)] = None
 ) -> list[OfferRead]:
-    """The municipality's offers (guide_content/offers.yaml), in the ladder's order;
+    """The municipality's offers (the admins' published version, else
+    guide_content/offers.yaml), in the ladder's order;
     ``?level=N`` keeps those for level N. Any logged-in user."""
-    return [OfferRead.of(offer) for offer in service.offers(level=level)]
+    return [OfferRead.of(offer) for offer in service.offers(db, level=level)]

@@ -39,3 +39,16 @@ class Contact(SQLModel, table=True):
     hours: str = Field(default="", max_length=200)
     user_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class OfferVersion(SQLModel, table=True):
+    """A version of the municipality's offers an admin published (the text of an offers.yaml).
+    The newest one is in force; without any, the shipped guide_content/offers.yaml is."""
+
+    __tablename__ = "offer_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(sa_column_kwargs={"unique": True})
+    yaml: str = Field(sa_type=sa.Text)
+    created_by: int = Field(foreign_key="user_account.id")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -15,7 +15,7 @@ from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.catalogs.service import GUIDE_CONTENT_DIR
 from app.contacts.directory import ContactRole, roles_for_action
-from app.contacts.models import Contact
+from app.contacts.models import Contact, OfferVersion
 from app.contacts.schemas import (
     EMAIL_MAX,
     HOURS_MAX,
@@ -25,8 +25,9 @@ from app.contacts.schemas import (
     ContactInput,
     ContactScope,
 )
+from app.db import id_of
 from app.errors import Forbidden, Invalid, NotFound
-from app.guide.loader import load_offers
+from app.guide.loader import OFFERS_FILE, ContentError, load_offers, parse_offers
 from app.guide.offers import Offer, OfferLadder
 from app.phones import PhoneError, normalise_phone
 from app.settings import Settings
@@ -316,6 +317,10 @@ def replace_district_contacts(
 # --- the municipality's offers ---------------------------------------------------------------
 
 LEVEL_MESSAGE = "Niveauet skal være et helt tal fra 1 til 4."
+YAML_MAX = 200_000
+
+_PARSED: dict[str, OfferLadder] = {}
+"""Published versions parsed once per process, by their text (a version never changes)."""
 
 
 @lru_cache(maxsize=1)
@@ -325,8 +330,72 @@ def shipped_offers() -> OfferLadder:
     return load_offers(GUIDE_CONTENT_DIR)
 
 
-def offers(*, level: int | None = None) -> list[Offer]:
+def _latest(session: Session) -> OfferVersion | None:
+    return session.exec(select(OfferVersion).order_by(col(OfferVersion.version).desc())).first()
+
+
+def current_offers(session: Session) -> OfferLadder:
+    """The offers in force: the newest version an admin published, else the shipped file."""
+    row = _latest(session)
+    if row is None:
+        return shipped_offers()
+    if row.yaml not in _PARSED:
+        _PARSED[row.yaml] = parse_offers(row.yaml, filename=f"version {row.version}")
+    return _PARSED[row.yaml]
+
+
+def offers(session: Session, *, level: int | None = None) -> list[Offer]:
     """The offers for ``level`` (all without), in the ladder's order; Invalid outside 1-4."""
     if level is not None and level not in (1, 2, 3, 4):
         raise Invalid.field("level", LEVEL_MESSAGE)
-    return shipped_offers().for_level(level)
+    return current_offers(session).for_level(level)
+
+
+def offers_version(session: Session) -> int:
+    """The number of the version in force (the shipped file's own ``version`` before any)."""
+    row = _latest(session)
+    return row.version if row is not None else shipped_offers().version
+
+
+def offers_text(session: Session) -> str:
+    """The offers in force as the text of an offers.yaml (what the editor starts from)."""
+    row = _latest(session)
+    if row is not None:
+        return row.yaml
+    return (GUIDE_CONTENT_DIR / OFFERS_FILE).read_text(encoding="utf-8")
+
+
+def offer_history(session: Session) -> Sequence[OfferVersion]:
+    """Every published version, newest first."""
+    return session.exec(select(OfferVersion).order_by(col(OfferVersion.version).desc())).all()
+
+
+def check_offers(text: str) -> OfferLadder:
+    """The ladder a submitted text makes, or Invalid with every problem by line
+    (``details``: ``{"field": "yaml", "line", "path", "message"}``). Stores nothing."""
+    if len(text) > YAML_MAX:
+        raise Invalid.field("yaml", f"Teksten er for lang (højst {YAML_MAX} tegn).")
+    try:
+        return parse_offers(text, filename="tilbud")
+    except ContentError as error:
+        details = [{"field": "yaml", **issue.to_detail()} for issue in error.issues]
+        raise Invalid("Tilbuddene har fejl; intet er gemt.", details=details) from None
+
+
+def publish_offers(session: Session, actor: User, *, text: str) -> OfferVersion:
+    """Publish a new version of the offers (admins): checked like offers.yaml, numbered after
+    the one in force, audited. Staff see it on the next result page they open."""
+    _ensure_admin(actor)
+    check_offers(text)
+    row = OfferVersion(version=offers_version(session) + 1, yaml=text, created_by=id_of(actor))
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditTag.OFFERS_UPDATE,
+        object_type="offers",
+        object_id=row.version,
+        detail=f"version {row.version}",
+    )
+    return row

@@ -240,3 +240,54 @@ def district_save(
         return form_error_response(request, PAGE, context, _form_errors(error, filled))
     target = request.url_for("contacts:district", district_id=district_id).path
     return htmx.redirect(request, f"{target}?saved=1")
+
+
+# --- the municipality's offers ---------------------------------------------------------------
+
+OFFERS_PAGE = "contacts/offers.html"
+YamlText = Annotated[str, Form(max_length=service.YAML_MAX + 1000)]
+
+
+def _offers_context(db: Session, text: str | None = None) -> dict[str, Any]:
+    return {
+        "yaml": service.offers_text(db) if text is None else text,
+        "version": service.offers_version(db),
+        "history": service.offer_history(db),
+        "author_names": {u.id: u.display_name for u in accounts.list_users(db)},
+        "issues": [],
+        "preview": None,
+    }
+
+
+@router.get("/admin/offers", name="contacts:offers")
+def offers_page(request: Request, db: DB, admin: AdminUser) -> Response:
+    """The offers in force as editable text, the versions published, and the buttons to
+    preview and to publish."""
+    return render(request, OFFERS_PAGE, _offers_context(db))
+
+
+@router.post("/admin/offers/preview", name="contacts:offers_preview")
+def offers_preview(request: Request, db: DB, admin: AdminUser, yaml: YamlText = "") -> Response:
+    """Check the text and show the offers as staff will see them, level by level (nothing is
+    stored); problems by line."""
+    context = _offers_context(db, yaml)
+    try:
+        ladder = service.check_offers(yaml)
+    except Invalid as error:
+        context["issues"] = error.details
+        return render(request, OFFERS_PAGE, context, status_code=422)
+    context["preview"] = {level: ladder.for_level(level) for level in (1, 2, 3, 4)}
+    return render(request, OFFERS_PAGE, context)
+
+
+@router.post("/admin/offers", name="contacts:offers_publish")
+def offers_publish(request: Request, db: DB, admin: AdminUser, yaml: YamlText = "") -> Response:
+    """Publish the text as the next version (refused by line when it has problems)."""
+    try:
+        row = service.publish_offers(db, admin, text=yaml)
+    except Invalid as error:
+        context = _offers_context(db, yaml)
+        context["issues"] = error.details
+        return render(request, OFFERS_PAGE, context, status_code=422)
+    target = request.url_for("contacts:offers").path
+    return htmx.redirect(request, f"{target}?published={row.version}")

@@ -1,9 +1,10 @@
-"""Named contacts of institutions and districts (whom staff call), and the social worker a
-consultation is assigned to first (the institution's named social worker).
+"""Named contacts of institutions and districts (whom staff call), the offers versions admins
+publish, and the social worker a consultation is assigned to first (the institution's named
+social worker).
 
 Revision ID: 789779560c80
 Revises: 3e2b7f2a8cfa
-Create Date: 2026-12-03 07:38:00.593291
+Create Date: 2026-12-03 08:22:05.891493
 """
 
 from collections.abc import Sequence
@@ -42,6 +43,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_contact_district_id'), ['district_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_contact_institution_id'), ['institution_id'], unique=False)
 
+    op.create_table('offer_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('yaml', sa.Text(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by'], ['user_account.id'], name=op.f('fk_offer_version_created_by_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_offer_version')),
+    sa.UniqueConstraint('version', name=op.f('uq_offer_version_version'))
+    )
     with op.batch_alter_table('concern', schema=None) as batch_op:
         batch_op.add_column(sa.Column('assigned_to', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_concern_assigned_to_user_account'), 'user_account', ['assigned_to'], ['id'])
@@ -53,6 +64,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('fk_concern_assigned_to_user_account'), type_='foreignkey')
         batch_op.drop_column('assigned_to')
 
+    op.drop_table('offer_version')
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contact_institution_id'))
         batch_op.drop_index(batch_op.f('ix_contact_district_id'))
