@@ -27,6 +27,9 @@ from app.children import views as children_views
 from app.concerns import api as concerns_api
 from app.concerns import views as concerns_views
 from app.concerns.crypto import cipher_for
+from app.contacts import api as contacts_api
+from app.contacts import service as contacts_service
+from app.contacts import views as contacts_views
 from app.offline import api as offline_api
 from app.offline import assets as offline_assets
 from app.offline import views as offline_views
@@ -90,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates.env.globals["password_login"] = settings.password_login
     app.state.templates.env.globals["session_idle_seconds"] = settings.session_idle_minutes * 60
     catalogs.shipped_guide()  # parse and validate the shipped content once, at start
+    contacts_service.shipped_offers()
 
     app.add_middleware(
         SecurityMiddleware,
@@ -109,6 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_views.router,
         catalogs_api.router,
         catalogs_views.router,
+        contacts_api.router,
+        contacts_views.router,
         children_views.router,
         children_api.router,
         assessments_api.children_router,

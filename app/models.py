@@ -8,6 +8,7 @@ from app.audit.models import AuditEvent, AuditRetentionGate
 from app.catalogs.models import CatalogVersion
 from app.children.models import Child
 from app.concerns.models import Concern, ConcernEvent, ParentDialogue
+from app.contacts.models import Contact, OfferVersion
 from app.idempotency import IdempotentRequest
 from app.rounds.models import Group, GroupChild, GroupStaff, Round, RoundGroup
 
@@ -21,6 +22,7 @@ __all__ = [
     "Child",
     "Concern",
     "ConcernEvent",
+    "Contact",
     "District",
     "Group",
     "GroupChild",
@@ -28,6 +30,7 @@ __all__ = [
     "IdempotentRequest",
     "Institution",
     "LoginAttempt",
+    "OfferVersion",
     "ParentDialogue",
     "Round",
     "RoundGroup",

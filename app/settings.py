@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.accounts.claims import ClaimConfig, parse_role_mapping
+from app.phones import PhoneError, normalise_phone
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
@@ -97,6 +98,31 @@ class Settings(BaseSettings):
     )
     retention_audit_years: int = Field(default=5, ge=0, le=50, description="Audit rows")
     municipality_name: str = Field(default="Kommunen")
+    children_family_unit_name: str = Field(
+        default="Børne- og familieafdelingen",
+        description="The municipality's children and family unit, where notifications go",
+    )
+    children_family_unit_phone: str = Field(
+        default="",
+        description=(
+            "Its phone number (a Danish number, 8 digits); empty: not shown. Shown beside the "
+            "notification in every institution's list of whom to call"
+        ),
+    )
+    children_family_unit_email: str = Field(default="", description="Its (secure) e-mail")
+    children_family_unit_hours: str = Field(
+        default="Hverdage i kommunens åbningstid", description="When it answers"
+    )
+
+    @field_validator("children_family_unit_phone")
+    @classmethod
+    def _unit_phone_is_danish(cls, value: str) -> str:
+        if not value.strip():
+            return ""
+        try:
+            return normalise_phone(value)
+        except PhoneError as error:
+            raise ValueError(str(error)) from error
 
     @field_validator("trusted_proxies")
     @classmethod

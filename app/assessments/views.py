@@ -32,11 +32,12 @@ from app.catalogs.schemas import IndicatorRead
 from app.children import scope as children_scope
 from app.children import service as children
 from app.children.models import Child
+from app.contacts import service as contacts
 from app.db import local_today, utcnow
 from app.errors import Invalid
-from app.guide.schema import ActionDef, Area, Catalog, Guidance, LevelDef
+from app.guide.schema import ActionDef, ActionKey, Area, Catalog, Guidance, LevelDef
 from app.web import htmx
-from app.web.deps import DB, StaffOrLeader
+from app.web.deps import DB, StaffOrLeader, get_settings
 from app.web.forms import form_date
 from app.web.routing import make_router
 from app.web.templating import local_time, render
@@ -148,7 +149,16 @@ def _level_options() -> list[tuple[int, str]]:
     return [(n, f"Niveau {n}: {levels.level(n).name}") for n in (1, 2, 3, 4)]
 
 
+def _calls(request: Request, db: DB, institution_id: int) -> dict[str, Any]:
+    """Whom to call beside each recommended action, for the child's institution (the caller
+    has seen the assessment, so the institution is theirs): ``calls`` by action key."""
+    institution = accounts.get_institution(db, institution_id=institution_id)
+    entries = contacts.contacts_of(db, institution, get_settings(request))
+    return {"calls": contacts.calls_by_action(entries, [key.value for key in ActionKey])}
+
+
 def _questionnaire_context(
+    request: Request,
     db: DB,
     user: User,
     state: service.AssessmentState,
@@ -178,6 +188,7 @@ def _questionnaire_context(
             suggested.isoformat() if suggested else "-"
             for suggested in (service.follow_up_for(n) for n in (1, 2, 3, 4))
         ],
+        **_calls(request, db, assessment.institution_id),
     }
 
 
@@ -269,7 +280,7 @@ def detail(request: Request, db: DB, user: StaffOrLeader, assessment_id: int) ->
         return render(
             request,
             "assessments/questionnaire.html",
-            _questionnaire_context(db, user, state),
+            _questionnaire_context(request, db, user, state),
         )
     state = service.state_of(db, assessment)
     child = children_scope.get_child_for(db, user, child_id=assessment.child_id, purpose="resultat")
@@ -287,6 +298,11 @@ def detail(request: Request, db: DB, user: StaffOrLeader, assessment_id: int) ->
             "areas": _by_area(state.catalog, state.result),
             "levels": catalogs.levels(),
             "saved": request.query_params.get("saved", ""),
+            **_calls(request, db, assessment.institution_id),
+            # The municipality's offers for the level reached: never instead of a due
+            # notification (the page then lists them after it, as additional).
+            "offers": contacts.offers(db, level=summary.level),
+            "notification_due": any(a.key is ActionKey.notification for a in summary.actions),
         },
     )
 
@@ -343,6 +359,8 @@ def tick(
     if not htmx.is_htmx(request):
         return htmx.redirect(request, _detail_url(request, state.assessment))
     context = _saved_context(state, ticked=indicator_id, shown=shown)
+    if not context["rationale_only"]:  # the summary panel is sent again, with whom to call
+        context |= _calls(request, db, state.assessment.institution_id)
     return render(request, "assessments/_saved.html", context)
 
 
@@ -427,7 +445,7 @@ def save(
         state = _save_whole_form(db, user, assessment_id, observed, notes, resources)
     except Invalid as error:
         state = _draft_after_refusal(db, user, assessment_id)
-        context = _questionnaire_context(db, user, state, errors=_field_errors(error))
+        context = _questionnaire_context(request, db, user, state, errors=_field_errors(error))
         context["texts"] = {"notes": notes, "resources": resources}
         return render(request, "assessments/questionnaire.html", context, status_code=422)
     return htmx.redirect(request, _detail_url(request, state.assessment) + "?saved=1")
@@ -495,6 +513,7 @@ def finish(
         )
     except Invalid as error:
         context = _questionnaire_context(
+            request,
             db,
             user,
             _draft_after_refusal(db, user, assessment_id),

@@ -29,6 +29,8 @@ class AuditTag(StrEnum):
     DISTRICT_UPDATE = "district:update"
     INSTITUTION_CREATE = "institution:create"
     INSTITUTION_UPDATE = "institution:update"
+    CONTACTS_UPDATE = "contacts:update"
+    OFFERS_UPDATE = "offers:update"
     CHILD_CREATE = "child:create"
     CHILD_LIST = "child:list"
     CHILD_VIEW = "child:view"
@@ -42,6 +44,7 @@ class AuditTag(StrEnum):
     CONCERN_VIEW = "child:concern:view"
     CONCERN_LIST = "concern:list"
     CONCERN_TRANSITION = "child:concern:transition"
+    CONCERN_TAKE = "child:concern:take"
     CPR_REVEAL = "child:concern:cpr_reveal"
     CATALOG_DRAFT_CREATE = "catalog:draft_create"
     CATALOG_DRAFT_SAVE = "catalog:draft_save"
@@ -88,6 +91,8 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.DISTRICT_UPDATE: "Distrikt ændret",
     AuditTag.INSTITUTION_CREATE: "Institution oprettet",
     AuditTag.INSTITUTION_UPDATE: "Institution ændret",
+    AuditTag.CONTACTS_UPDATE: "Kontaktpersoner ændret",
+    AuditTag.OFFERS_UPDATE: "Kommunens tilbud ændret",
     AuditTag.CHILD_CREATE: "Barn oprettet",
     AuditTag.CHILD_LIST: "Børneliste vist",
     AuditTag.CHILD_VIEW: "Barn vist",
@@ -101,6 +106,7 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.CONCERN_VIEW: "Sag vist",
     AuditTag.CONCERN_LIST: "Sagsliste vist",
     AuditTag.CONCERN_TRANSITION: "Sagsskridt",
+    AuditTag.CONCERN_TAKE: "Sag overtaget",
     AuditTag.CPR_REVEAL: "CPR-nummer vist",
     AuditTag.CATALOG_DRAFT_CREATE: "Katalogkladde oprettet",
     AuditTag.CATALOG_DRAFT_SAVE: "Katalogkladde gemt",

@@ -101,6 +101,19 @@ def read_concern(request: Request, db: DB, user: CaseWorker, concern_id: int) ->
 
 
 @router.post(
+    "/concerns/{concern_id}/take",
+    name="api:concerns_take",
+    response_model=ConcernRead,
+    response_model_exclude_unset=True,
+)
+def take_concern(
+    request: Request, db: DB, user: SocialWorker, concern_id: int
+) -> dict[str, object]:
+    """A social worker of the district takes the concern (``assigned_to`` becomes them)."""
+    return _read(request, db, service.take(db, user, concern_id=concern_id), user)
+
+
+@router.post(
     "/concerns/{concern_id}/transitions",
     name="api:concerns_transition",
     response_model=ConcernRead,

@@ -108,6 +108,41 @@ def move(
     return concern
 
 
+def take(session: Session, actor: User, *, concern_id: int) -> Concern:
+    """A social worker of the concern's district takes it (it is then theirs: marked so in
+    their inbox and counted in their header); the step is recorded in its timeline. Taking
+    one's own concern again changes nothing; a closed concern cannot be taken (409)."""
+    if actor.role_enum is not Role.SOCIAL_WORKER:
+        raise Forbidden("Kun distriktets socialrådgivere behandler sagerne.")
+    concern = scope.get_concern_for(session, actor, concern_id=concern_id, purpose="overtag sag")
+    if concern.assigned_to == actor.id:
+        return concern
+    status = concern.status_enum
+    if status is ConcernStatus.CLOSED:
+        raise Conflict("Sagen er afsluttet og kan ikke overtages.", code="concern_closed")
+    concern.assigned_to = id_of(actor)
+    session.add(concern)
+    record_event(
+        session,
+        concern,
+        actor,
+        to_status=status,
+        from_status=status,
+        note=f"Overtaget af {actor.display_name}",
+    )
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditTag.CONCERN_TAKE,
+        object_type="concern",
+        object_id=concern.id,
+        child_id=concern.child_id if concern.is_notification else None,
+        detail=actor.display_name,
+    )
+    return concern
+
+
 def deadlines_of(concern: Concern) -> dict[str, Deadline]:
     """A notification's legal deadlines; none for a consultation."""
     if not concern.is_notification:

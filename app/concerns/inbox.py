@@ -81,6 +81,9 @@ class Counts:
     open: int
     overdue: int
     replies: int = 0
+    mine: int = 0
+    """A social worker's open concerns assigned to them (the institution's named social
+    worker, or taken)."""
 
 
 def has_reply(concern: Concern) -> bool:
@@ -102,4 +105,5 @@ def counts_for(session: Session, actor: User, now: dt.datetime | None = None) ->
         for c in concerns
         if any(d.state(now) is DeadlineState.OVERDUE for d in deadlines_of(c).values())
     )
-    return Counts(open=len(concerns), overdue=overdue)
+    mine = sum(1 for c in concerns if c.assigned_to is not None and c.assigned_to == actor.id)
+    return Counts(open=len(concerns), overdue=overdue, mine=mine)

@@ -75,6 +75,9 @@ class Concern(SQLModel, table=True):
     outcome: str = Field(default="", max_length=40)
     feedback: str = Field(default="", sa_type=sa.Text)
     answer: str = Field(default="", sa_type=sa.Text)
+    assigned_to: int | None = Field(default=None, foreign_key="user_account.id")
+    """A consultation's social worker first in line: the one the institution's contacts name
+    (with a user); any social worker of the district may still take it."""
 
     @property
     def kind_enum(self) -> ConcernKind:

@@ -17,6 +17,7 @@ from app.concerns.handling import record_event
 from app.concerns.models import Concern
 from app.concerns.schemas import ABUSE_RULE, MESSAGE_MAX, NotificationDetails, Urgency
 from app.concerns.workflow import ConcernKind, ConcernStatus
+from app.contacts import service as contacts
 from app.db import id_of, local_today
 from app.errors import Forbidden, Invalid
 from app.guide.schema import age_in_years
@@ -104,6 +105,10 @@ def submit_consultation(
         raise Invalid.field("message", anonymity.refusal(found))
     concern = _base_concern(session, actor, assessment, ConcernKind.CONSULTATION)
     concern.message = message
+    # The institution's named social worker first (its contacts); the district may still take it.
+    concern.assigned_to = contacts.assigned_social_worker(
+        session, institution_id=concern.institution_id
+    )
     return _submitted(session, actor, concern)
 
 

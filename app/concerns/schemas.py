@@ -169,11 +169,13 @@ class Step:
     actor_id: int
     status: ConcernStatus
     note: str
+    taken: bool = False
+    """A social worker took the concern (the status stayed)."""
 
     @property
     def status_label(self) -> str:
-        """The status in Danish."""
-        return STATUS_LABELS[self.status]
+        """The status in Danish ("Overtaget" for a take)."""
+        return "Overtaget" if self.taken else STATUS_LABELS[self.status]
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,7 @@ class ConcernRead(BaseModel):
     answer: str | None
     outcome: Outcome | None
     feedback: str | None
+    assigned_to: int | None = None
     assessment_id: int | None = None
     child_id: int | None = None
     child: ChildIdentity | None = None
@@ -293,6 +296,7 @@ class ConcernRead(BaseModel):
             answer=c.answer or None,
             outcome=view.outcome,
             feedback=c.feedback or None,
+            assigned_to=c.assigned_to,
         )
         if view.shows_links:
             read.assessment_id = c.assessment_id

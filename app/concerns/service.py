@@ -26,7 +26,7 @@ from app.catalogs.schemas import IndicatorRead
 from app.concerns import cpr, crypto, scope
 from app.concerns.crypto import Rotation, rotate_cpr_numbers
 from app.concerns.dialogues import dialogues_of, record_dialogue
-from app.concerns.handling import deadlines_of, move
+from app.concerns.handling import deadlines_of, move, take
 from app.concerns.inbox import Counts, counts_for, has_reply, inbox_order, list_for, urgency_of
 from app.concerns.models import Concern
 from app.concerns.notifications import (
@@ -63,6 +63,7 @@ __all__ = [
     "rotate_cpr_numbers",
     "submit_consultation",
     "submit_notification",
+    "take",
     "urgency_of",
     "view_of",
 ]
@@ -97,6 +98,7 @@ def view_of(
             actor_id=e.actor_id,
             status=ConcernStatus(e.to_status),
             note=e.note if for_social_worker else "",
+            taken=e.from_status == e.to_status,
         )
         for e in (scope.events_of(session, viewer, concern) if with_events else [])
     ]

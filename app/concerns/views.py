@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from starlette.applications import Starlette
 
 from app.accounts import service as accounts
-from app.accounts.models import Role, User
+from app.accounts.models import Institution, Role, User
 from app.assessments import scope as assessments_scope
 from app.assessments import service as assessments
 from app.assessments.models import Assessment
@@ -29,12 +29,13 @@ from app.concerns.schemas import (
     Urgency,
 )
 from app.concerns.workflow import STATUS_LABELS, ConcernKind
+from app.contacts import service as contacts
 from app.db import local_today, utcnow
 from app.deadlines import ACKNOWLEDGE_WEEKDAYS, COPENHAGEN, add_weekdays
 from app.errors import Conflict, Invalid, NotFound
 from app.guide.schema import ActionKey
 from app.web import htmx
-from app.web.deps import DB, StaffOrLeader, db_of, open_db, require_role
+from app.web.deps import DB, StaffOrLeader, db_of, get_settings, open_db, require_role
 from app.web.forms import form_date, form_error_response
 from app.web.routing import make_router
 from app.web.templating import add_context_hook, add_page_hook, danish_date, local_time, render
@@ -85,11 +86,20 @@ def _steps_done(
     return done
 
 
+def notification_calls(request: Request, page: Mapping[str, Any]) -> dict[str, Any]:
+    """On the notification form: whom to call for the child's institution beside sending it
+    (the municipality's numbers included; a call never replaces the notification)."""
+    institution: Institution = page["institution"]
+    entries = contacts.contacts_of(db_of(request), institution, get_settings(request))
+    return {"notification_calls": contacts.for_action(entries, ActionKey.notification.value)}
+
+
 def install(app: Starlette) -> None:
     """Register the concerns domain's page context and its labels for the templates (called
     once by ``create_app``)."""
     add_context_hook(app, header_context)
     add_page_hook(app, "assessments/result.html", result_context)
+    add_page_hook(app, "concerns/notification.html", notification_calls)
     env = app.state.templates.env
     env.globals["concern_outcome_labels"] = OUTCOME_LABELS
     env.globals["concern_status_labels"] = STATUS_LABELS
@@ -407,6 +417,13 @@ def _detail_context(
         "revealed_cpr": revealed_cpr,
         "message_max": MESSAGE_MAX,
     }
+
+
+@router.post("/concerns/{concern_id}/take", name="concerns:take")
+def concern_take(request: Request, db: DB, user: SocialWorker, concern_id: int) -> Response:
+    """Take the concern: it is then the social worker's own (the step is in its timeline)."""
+    service.take(db, user, concern_id=concern_id)
+    return htmx.redirect(request, request.url_for("concerns:detail", concern_id=concern_id).path)
 
 
 @router.post("/concerns/{concern_id}/transitions", name="concerns:transition")

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from app.guide.offers import OfferLadder
 from app.guide.schema import (
     MAX_AGE,
     MIN_AGE,
@@ -29,6 +30,7 @@ from app.guide.schema import (
 )
 
 LEVELS_FILE = "levels.yaml"
+OFFERS_FILE = "offers.yaml"
 CATALOGS_DIR = "catalogs"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
@@ -36,6 +38,7 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _KEY_TAGS = frozenset({_STR_TAG, "tag:yaml.org,2002:int"})
 _CATALOG_KEYS = "id, version, title, areas"
 _LEVELS_KEYS = "actions, levels, critical_guidance, acute_guidance"
+_OFFERS_KEYS = "version, title, sources, offers"
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -252,6 +255,23 @@ def parse_levels(text: str, *, filename: str = LEVELS_FILE) -> LevelsConfig:
     return levels
 
 
+def parse_offers(text: str, *, filename: str = OFFERS_FILE) -> OfferLadder:
+    """The municipality's offers from the text of offers.yaml; ContentError lists every
+    problem (with its line)."""
+    offers, source = _parse(OfferLadder, text, filename, _OFFERS_KEYS)
+    if offers is None:
+        raise ContentError(source.issues)
+    return offers
+
+
+def load_offers(root: Path) -> OfferLadder:
+    """``root/offers.yaml``; ContentError when it is missing or has problems."""
+    offers, source = _parse_file(OfferLadder, root / OFFERS_FILE, OFFERS_FILE, _OFFERS_KEYS)
+    if offers is None:
+        raise ContentError(source.issues)
+    return offers
+
+
 # --- files -------------------------------------------------------------------------------------
 
 
@@ -311,6 +331,10 @@ def _load_root(root: Path, shown_root: Path | None) -> tuple[Guide | None, list[
         else:
             parsed.append((catalog, source))
 
+    offers_path = root / OFFERS_FILE
+    if offers_path.exists():  # optional in a content root: no file, no offers
+        issues += _parse_file(OfferLadder, offers_path, shown(OFFERS_FILE), _OFFERS_KEYS)[1].issues
+
     catalogs = [catalog for catalog, _ in parsed]
     sources = [source for _, source in parsed]
     names = [source.file for source in sources]
@@ -367,6 +391,8 @@ def validate_paths(paths: Sequence[Path]) -> list[ContentIssue]:
             issues.append(ContentIssue(shown, None, "", "filen eller mappen findes ikke"))
         elif path.name == LEVELS_FILE:
             issues += _parse_levels_file(path, shown)[1].issues
+        elif path.name == OFFERS_FILE:
+            issues += _parse_file(OfferLadder, path, shown, _OFFERS_KEYS)[1].issues
         else:
             issues += _parse_catalog_file(path, shown)[1].issues
     return issues

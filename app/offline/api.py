@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 
 from app.offline import assets, service
 from app.offline.schemas import DeviceKeyRead, OfflineSync
-from app.web.deps import DB, AnyUser, StaffOrLeader
+from app.web.deps import DB, AnyUser, StaffOrLeader, get_settings
 from app.web.idempotency import IdempotencyKey, idempotent_json
 from app.web.routing import make_router
 
@@ -43,7 +43,13 @@ def guide(request: Request, db: DB, user: AnyUser) -> Response:
     def catalog_url(catalog_id: str, version: int | None) -> str:
         return request.url_for("api:offline_catalog", catalog_id=catalog_id, version=version).path
 
-    body = service.guide_index(db, user, version=_version(request), catalog_url=catalog_url)
+    body = service.guide_index(
+        db,
+        user,
+        version=_version(request),
+        catalog_url=catalog_url,
+        settings=get_settings(request),
+    )
     return JSONResponse(body, headers=GUIDE_CACHE)
 
 

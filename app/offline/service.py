@@ -21,9 +21,12 @@ from app.accounts import service as accounts
 from app.accounts.models import InstitutionKind, Role, User
 from app.assessments import service as assessments
 from app.catalogs import service as catalogs
+from app.contacts import service as contacts
+from app.guide.schema import ActionKey
 from app.offline import device_keys
 from app.offline.guide_data import catalog_data, levels_data
 from app.offline.schemas import OfflineSync
+from app.settings import Settings
 
 AGES_BY_KIND = {InstitutionKind.DAYCARE: range(0, 6), InstitutionKind.SCHOOL: range(6, 18)}
 """The ages whose catalogs a tablet of each kind of institution keeps for offline use."""
@@ -42,15 +45,34 @@ def device_credentials(secret: str, user: User) -> dict[str, str]:
     return device_keys.credentials(secret, user_id=user.id)
 
 
+def calls_of(db: Session, user: User, settings: Settings) -> dict[str, list[dict[str, Any]]]:
+    """Whom to call beside each action, for the user's institution (staff and leaders; none
+    for anyone else): the contacts travel with the cached guide, so the offline summary names
+    them too. Names and numbers of professionals only, never a child's data."""
+    if user.role_enum not in (Role.STAFF, Role.LEADER) or user.institution_id is None:
+        return {}
+    institution = accounts.get_institution(db, institution_id=user.institution_id)
+    entries = contacts.contacts_of(db, institution, settings)
+    by_action = contacts.calls_by_action(entries, [key.value for key in ActionKey])
+    return {key: [entry.as_data() for entry in found] for key, found in by_action.items()}
+
+
 def guide_index(
-    db: Session, user: User, *, version: str, catalog_url: Callable[[str, int | None], str]
+    db: Session,
+    user: User,
+    *,
+    version: str,
+    catalog_url: Callable[[str, int | None], str],
+    settings: Settings,
 ) -> dict[str, Any]:
-    """The levels and the published catalogs a tablet of the user's institution caches;
-    ``catalog_url(id, version)`` names where each catalog version is fetched."""
+    """The levels and the published catalogs a tablet of the user's institution caches, and
+    whom to call (``calls``, by action); ``catalog_url(id, version)`` names where each
+    catalog version is fetched."""
     ages = ages_of(db, user)
     return {
         "version": version,
         "levels": levels_data(catalogs.levels()),
+        "calls": calls_of(db, user, settings),
         "catalogs": [
             {
                 "id": row.catalog_id,

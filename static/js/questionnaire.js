@@ -54,7 +54,7 @@ function getJson(url) {
 function loadGuide() {
   if (q.guide) { return Promise.resolve(q.guide); }
   return Promise.all([getJson(q.catalogUrl), getJson(GUIDE_INDEX)]).then(([catalog, index]) => {
-    q.guide = {catalog, levels: index.levels};
+    q.guide = {catalog, levels: index.levels, calls: index.calls || {}};
     return q.guide;
   });
 }

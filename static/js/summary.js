@@ -22,9 +22,34 @@ function mode(evaluation) {
   return evaluation.acute ? 2 : 0;
 }
 
-function alertBox(id, classes, heading, line112, guidance) {
+// Whom to call, as templates/_macros/contacts.html renders it (the guide data's "calls":
+// the contacts of the user's institution by action key, from the cached guide index).
+function whoToCall(entries, id, heading, notification) {
+  if (!entries || !entries.length) { return null; }
+  const box = ["div", {"class": "who-to-call", id: id},
+    ["p", {"class": "who-to-call-heading"}, ["strong", {}, heading]]];
+  if (notification) {
+    box.push(["p", {"class": "who-to-call-note"}, "Ring gerne, men send også underretningen: et opkald erstatter den ikke."]);
+  }
+  const list = ["ul", {"class": "nobullet-list who-to-call-list"}];
+  entries.forEach((c) => {
+    const name = ["span", {"class": "who-to-call-name"}, c.name];
+    if (c.scope !== "municipality") { name.push(" ", ["span", {"class": "muted"}, "(" + c.role_label + ")"]); }
+    const li = ["li", {"class": "who-to-call-item"}, name];
+    if (c.phone) { li.push(["a", {"class": "who-to-call-phone", href: c.tel}, "Ring " + c.phone_shown]); }
+    if (c.email) { li.push(["a", {"class": "who-to-call-mail", href: "mailto:" + c.email}, c.email]); }
+    if (c.hours) { li.push(["span", {"class": "who-to-call-hours"}, c.hours]); }
+    list.push(li);
+  });
+  box.push(list);
+  return box;
+}
+
+function alertBox(id, classes, heading, line112, guidance, calls) {
   const body = ["div", {"class": "alert-body"}, ["p", {"class": "alert-heading"}, heading],
     ["p", {"class": "alert-text critical-112"}, line112[0], ["strong", {}, "112"], line112[1]]];
+  const call = whoToCall(calls, id.replace("-alert", "-call"), "Hvem du ringer til", true);
+  if (call) { body.push(call); }
   GUIDANCE.forEach(([title, key]) => {
     body.push(["h3", {"class": "h5"}, title], ["p", {"class": "alert-text"}, guidance[key]]);
   });
@@ -33,6 +58,7 @@ function alertBox(id, classes, heading, line112, guidance) {
 
 export function summaryTree(evaluation, guide) {
   const levels = guide.levels;
+  const calls = guide.calls || {};
   const signs = {};
   guide.catalog.areas.forEach((area) => area.indicators.forEach((i) => { signs[i.id] = i; }));
   const def = levels.levels[evaluation.level - 1];
@@ -40,11 +66,11 @@ export function summaryTree(evaluation, guide) {
   if (evaluation.critical) {
     panel.push(alertBox("critical-alert", "alert alert-error critical-alert",
       "Mistanke om vold eller overgreb: Underret kommunen nu. Fortæl ikke forældrene om bekymringen først.",
-      ["Er barnet i akut fare, så ring ", "."], levels.critical_guidance));
+      ["Er barnet i akut fare, så ring ", "."], levels.critical_guidance, calls.notification));
   } else if (evaluation.acute) {
     panel.push(alertBox("acute-alert", "alert alert-error critical-alert acute-alert",
       "Akut fare: Handl nu. Overlad ikke barnet til en voksen, der ikke kan passe på det.",
-      ["Vil en påvirket forælder køre bil, eller er der fare for liv, så ring ", "."], levels.acute_guidance));
+      ["Vil en påvirket forælder køre bil, eller er der fare for liv, så ring ", "."], levels.acute_guidance, calls.notification));
   }
   panel.push(["h2", {id: "summary-heading", "class": "summary-heading"}, "Opsummering"]);
   panel.push(["div", {"class": "summary-level", id: "summary-level"}, badge(levels, evaluation.level, "summary-level-badge"),
@@ -82,7 +108,10 @@ export function summaryTree(evaluation, guide) {
   const actions = ["ul", {"class": "action-list", id: "actions"}];
   evaluation.recommended_actions.forEach((key) => {
     const action = levels.actions.find((a) => a.key === key);
-    actions.push(["li", {id: "action-" + key}, ["strong", {}, action.name], ["br", {}], action.description]);
+    const li = ["li", {id: "action-" + key}, ["strong", {}, action.name], ["br", {}], action.description];
+    const call = whoToCall(calls[key], "call-" + key, "Hvem du kan kontakte", key === "notification");
+    if (call) { li.push(call); }
+    actions.push(li);
   });
   panel.push(actions);
   if (!evaluation.critical) {

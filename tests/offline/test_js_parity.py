@@ -25,8 +25,12 @@ from bs4 import BeautifulSoup
 
 from app import db
 from app.catalogs import service as catalogs
+from app.contacts import service as contacts
+from app.contacts.directory import ContactRole
+from app.contacts.schemas import ContactEntry, ContactScope
 from app.guide.engine import evaluate
 from app.offline.guide_data import catalog_data, levels_data
+from app.settings import Settings
 from app.web.templating import make_templates
 from tests.factories import make_child
 
@@ -94,7 +98,37 @@ def _observation_sets() -> list[list[str]]:
     return sets
 
 
-def _python_summary(observed: list[str]) -> str:
+def _contacts() -> list[ContactEntry]:
+    """Whom to call: a named social worker with all fields, a district health visitor with a
+    phone only, and the municipality's numbers."""
+    named = [
+        ContactEntry(
+            role=ContactRole.SOCIAL_WORKER,
+            name="Rikke Rådgiver",
+            phone="+4570112233",
+            email="rikke@kommune.dk",
+            hours="Hverdage 8-15",
+            user_id=3,
+            scope=ContactScope.INSTITUTION,
+        ),
+        ContactEntry(
+            role=ContactRole.HEALTH_VISITOR,
+            name="Hanne Sundhedsplejerske",
+            phone="+4522334455",
+            email="",
+            hours="",
+            user_id=None,
+            scope=ContactScope.DISTRICT,
+        ),
+    ]
+    return named + contacts.municipality_contacts(Settings(_env_file=None))
+
+
+def _calls() -> dict[str, list[ContactEntry]]:
+    return contacts.calls_by_action(_contacts(), [a.key.value for a in catalogs.levels().actions])
+
+
+def _python_summary(observed: list[str], calls: dict[str, list[ContactEntry]] | None = None) -> str:
     """_summary.html for a draft with ``observed`` ticked (as the questionnaire shows it)."""
     catalog, levels = _catalog(), catalogs.levels()
     evaluation = evaluate(catalog, observed, levels)
@@ -115,7 +149,7 @@ def _python_summary(observed: list[str]) -> str:
         guidance=levels.level(evaluation.level).guidance,
     )
     template = make_templates().env.get_template("assessments/_summary.html")
-    return template.render(summary=summary, levels=levels)
+    return template.render(summary=summary, levels=levels, calls=calls or {})
 
 
 def _shape_of_html(html: str) -> dict[str, Any]:
@@ -166,6 +200,33 @@ def test_the_offline_summary_is_the_servers_summary(tmp_path):
     assert {"4:1", "4:2", "3:0"} <= shown
     ids = {i for tree in result["trees"] for i in _shape_of_tree(tree)["ids"]}
     assert {"acute-alert", "breadth-note", "strengths", "critical-alert"} <= ids
+
+
+def test_the_offline_summary_names_whom_to_call_as_the_server_does(tmp_path):
+    catalog, levels = _catalog(), catalogs.levels()
+    sets = _observation_sets()
+    calls = _calls()
+    guide = {
+        "catalog": catalog_data(catalog),
+        "levels": levels_data(levels),
+        "calls": {key: [e.as_data() for e in found] for key, found in calls.items()},
+    }
+    summaries = [{"evaluation": evaluate(catalog, s, levels).to_api()} for s in sets]
+    result = _node(tmp_path, {"guide": guide, "summaries": summaries, "finishes": []})
+    for observed, tree in zip(sets, result["trees"], strict=True):
+        assert _shape_of_tree(tree) == _shape_of_html(_python_summary(observed, calls)), observed
+    ids = {i for tree in result["trees"] for i in _shape_of_tree(tree)["ids"]}
+    assert {"critical-call", "acute-call", "call-social_worker_consult", "call-notification"} <= ids
+
+    def links(node: Any) -> list[str]:
+        if isinstance(node, str):
+            return []
+        _tag, attrs, *children = node
+        found = [attrs["href"]] if "href" in attrs else []
+        return found + [href for child in children for href in links(child)]
+
+    hrefs = {href for tree in result["trees"] for href in links(tree)}
+    assert {"tel:+4570112233", "mailto:rikke@kommune.dk", "tel:114", "tel:112"} <= hrefs
 
 
 @pytest.fixture
