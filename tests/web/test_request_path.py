@@ -342,7 +342,12 @@ class TestPostgresPool:
     def test_a_connection_back_in_use_at_once_is_not_pinged(self, app, monkeypatch):
         engine = app.state.engine
         pings: list[object] = []
-        monkeypatch.setattr(engine.dialect, "do_ping", lambda conn: pings.append(conn) or True)
+
+        def ping(conn: object) -> bool:
+            pings.append(conn)
+            return True
+
+        monkeypatch.setattr(engine.dialect, "do_ping", ping)
         first = self._pid(engine)
         assert self._pid(engine) == first  # the same pooled connection, used again
         assert pings == []
