@@ -122,6 +122,15 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def read_only_engine(engine: Engine) -> Engine:
+    """``engine`` for requests that only read: on PostgreSQL in autocommit (no BEGIN, no
+    COMMIT: each a round trip); SQLite's driver begins a transaction only before a write
+    anyway, so there it is the engine itself."""
+    if engine.dialect.name == "sqlite":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 #: PostgreSQL: a pooled connection is replaced after this long (a server or a proxy in
 #: between may drop old ones) ...
 POSTGRES_RECYCLE_SECONDS = 1800

@@ -158,6 +158,15 @@ def _deferrable(dependant: Any) -> tuple[tuple[str | None, InThread], ...] | Non
     return tuple(deferred)
 
 
+def read_only(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Marks a view that reads and never writes (the evaluation, the published catalogs): its
+    session runs without a transaction (``db.read_only_engine``: on PostgreSQL no BEGIN and
+    COMMIT, two round trips of a request of three). The session lookup's own rare writes
+    (``last_seen_at`` once a minute, an expiry) still happen, each statement on its own."""
+    endpoint.__trivsel_read_only__ = True  # type: ignore[attr-defined]
+    return endpoint
+
+
 def request_session(request: Request) -> RequestSession | None:
     """The request's session holder (None outside a ``TransactionalRoute``)."""
     holder: RequestSession | None = request.scope.get(SCOPE_KEY)
@@ -176,6 +185,7 @@ class TransactionalRoute(APIRoute):
     64 bits and JSON nested deeper than any body of api.md are a 422 naming the field."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        self._read_only = getattr(endpoint, "__trivsel_read_only__", False)
         self._sync = not (
             inspect.iscoroutinefunction(endpoint) or inspect.isgeneratorfunction(endpoint)
         )
@@ -225,7 +235,10 @@ class TransactionalRoute(APIRoute):
 
         async def route_handler(request: Request) -> Response:
             await self._guard(request)
-            db = RequestSession(request.app.state.session_factory)
+            state = request.app.state
+            db = RequestSession(
+                state.read_only_session_factory if self._read_only else state.session_factory
+            )
             request.scope[SCOPE_KEY] = db
             request.scope[DEFER_KEY] = deferred
             current = _current.set(db)

@@ -266,6 +266,35 @@ class TestOneTripToAThread:
         assert ended.json()["error"]["code"] == "session_expired"
 
 
+class TestReadOnly:
+    def test_an_evaluation_writes_nothing_and_opens_no_transaction_on_postgresql(
+        self, app, client, org
+    ):
+        staff = login(client, "staff")
+        client.post(  # the first evaluation may parse the catalog; the next one is measured
+            "/api/v1/evaluate", json={"catalog_id": "3-5", "observed": []}, headers=staff.headers
+        )
+        seen: list[tuple[str, bool]] = []
+
+        def executed(conn, _cursor, statement: str, *_args: object) -> None:
+            autocommit = getattr(conn.connection.dbapi_connection, "autocommit", None)
+            seen.append((statement.lstrip().split(None, 1)[0].upper(), bool(autocommit)))
+
+        sa.event.listen(app.state.engine, "before_cursor_execute", executed)
+        response = client.post(
+            "/api/v1/evaluate",
+            json={"catalog_id": "3-5", "observed": signs(level=2)},
+            headers=staff.headers,
+        )
+        sa.event.remove(app.state.engine, "before_cursor_execute", executed)
+        assert response.status_code == 200
+        assert response.json()["level"] == 2
+        assert seen
+        assert {verb for verb, _ in seen} == {"SELECT"}
+        if app.state.engine.dialect.name == "postgresql":
+            assert all(autocommit for _, autocommit in seen)
+
+
 class TestOneDecode:
     def test_a_json_body_is_decoded_once(self, client, org, monkeypatch):
         staff = login(client, "staff")
