@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -114,7 +115,54 @@ def make_engine(url: str) -> Engine:
 
         _one_writer_at_a_time(engine)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = sa.create_engine(
+        url, pool_size=10, max_overflow=10, pool_recycle=POSTGRES_RECYCLE_SECONDS
+    )
+    ping_when_idle(engine, POSTGRES_IDLE_PING_SECONDS)
+    return engine
+
+
+def read_only_engine(engine: Engine) -> Engine:
+    """``engine`` for requests that only read: on PostgreSQL in autocommit (no BEGIN, no
+    COMMIT: each a round trip); SQLite's driver begins a transaction only before a write
+    anyway, so there it is the engine itself."""
+    if engine.dialect.name == "sqlite":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+#: PostgreSQL: a pooled connection is replaced after this long (a server or a proxy in
+#: between may drop old ones) ...
+POSTGRES_RECYCLE_SECONDS = 1800
+#: ... and one that sat in the pool this long is pinged before use (``ping_when_idle``).
+POSTGRES_IDLE_PING_SECONDS = 10.0
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection before use only if it sat unused for ``idle_seconds``.
+
+    ``pool_pre_ping`` costs a round trip on every checkout, that is on every request. Under
+    load a connection comes back into use within milliseconds, and it was working when it was
+    returned; one that sat idle (a quiet night, a database restarted meanwhile) is pinged, and
+    a dead one is replaced before the request sees it (the pool retries the checkout). A
+    connection that dies while in use fails that one request (a 500, rolled back); SQLAlchemy
+    then invalidates it and every connection opened before it (docs/operations.md)."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.pop("returned_at", None)
+        if returned is None or time.monotonic() - returned < idle_seconds:
+            return  # new, or back in use at once: it worked a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            raise sa.exc.DisconnectionError(f"idle connection is dead: {error}") from error
 
 
 _writer_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()

@@ -82,6 +82,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = sessionmaker(engine, class_=Session, expire_on_commit=False)
+    app.state.read_only_session_factory = sessionmaker(
+        db.read_only_engine(engine), class_=Session, expire_on_commit=False
+    )
     app.state.secret_key = settings.resolved_secret_key()
     app.state.cpr_cipher = cipher_for(*settings.cpr_secrets())
     app.state.templates = make_templates()

@@ -60,7 +60,7 @@ def read_assessment(db: DB, user: StaffOrLeader, assessment_id: int) -> Assessme
     """One assessment of a child in the caller's institution (404 otherwise), with the
     catalog version and indicator texts it was made with; the read is audited."""
     assessment = scope.get_assessment_for(db, user, assessment_id=assessment_id)
-    return service.state_of(db, assessment).read()
+    return service.read_of(db, assessment)
 
 
 @children_router.get("/children/{child_id}", name="api:children_read", response_model=ChildDetail)
@@ -69,8 +69,7 @@ def read_child(db: DB, user: StaffOrLeader, child_id: int) -> ChildDetail:
     first, drafts included; the read is audited."""
     child = children_scope.get_child_for(db, user, child_id=child_id)
     history = [
-        service.state_of(db, assessment).read()
-        for assessment in scope.assessments_of(db, user, child)
+        service.read_of(db, assessment) for assessment in scope.assessments_of(db, user, child)
     ]
     return ChildDetail(
         **ChildRead.of(child).model_dump(),

@@ -116,6 +116,14 @@ def state_of(session: Session, assessment: Assessment) -> AssessmentState:
     return AssessmentState(assessment, catalog, _evaluate(catalog, assessment.observed))
 
 
+def read_of(session: Session, assessment: Assessment) -> AssessmentRead:
+    """The api.md shape of an assessment: a finished one from what it stored (no catalog, no
+    evaluation: a child's history is mostly finished ones), a draft evaluated live."""
+    if assessment.status == AssessmentStatus.FINISHED:
+        return AssessmentRead.of(assessment, finished_result(assessment))
+    return state_of(session, assessment).read()
+
+
 def _check_text(field: str, value: str, limit: int = MAX_TEXT) -> str:
     if len(value) > limit:
         raise Invalid.field(field, f"Teksten må højst være {limit} tegn.")

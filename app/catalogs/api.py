@@ -24,7 +24,7 @@ from app.catalogs.schemas import (
     VersionRead,
 )
 from app.web.deps import DB, AdminUser, AnyUser
-from app.web.routing import make_router
+from app.web.routing import make_router, read_only
 
 router = make_router(prefix="/api/v1", tags=["guide"])
 
@@ -36,6 +36,7 @@ def list_levels(user: AnyUser) -> list[LevelRead]:
 
 
 @router.get("/catalogs", name="api:catalogs_list", response_model=list[CatalogSummary])
+@read_only
 def list_catalogs(db: DB, user: AnyUser) -> list[CatalogSummary]:
     """The published catalogs, youngest age band first."""
     return [
@@ -52,18 +53,21 @@ def list_catalogs(db: DB, user: AnyUser) -> list[CatalogSummary]:
 
 # Declared before ``/catalogs/{catalog_id}`` so that "for-age" is never read as an id.
 @router.get("/catalogs/for-age/{years}", name="api:catalogs_for_age", response_model=CatalogRead)
+@read_only
 def catalog_for_age(db: DB, user: AnyUser, years: int) -> CatalogRead:
     """The published catalog for a child of ``years`` whole years; 404 outside 0–17."""
     return CatalogRead.of(service.for_age(db, years=years))
 
 
 @router.get("/catalogs/{catalog_id}", name="api:catalogs_read", response_model=CatalogRead)
+@read_only
 def read_catalog(db: DB, user: AnyUser, catalog_id: str) -> CatalogRead:
     """The published version of one catalog with its areas and indicators."""
     return CatalogRead.of(service.get_published(db, catalog_id=catalog_id))
 
 
 @router.post("/evaluate", name="api:evaluate", response_model=EvaluationRead)
+@read_only
 def evaluate(db: DB, user: AnyUser, body: EvaluateRequest) -> EvaluationRead:
     """The level and recommended actions for the observed indicators. Stores nothing;
     duplicates count once; an id the catalog does not have is 422."""

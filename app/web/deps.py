@@ -5,7 +5,12 @@ Every route declares who may use it with ``require_role(...)``, ``require_user``
 
 The dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in
 a worker thread, and each such trip costs more than the check itself. The one that reads the
-database (the session lookup) goes to a worker thread only when there is a cookie to look up.
+database (the session lookup) goes to a worker thread only when there is a cookie to look up,
+and for a plain ``def`` view it runs in the view's own thread, just before the view
+(``TransactionalRoute``): on the event loop ``require_user`` and ``require_role`` then check
+only that a signed cookie is there and answer ``PENDING``; the thread looks the session up,
+compares the CSRF token and checks the role (``_resolve_here``), in that order, before the
+view sees the user.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from app.accounts.models import Role, User, UserSession
 from app.db import id_of
 from app.errors import CSRFError, Forbidden, NotAuthenticated, SessionExpired
 from app.settings import Settings
-from app.web.routing import request_session
+from app.web.routing import DEFER_KEY, PENDING, request_session
 
 CSRF_FORM_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -181,20 +186,73 @@ async def current_auth(request: Request) -> Auth | None:
         token = _signer(request, "session").loads(raw)
     except BadSignature:
         token = None
+    if isinstance(token, str) and request.scope.get(DEFER_KEY):
+        # Looked up in the view's thread (``_resolve_here``); until then the request has a
+        # session that may or may not be live.
+        request.scope[_SESSION_KEY] = token
+        return None
     auth: Auth | None = None
     if isinstance(token, str):
         found = await run_in_threadpool(
             accounts.resolve_session, db_of(request), token=token, policy=_policy(request)
         )
-        if found is not None:
-            auth = Auth(user=found[0], session=found[1])
-        else:
-            request.state.ended_token = token
+        auth = _found(request, token, found)
     request.state.session_expired = auth is None
-    if auth is not None:
-        request.state.current_user = CurrentUser.of(auth.user)
-        request.state.csrf_token = auth.session.csrf_token
     return auth
+
+
+current_auth.__trivsel_auth__ = True  # type: ignore[attr-defined]
+
+#: Where a deferred request keeps its session token, the CSRF token it supplied (None: no
+#: check) and, once resolved, its ``Auth``.
+_SESSION_KEY = "trivsel.session"
+_SUPPLIED_KEY = "trivsel.csrf_supplied"
+_AUTH_KEY = "trivsel.auth"
+
+
+def _found(request: Request, token: str, found: tuple[User, UserSession] | None) -> Auth | None:
+    """The ``Auth`` of a looked-up session (and the request's state), or None for one that
+    has ended (kept for ``keep_session_end``)."""
+    if found is None:
+        request.state.ended_token = token
+        return None
+    auth = Auth(user=found[0], session=found[1])
+    request.state.current_user = CurrentUser.of(auth.user)
+    request.state.csrf_token = auth.session.csrf_token
+    return auth
+
+
+def _deferred(request: Request) -> bool:
+    """True when this request's session is looked up in the view's thread."""
+    return _SESSION_KEY in request.scope
+
+
+def _resolve_here(request: Request) -> Auth:
+    """In the view's worker thread: the deferred session looked up (once per request), its
+    CSRF token compared, or the refusal the event loop would have given (401, 403)."""
+    auth: Auth | None = request.scope.get(_AUTH_KEY)
+    if auth is not None:
+        return auth
+    token: str = request.scope[_SESSION_KEY]
+    found = accounts.resolve_session(db_of(request), token=token, policy=_policy(request))
+    auth = _found(request, token, found)
+    request.state.session_expired = auth is None
+    if auth is None:
+        # What csrf_protect and require_user answer for an ended session, either way.
+        raise SessionExpired()
+    supplied = request.scope.get(_SUPPLIED_KEY)
+    if supplied is not None and not _same_token(auth.session.csrf_token, supplied):
+        raise CSRFError()
+    request.scope[_AUTH_KEY] = auth
+    return auth
+
+
+def _same_token(expected: str | None, supplied: str) -> bool:
+    return (
+        bool(expected)
+        and bool(supplied)
+        and hmac.compare_digest(str(expected).encode(), supplied.encode())
+    )
 
 
 def _ended_session(request: Request) -> bool:
@@ -221,25 +279,40 @@ def keep_session_end(request: Request) -> None:
 async def require_user(
     request: Request, auth: Annotated[Auth | None, Depends(current_auth)]
 ) -> User:
-    """The logged-in user, or 401 (``session_expired`` for a session that has ended)."""
+    """The logged-in user, or 401 (``session_expired`` for a session that has ended);
+    ``PENDING`` when the view's thread looks the session up."""
     if auth is None:
+        if _deferred(request):
+            return PENDING  # type: ignore[no-any-return]
         raise SessionExpired() if _ended_session(request) else NotAuthenticated()
     return auth.user
 
 
+def _user_here(request: Request) -> User:
+    return _resolve_here(request).user
+
+
 require_user.__trivsel_access__ = "user"  # type: ignore[attr-defined]
+require_user.__trivsel_in_thread__ = _user_here  # type: ignore[attr-defined]
 
 
 def require_role(*roles: Role) -> Callable[..., Coroutine[Any, Any, User]]:
     """A dependency that lets only users with one of ``roles`` through (403 otherwise)."""
     allowed = frozenset(roles)
 
-    async def dependency(user: Annotated[User, Depends(require_user)]) -> User:
+    def check(user: User) -> User:
         if user.role_enum not in allowed:
             raise Forbidden()
         return user
 
+    async def dependency(user: Annotated[User, Depends(require_user)]) -> User:
+        return user if user is PENDING else check(user)
+
+    def in_thread(request: Request) -> User:
+        return check(_resolve_here(request).user)
+
     dependency.__trivsel_access__ = "roles:" + ",".join(sorted(allowed))  # type: ignore[attr-defined]
+    dependency.__trivsel_in_thread__ = in_thread  # type: ignore[attr-defined]
     return dependency
 
 
@@ -295,6 +368,7 @@ async def csrf_protect(
     endpoint = request.scope.get("endpoint")
     if getattr(endpoint, "__trivsel_csrf_exempt__", False):
         return
+    deferred = auth is None and _deferred(request)
     if auth is not None:
         expected = auth.session.csrf_token
     else:
@@ -311,16 +385,18 @@ async def csrf_protect(
         form = await request.form()
         value = form.get(CSRF_FORM_FIELD)
         supplied = value if isinstance(value, str) else ""
-    if (
-        not expected
-        or not supplied
-        or not hmac.compare_digest(str(expected).encode(), supplied.encode())
-    ):
+    if deferred:
+        request.scope[_SUPPLIED_KEY] = supplied  # compared with the session's in the thread
+        return
+    if not _same_token(expected, supplied):
         # A page whose session has ended sends its old token: say so (401), so that the page
         # keeps what was typed and asks its owner to log in again (docs/security.md).
         if auth is None and _ended_session(request):
             raise SessionExpired()
         raise CSRFError()
+
+
+csrf_protect.__trivsel_defer_aware__ = True  # type: ignore[attr-defined]
 
 
 def session_expired_message(request: Request) -> str | None:

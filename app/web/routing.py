@@ -15,6 +15,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi import routing as fastapi_routing
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import sessionmaker
@@ -80,14 +81,43 @@ def _end(session: Session, commit: bool) -> None:
 
 #: The running request's session holder; worker threads see it too (anyio copies the context).
 _current: ContextVar[RequestSession | None] = ContextVar("trivsel_request_session", default=None)
+#: The running request, for what a view's worker thread resolves before the view.
+_current_request: ContextVar[Request | None] = ContextVar("trivsel_request", default=None)
+
+#: The scope key that tells the access dependencies to leave the session lookup to the view's
+#: worker thread: the deferred dependencies of a plain ``def`` view whose parameters allow it
+#: (``_deferrable``), else None.
+DEFER_KEY = "trivsel.defer_auth"
+
+#: What an access dependency returns when its value is resolved in the view's thread.
+PENDING: Any = type("Pending", (), {"__repr__": lambda self: "PENDING", "__slots__": ()})()
+
+InThread = Callable[[Request], Any]
+
+
+def in_thread(dependency: Callable[..., Any]) -> InThread | None:
+    """The function that resolves ``dependency``'s value in the view's worker thread, if the
+    dependency is one that defers (``__trivsel_in_thread__``)."""
+    resolver: InThread | None = getattr(dependency, "__trivsel_in_thread__", None)
+    return resolver
 
 
 def _committing(view: Callable[..., Any]) -> Callable[..., Any]:
     """A plain ``def`` view that commits in its own worker thread when it returns: no second
-    trip to a thread for the commit, and (on SQLite) the writer's turn ends with the view."""
+    trip to a thread for the commit, and (on SQLite) the writer's turn ends with the view.
+
+    Before the view, the same thread resolves the access dependencies the route deferred
+    (``DEFER_KEY``: name of the view's parameter, or None for a route's ``dependencies=``):
+    the session lookup costs no trip to a thread of its own (docs/performance.md)."""
 
     @functools.wraps(view)
     def committing_view(*args: Any, **kwargs: Any) -> Any:
+        request = _current_request.get()
+        if request is not None:
+            for name, resolve in request.scope.get(DEFER_KEY) or ():
+                value = resolve(request)
+                if name is not None:
+                    kwargs[name] = value
         result = view(*args, **kwargs)
         holder = _current.get()
         if holder is not None:
@@ -95,6 +125,46 @@ def _committing(view: Callable[..., Any]) -> Callable[..., Any]:
         return result
 
     return committing_view
+
+
+def _deferrable(dependant: Any) -> tuple[tuple[str | None, InThread], ...] | None:
+    """The view's access dependencies that may be resolved in its thread, or None when one
+    of its dependencies needs the logged-in user on the event loop (then nothing defers).
+
+    A dependency that defers returns ``PENDING`` on the event loop; that is only safe when
+    whatever consumes it defers too (``require_role`` over ``require_user``), knows about it
+    (``__trivsel_defer_aware__``: ``csrf_protect``), or is the view, which gets the real
+    value from the thread."""
+    deferred: list[tuple[str | None, InThread]] = []
+
+    def safe(node: Any, *, root: bool) -> bool:
+        aware = root or in_thread(node.call) is not None
+        aware = aware or getattr(node.call, "__trivsel_defer_aware__", False)
+        for child in node.dependencies:
+            defers = in_thread(child.call) is not None
+            needs_auth = getattr(child.call, "__trivsel_auth__", False)
+            if (defers and not aware) or (needs_auth and not (aware and not root)):
+                return False
+            if not safe(child, root=False):
+                return False
+        return True
+
+    if not safe(dependant, root=True):
+        return None
+    for child in dependant.dependencies:
+        resolve = in_thread(child.call)
+        if resolve is not None:
+            deferred.append((child.name, resolve))
+    return tuple(deferred)
+
+
+def read_only(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Marks a view that reads and never writes (the evaluation, the published catalogs): its
+    session runs without a transaction (``db.read_only_engine``: on PostgreSQL no BEGIN and
+    COMMIT, two round trips of a request of three). The session lookup's own rare writes
+    (``last_seen_at`` once a minute, an expiry) still happen, each statement on its own."""
+    endpoint.__trivsel_read_only__ = True  # type: ignore[attr-defined]
+    return endpoint
 
 
 def request_session(request: Request) -> RequestSession | None:
@@ -115,7 +185,11 @@ class TransactionalRoute(APIRoute):
     64 bits and JSON nested deeper than any body of api.md are a 422 naming the field."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        if not (inspect.iscoroutinefunction(endpoint) or inspect.isgeneratorfunction(endpoint)):
+        self._read_only = getattr(endpoint, "__trivsel_read_only__", False)
+        self._sync = not (
+            inspect.iscoroutinefunction(endpoint) or inspect.isgeneratorfunction(endpoint)
+        )
+        if self._sync:
             endpoint = _committing(endpoint)
         super().__init__(path, endpoint, **kwargs)
         self._int_path = _int_names(self.dependant.path_params)
@@ -148,12 +222,27 @@ class TransactionalRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        # The dependant FastAPI built this handler for: an included route gets one of its own
+        # with the including routers' and the app's dependencies (FastAPI's context variable).
+        context = getattr(fastapi_routing, "_effective_route_context_var", None)
+        effective = context.get() if context is not None else None
+        dependant = (
+            effective.dependant
+            if effective is not None and getattr(effective, "original_route", None) is self
+            else self.dependant
+        )
+        deferred = _deferrable(dependant) if self._sync and dependant is not None else None
 
         async def route_handler(request: Request) -> Response:
             await self._guard(request)
-            db = RequestSession(request.app.state.session_factory)
+            state = request.app.state
+            db = RequestSession(
+                state.read_only_session_factory if self._read_only else state.session_factory
+            )
             request.scope[SCOPE_KEY] = db
+            request.scope[DEFER_KEY] = deferred
             current = _current.set(db)
+            current_request = _current_request.set(request)
             try:
                 response = await handler(request)
                 await db.end(commit=True)
@@ -171,6 +260,7 @@ class TransactionalRoute(APIRoute):
                 raise
             finally:
                 _current.reset(current)
+                _current_request.reset(current_request)
             for cookie in getattr(request.state, "set_cookies", []):
                 response.set_cookie(**cookie)
             return response

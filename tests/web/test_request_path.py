@@ -8,20 +8,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app import db
+from app.accounts import service as accounts
 from app.accounts.models import User, UserSession
 from app.accounts.service import sessions
 from app.audit.models import AuditEvent
 from app.audit.tags import AuditTag
+from app.catalogs import service as catalogs
 from app.catalogs.models import CatalogVersion, VersionStatus
 from app.catalogs.service import content_hash
 from app.cli import uvicorn_options
-from tests.conftest import login
+from app.main import create_app
+from tests.conftest import BACKENDS, login
 from tests.factories import make_child, make_finished_assessment, signs
 
 
@@ -218,6 +223,78 @@ class TestNoSessionWhereNoTable:
         assert response.json()["database"] == "ok"
 
 
+class TestOneTripToAThread:
+    def test_the_session_is_looked_up_in_the_views_own_thread(self, client, org, monkeypatch):
+        staff = login(client, "staff")
+        threads: dict[str, set[int]] = {"lookup": set(), "view": set()}
+        lookup, evaluate = sessions.resolve_session, catalogs.evaluate_published
+
+        def looked_up(*args, **kwargs):
+            threads["lookup"].add(threading.get_ident())
+            return lookup(*args, **kwargs)
+
+        def evaluated(*args, **kwargs):
+            threads["view"].add(threading.get_ident())
+            return evaluate(*args, **kwargs)
+
+        monkeypatch.setattr(accounts, "resolve_session", looked_up)
+        monkeypatch.setattr(catalogs, "evaluate_published", evaluated)
+        response = client.post(
+            "/api/v1/evaluate",
+            json={"catalog_id": "3-5", "observed": signs(level=2)},
+            headers=staff.headers,
+        )
+        assert response.status_code == 200
+        assert len(threads["view"]) == 1
+        assert threads["lookup"] == threads["view"]
+
+    def test_the_views_thread_refuses_what_the_event_loop_refused(
+        self, app, client, org, monkeypatch
+    ):
+        staff = login(client, "staff")
+        body = {"catalog_id": "3-5", "observed": signs(level=2)}
+        wrong = client.post("/api/v1/evaluate", json=body, headers={"X-CSRF-Token": "x" * 43})
+        assert wrong.status_code == 403
+        assert wrong.json()["error"]["code"] == "csrf_failed"
+        assert client.get("/api/v1/children").status_code == 200  # staff may
+        assert client.get("/api/v1/admin/catalogs/3-5/versions").status_code == 403  # admins
+        with db.session_scope(app.state.engine) as s:
+            for row in s.exec(select(UserSession)).all():
+                row.revoked_at = db.utcnow()
+        ended = client.post("/api/v1/evaluate", json=body, headers=staff.headers)
+        assert ended.status_code == 401
+        assert ended.json()["error"]["code"] == "session_expired"
+
+
+class TestReadOnly:
+    def test_an_evaluation_writes_nothing_and_opens_no_transaction_on_postgresql(
+        self, app, client, org
+    ):
+        staff = login(client, "staff")
+        client.post(  # the first evaluation may parse the catalog; the next one is measured
+            "/api/v1/evaluate", json={"catalog_id": "3-5", "observed": []}, headers=staff.headers
+        )
+        seen: list[tuple[str, bool]] = []
+
+        def executed(conn, _cursor, statement: str, *_args: object) -> None:
+            autocommit = getattr(conn.connection.dbapi_connection, "autocommit", None)
+            seen.append((statement.lstrip().split(None, 1)[0].upper(), bool(autocommit)))
+
+        sa.event.listen(app.state.engine, "before_cursor_execute", executed)
+        response = client.post(
+            "/api/v1/evaluate",
+            json={"catalog_id": "3-5", "observed": signs(level=2)},
+            headers=staff.headers,
+        )
+        sa.event.remove(app.state.engine, "before_cursor_execute", executed)
+        assert response.status_code == 200
+        assert response.json()["level"] == 2
+        assert seen
+        assert {verb for verb, _ in seen} == {"SELECT"}
+        if app.state.engine.dialect.name == "postgresql":
+            assert all(autocommit for _, autocommit in seen)
+
+
 class TestOneDecode:
     def test_a_json_body_is_decoded_once(self, client, org, monkeypatch):
         staff = login(client, "staff")
@@ -282,3 +359,54 @@ class TestAccessLog:
         options = uvicorn_options(settings)
         assert options["access_log"] is False
         assert "trivsel.access" in options["log_config"]["loggers"]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="needs TEST_DATABASE_URL")
+class TestPostgresPool:
+    def _pid(self, engine: sa.Engine) -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one())
+
+    def test_a_connection_back_in_use_at_once_is_not_pinged(self, app, monkeypatch):
+        engine = app.state.engine
+        pings: list[object] = []
+
+        def ping(conn: object) -> bool:
+            pings.append(conn)
+            return True
+
+        monkeypatch.setattr(engine.dialect, "do_ping", ping)
+        first = self._pid(engine)
+        assert self._pid(engine) == first  # the same pooled connection, used again
+        assert pings == []
+
+    def test_a_dead_idle_connection_is_replaced_before_a_request_sees_it(
+        self, settings, monkeypatch, client, org
+    ):
+        monkeypatch.setattr(db, "POSTGRES_IDLE_PING_SECONDS", 0.0)
+        app = create_app(settings)
+        try:
+            with TestClient(app, base_url="http://127.0.0.1") as browser:
+                staff = login(browser, "staff")
+                engine = app.state.engine
+                dead = self._pid(engine)
+                other = sa.create_engine(settings.resolved_database_url)
+                with other.connect() as conn:  # the database restarted, as it were
+                    conn.execute(
+                        sa.text(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                        )
+                    )
+                other.dispose()
+
+                response = browser.post(
+                    "/api/v1/evaluate",
+                    json={"catalog_id": "3-5", "observed": signs(level=2)},
+                    headers=staff.headers,
+                )
+                assert response.status_code == 200
+                assert self._pid(engine) != dead
+        finally:
+            app.state.engine.dispose()
