@@ -26,6 +26,8 @@ from app.children import views as children_views
 from app.concerns import api as concerns_api
 from app.concerns import views as concerns_views
 from app.concerns.crypto import cipher_for
+from app.joint import api as joint_api
+from app.joint import views as joint_views
 from app.offline import api as offline_api
 from app.offline import assets as offline_assets
 from app.offline import views as offline_views
@@ -107,6 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assessments_api.children_router,
         assessments_views.router,
         assessments_api.router,
+        joint_views.router,
+        joint_api.router,
         concerns_views.router,
         concerns_api.router,
         offline_views.router,
@@ -114,5 +118,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     concerns_views.install(app)
+    joint_views.install(app)
     offline_views.install(app)
     return app

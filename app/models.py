@@ -9,6 +9,7 @@ from app.catalogs.models import CatalogVersion
 from app.children.models import Child
 from app.concerns.models import Concern, ConcernEvent, ParentDialogue
 from app.idempotency import IdempotentRequest
+from app.joint.models import JointAssessment, JointParticipant
 
 metadata = SQLModel.metadata
 
@@ -22,6 +23,8 @@ __all__ = [
     "District",
     "IdempotentRequest",
     "Institution",
+    "JointAssessment",
+    "JointParticipant",
     "LoginAttempt",
     "ParentDialogue",
     "User",
