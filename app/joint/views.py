@@ -14,7 +14,8 @@ from fastapi import Form, Request
 from fastapi.responses import Response
 from starlette.applications import Starlette
 
-from app.accounts.models import Role, User
+from app.accounts import service as accounts
+from app.accounts.models import Role
 from app.assessments.models import Assessment, AssessmentKind
 from app.catalogs import service as catalogs
 from app.children import scope as children_scope
@@ -249,8 +250,9 @@ def agreement(request: Request, db: DB, user: AnyUser, institution_id: int) -> R
 def child_context(request: Request, page: Mapping[str, Any]) -> dict[str, Any]:
     """On the child's page: its joint assessments (who has submitted; individual ones under a
     finished joint one) and the start of a new one."""
-    user: User = page["current_user"]
-    return {"joint_section": service.for_child(db_of(request), user, page["child"])}
+    db = db_of(request)
+    user = accounts.get_user(db, user_id=page["current_user"].id)
+    return {"joint_section": service.for_child(db, user, page["child"])}
 
 
 def assessment_context(request: Request, page: Mapping[str, Any]) -> dict[str, Any]:
