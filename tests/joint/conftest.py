@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from app import db
 from app.accounts.models import Institution, Role
+from app.catalogs import service as catalogs
 from tests.factories import Org, id_of, make_child, make_user
 
 
@@ -26,6 +27,7 @@ class Team:
 @pytest.fixture
 def team(app: FastAPI, org: Org) -> Team:
     with db.session_scope(app.state.engine) as s:
+        catalogs.import_shipped(s)
         daycare = s.get_one(Institution, org.daycare_id)
         pia = make_user(s, "pia", Role.STAFF, institution=daycare, display_name="Pia Pædagog")
         child = make_child(s, org.daycare_id, org.users["staff"], first_name="Alma")
