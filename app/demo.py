@@ -94,6 +94,7 @@ def seed(session: Session, *, password: str, today: dt.date | None = None) -> No
             session.add(user)
     session.flush()
     seed_rounds(session, today=today or local_today())
+    seed_joint(session, institution_id=institution_ids["Børnehuset Mælkebøtten"])
 
 
 # --- Groups, children and rounds: a daycare with two groups and a school class --------------
@@ -293,3 +294,54 @@ def seed_rounds(session: Session, *, today: dt.date) -> None:
                 day = today + dt.timedelta(days=rng.randint(first_day, min(last_day, -1)))
                 _assess(session, author, child, level=level, on=day)
     session.flush()
+
+
+JOINT_CHILD = ("Sofus", "Eksempel")
+"""The demo child of the joint assessment (an invented name, clearly a demo)."""
+
+
+def seed_joint(session: Session, *, institution_id: int) -> None:
+    """One joint assessment waiting for one participant: Pia Pædagog has submitted her own
+    assessment of a demo child, Lone Leder has not (her start page's to-do). Made once: a
+    second run finds it and changes nothing."""
+    from app.assessments import service as assessments
+    from app.catalogs import service as catalogs
+    from app.children import service as children
+    from app.joint import service as joint
+    from app.joint.models import JointAssessment
+
+    existing = session.exec(
+        select(JointAssessment).where(JointAssessment.institution_id == institution_id)
+    ).first()
+    if existing is not None:
+        return
+    catalogs.import_shipped(session)
+    pia = accounts.get_by_username(session, username="paedagog")
+    lone = accounts.get_by_username(session, username="leder")
+    if pia is None or lone is None:  # pragma: no cover - seed() made them just before
+        return
+    today = local_today()
+    child = children.create(
+        session,
+        pia,
+        first_name=JOINT_CHILD[0],
+        last_name=JOINT_CHILD[1],
+        birth_date=today.replace(year=today.year - 4, month=1, day=15),
+    )
+    started = joint.start(
+        session, pia, child_id=id_of(child), participant_ids=[id_of(pia), id_of(lone)]
+    )
+    draft = joint.open_individual(session, pia, joint_id=id_of(started))
+    catalog = catalogs.get_version(
+        session, catalog_id=draft.catalog_id, version=draft.catalog_version
+    )
+    level_two = [i.id for i in catalog.indicators() if i.level == 2 and not i.critical][:2]
+    assessments.save_draft(
+        session,
+        pia,
+        assessment_id=id_of(draft),
+        observed=level_two,
+        notes="Demo: trækker sig fra legen i garderoben og ved frokost.",
+    )
+    assessments.finish(session, pia, assessment_id=id_of(draft))
+    joint.sync(session, started)

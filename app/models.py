@@ -10,6 +10,7 @@ from app.children.models import Child
 from app.concerns.models import Concern, ConcernEvent, ParentDialogue
 from app.contacts.models import Contact, OfferVersion
 from app.idempotency import IdempotentRequest
+from app.joint.models import JointAssessment, JointParticipant
 from app.rounds.models import Group, GroupChild, GroupStaff, Round, RoundGroup
 
 metadata = SQLModel.metadata
@@ -29,6 +30,8 @@ __all__ = [
     "GroupStaff",
     "IdempotentRequest",
     "Institution",
+    "JointAssessment",
+    "JointParticipant",
     "LoginAttempt",
     "OfferVersion",
     "ParentDialogue",

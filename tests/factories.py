@@ -307,3 +307,45 @@ def make_assessed(
         session.add(assessment)
         session.flush()
     return assessment
+
+
+def make_joint(session: Session, starter: User, child: Child, participants: list[User]) -> int:
+    """A joint assessment of the child started by ``starter`` (among ``participants``); its id."""
+    from app.joint import service as joint
+
+    return id_of(
+        joint.start(
+            session,
+            starter,
+            child_id=id_of(child),
+            participant_ids=[id_of(p) for p in participants],
+        )
+    )
+
+
+def submit_individual(
+    session: Session,
+    participant: User,
+    joint_id: int,
+    *,
+    observed: list[str] | None = None,
+    notes: str = "",
+    level: int | None = None,
+    reason: str = "",
+) -> Assessment:
+    """The participant's individual assessment, filled in and submitted through the
+    questionnaire's path (the draft opened from the joint assessment, then finished)."""
+    from app.assessments import service as assessments
+    from app.joint import service as joint
+
+    draft = joint.open_individual(session, participant, joint_id=joint_id)
+    assessments.save_draft(
+        session,
+        participant,
+        assessment_id=id_of(draft),
+        observed=list(observed or []),
+        notes=notes,
+    )
+    return assessments.finish(
+        session, participant, assessment_id=id_of(draft), level=level, reason=reason
+    ).assessment

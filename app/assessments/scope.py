@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
@@ -13,13 +14,30 @@ from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.children.models import Child
 from app.children.scope import ensure_may_see_children
+from app.db import id_of
 from app.errors import Conflict, Forbidden, NotFound
 
 
 def may_read(actor: User, assessment: Assessment) -> bool:
     """A finished assessment is read by the institution's staff and leaders; a draft (its
-    ticks and notes) by its author alone: in the pages and in the API alike."""
-    return assessment.status == AssessmentStatus.FINISHED or assessment.created_by == actor.id
+    ticks and notes) by its author alone: in the pages and in the API alike. An individual
+    assessment (one participant's part of a joint assessment) is its author's alone here,
+    submitted or not: the joint domain shows it to the other participants once they have
+    submitted their own (``app.joint.scope``, the independence rule)."""
+    if assessment.created_by == actor.id:
+        return True
+    return assessment.status == AssessmentStatus.FINISHED and assessment.kind != (
+        AssessmentKind.INDIVIDUAL
+    )
+
+
+def counts(assessment: Assessment) -> bool:
+    """Whether a finished assessment counts for the child's level over time (and concerns,
+    rounds): a single or a joint one; an individual one never does."""
+    return (
+        assessment.status == AssessmentStatus.FINISHED
+        and assessment.kind != AssessmentKind.INDIVIDUAL
+    )
 
 
 def get_assessment_for(
@@ -65,22 +83,90 @@ def assessments_of(
 ) -> list[Assessment]:
     """A child's assessments the actor may read (``may_read``), newest first (the child was
     fetched through the child scope). ``with_others_drafts`` adds colleagues' drafts for a
-    list that shows only that they exist (date, author), never what they hold."""
+    list that shows only that they exist (date, author), never what they hold. Another
+    person's individual assessment is never listed, not even that it exists: the joint
+    assessment it belongs to shows who has submitted."""
     rows = session.exec(
         select(Assessment)
         .where(Assessment.child_id == child.id)
         .order_by(col(Assessment.created_at).desc(), col(Assessment.id).desc())
     ).all()
-    return [a for a in rows if with_others_drafts or may_read(actor, a)]
+    return [
+        a
+        for a in rows
+        if may_read(actor, a)
+        or (
+            with_others_drafts
+            and a.status == AssessmentStatus.DRAFT
+            and a.kind != AssessmentKind.INDIVIDUAL
+        )
+    ]
+
+
+def individuals_for(
+    session: Session, actor: User, *, assessment_ids: list[int], purpose: str
+) -> dict[int, Assessment]:
+    """Individual assessments of the actor's institution by id, for the joint domain, which
+    decided itself that the actor may see them (``app.joint.scope``); each read is audited."""
+    ensure_may_see_children(actor)
+    if not assessment_ids:
+        return {}
+    rows = session.exec(
+        select(Assessment).where(
+            col(Assessment.id).in_(assessment_ids),
+            Assessment.institution_id == actor.institution_id,
+            Assessment.kind == AssessmentKind.INDIVIDUAL,
+        )
+    ).all()
+    for assessment in rows:
+        audit.record(
+            session,
+            actor,
+            AuditTag.ASSESSMENT_VIEW,
+            object_type="assessment",
+            object_id=assessment.id,
+            child_id=assessment.child_id,
+            detail=purpose,
+        )
+    return {id_of(a): a for a in rows}
+
+
+@dataclass(frozen=True)
+class AssessmentFacts:
+    """An assessment's state without what it holds: for the joint domain, which shows only
+    who has submitted (``finished``) and counts agreement (``level``, never shown per person
+    to anyone who may not see it)."""
+
+    created_by: int
+    finished_at: dt.datetime | None
+    level: int | None
+
+
+def facts_of(session: Session, *, assessment_ids: list[int]) -> dict[int, AssessmentFacts]:
+    """The facts of these assessments (not audited: no child is read, only states)."""
+    if not assessment_ids:
+        return {}
+    rows = session.exec(
+        select(
+            Assessment.id, Assessment.created_by, Assessment.finished_at, Assessment.level
+        ).where(col(Assessment.id).in_(assessment_ids))
+    ).all()
+    return {
+        int(i): AssessmentFacts(created_by, finished_at, level)
+        for i, created_by, finished_at, level in rows
+        if i is not None
+    }
 
 
 def draft_of(session: Session, actor: User, child: Child) -> Assessment | None:
-    """The actor's open draft for a child, if any."""
+    """The actor's open draft of a single assessment for a child, if any (an individual draft
+    is opened from its joint assessment)."""
     return session.exec(
         select(Assessment).where(
             Assessment.child_id == child.id,
             Assessment.created_by == actor.id,
             Assessment.status == AssessmentStatus.DRAFT,
+            Assessment.kind == AssessmentKind.SINGLE,
         )
     ).first()
 

@@ -124,6 +124,14 @@ def read_of(session: Session, assessment: Assessment) -> AssessmentRead:
     return state_of(session, assessment).read()
 
 
+def _audit_detail(assessment: Assessment, detail: str) -> str:
+    """What the audit log says about a change: an individual assessment's ticks and level are
+    never written there (the log is read by others than its author: the independence rule)."""
+    if assessment.kind == AssessmentKind.INDIVIDUAL:
+        return "egen vurdering til fælles vurdering"
+    return detail[:500]
+
+
 def _check_text(field: str, value: str, limit: int = MAX_TEXT) -> str:
     if len(value) > limit:
         raise Invalid.field(field, f"Teksten må højst være {limit} tegn.")
@@ -142,12 +150,25 @@ def start_or_resume(session: Session, actor: User, *, child_id: int) -> Assessme
     draft = scope.draft_of(session, actor, child)
     if draft is not None:
         return draft
+    return _new_draft(session, actor, child, kind=AssessmentKind.SINGLE)
+
+
+def start_individual(session: Session, actor: User, *, child_id: int) -> Assessment:
+    """A new draft of the actor's individual assessment of the child (their part of a joint
+    assessment, which keeps its id): the same questionnaire, autosaved, the author's alone."""
+    child = children_scope.get_child_for(
+        session, actor, child_id=child_id, purpose="egen vurdering"
+    )
+    return _new_draft(session, actor, child, kind=AssessmentKind.INDIVIDUAL)
+
+
+def _new_draft(session: Session, actor: User, child: Child, *, kind: AssessmentKind) -> Assessment:
     catalog = catalog_for_child(session, child)
     evaluation = _evaluate(catalog, [])
     assessment = Assessment(
         child_id=id_of(child),
         institution_id=child.institution_id,
-        kind=AssessmentKind.SINGLE,
+        kind=kind,
         status=AssessmentStatus.DRAFT,
         catalog_id=catalog.id,
         catalog_version=catalog.version,
@@ -189,7 +210,7 @@ def _store_observed(
         object_type="assessment",
         object_id=assessment.id,
         child_id=assessment.child_id,
-        detail=detail[:500],
+        detail=_audit_detail(assessment, detail),
     )
     return AssessmentState(assessment, catalog, evaluation)
 
@@ -360,7 +381,7 @@ def finish(
         object_type="assessment",
         object_id=assessment.id,
         child_id=assessment.child_id,
-        detail=f"niveau {assessment.level}",
+        detail=_audit_detail(assessment, f"niveau {assessment.level}"),
     )
     return AssessmentState(assessment, state.catalog, state.evaluation)
 
@@ -376,8 +397,10 @@ def create_finished(
     resources: str = "",
     level: int | None = None,
     reason: str = "",
+    kind: AssessmentKind = AssessmentKind.SINGLE,
 ) -> AssessmentState:
-    """The API's one-shot create: a finished assessment from a list of observations."""
+    """The API's one-shot create: a finished assessment from a list of observations (a single
+    one; the joint domain makes individual and joint ones with ``kind``)."""
     child = children_scope.get_child_for(session, actor, child_id=child_id, purpose="vurdering")
     catalog = (
         catalogs.get_published(session, catalog_id=catalog_id)
@@ -388,7 +411,7 @@ def create_finished(
     assessment = Assessment(
         child_id=id_of(child),
         institution_id=child.institution_id,
-        kind=AssessmentKind.SINGLE,
+        kind=kind,
         catalog_id=catalog.id,
         catalog_version=catalog.version,
         observed=list(evaluation.observed),
@@ -408,7 +431,9 @@ def create_finished(
             object_type="assessment",
             object_id=assessment.id,
             child_id=child.id,
-            detail=f"{catalog.id} v{catalog.version}, niveau {assessment.level}",
+            detail=_audit_detail(
+                assessment, f"{catalog.id} v{catalog.version}, niveau {assessment.level}"
+            ),
         )
     return AssessmentState(assessment, catalog, evaluation)
 

@@ -25,7 +25,7 @@ from fastapi.responses import Response
 from app.accounts import service as accounts
 from app.accounts.models import User
 from app.assessments import scope, service
-from app.assessments.models import Assessment, AssessmentStatus
+from app.assessments.models import Assessment, AssessmentKind, AssessmentStatus
 from app.assessments.schemas import AssessmentResult
 from app.catalogs import service as catalogs
 from app.catalogs.schemas import IndicatorRead
@@ -221,6 +221,23 @@ class HistoryRow:
     date: dt.datetime
     may_open: bool
 
+    @property
+    def counts(self) -> bool:
+        """A single or joint finished assessment: it counts for the level over time."""
+        return scope.counts(self.assessment)
+
+    @property
+    def kind_label(self) -> str:
+        """How the history names the kind (a single-person assessment is labelled as such)."""
+        return KIND_LABELS[AssessmentKind(self.assessment.kind)]
+
+
+KIND_LABELS = {
+    AssessmentKind.SINGLE: "Egen vurdering (alene)",
+    AssessmentKind.INDIVIDUAL: "Egen vurdering til fælles vurdering (tæller ikke)",
+    AssessmentKind.JOINT: "Fælles vurdering",
+}
+
 
 def _history(db: DB, user: User, child: Child) -> list[HistoryRow]:
     rows = []
@@ -249,11 +266,17 @@ def child_detail(request: Request, db: DB, user: StaffOrLeader, child_id: int) -
     child = children_scope.get_child_for(db, user, child_id=child_id, purpose="barnets side")
     history = _history(db, user, child)
     chart = sorted(
-        (row for row in history if row.finished and row.level is not None),
+        (row for row in history if row.counts and row.level is not None),
         key=lambda row: (row.date, row.assessment.id or 0),
     )
     own_draft = next(
-        (row for row in history if not row.finished and row.assessment.created_by == user.id),
+        (
+            row
+            for row in history
+            if not row.finished
+            and row.assessment.created_by == user.id
+            and row.assessment.kind == AssessmentKind.SINGLE
+        ),
         None,
     )
     return render(
@@ -293,6 +316,7 @@ def detail(request: Request, db: DB, user: StaffOrLeader, assessment_id: int) ->
             "assessment": assessment,
             "child": child,
             "author": author.display_name,
+            "kind_label": KIND_LABELS[AssessmentKind(assessment.kind)],
             "catalog": state.catalog,
             "summary": summary,
             "areas": _by_area(state.catalog, state.result),

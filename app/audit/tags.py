@@ -39,6 +39,10 @@ class AuditTag(StrEnum):
     ASSESSMENT_SAVE = "child:assessment:save"
     ASSESSMENT_FINISH = "child:assessment:finish"
     ASSESSMENT_VIEW = "child:assessment:view"
+    JOINT_CREATE = "child:joint:create"
+    JOINT_VIEW = "child:joint:view"
+    JOINT_FINISH = "child:joint:finish"
+    AGREEMENT_VIEW = "institution:agreement:view"
     DIALOGUE_CREATE = "child:dialogue:create"
     CONCERN_CREATE = "child:concern:create"
     CONCERN_VIEW = "child:concern:view"
@@ -101,6 +105,10 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.ASSESSMENT_SAVE: "Vurderingskladde gemt",
     AuditTag.ASSESSMENT_FINISH: "Vurdering afsluttet",
     AuditTag.ASSESSMENT_VIEW: "Vurdering vist",
+    AuditTag.JOINT_CREATE: "Fælles vurdering påbegyndt",
+    AuditTag.JOINT_VIEW: "Fælles vurdering vist",
+    AuditTag.JOINT_FINISH: "Fælles vurdering afsluttet",
+    AuditTag.AGREEMENT_VIEW: "Enighedstal vist",
     AuditTag.DIALOGUE_CREATE: "Dialogmøde registreret",
     AuditTag.CONCERN_CREATE: "Sparring/underretning sendt",
     AuditTag.CONCERN_VIEW: "Sag vist",
