@@ -94,7 +94,11 @@ def seed(session: Session, *, password: str, today: dt.date | None = None) -> No
             session.add(user)
     session.flush()
     seed_rounds(session, today=today or local_today())
-    seed_joint(session, institution_id=institution_ids["Børnehuset Mælkebøtten"])
+    seed_joint(
+        session,
+        institution_id=institution_ids["Børnehuset Mælkebøtten"],
+        today=today or local_today(),
+    )
 
 
 # --- Groups, children and rounds: a daycare with two groups and a school class --------------
@@ -300,7 +304,7 @@ JOINT_CHILD = ("Sofus", "Eksempel")
 """The demo child of the joint assessment (an invented name, clearly a demo)."""
 
 
-def seed_joint(session: Session, *, institution_id: int) -> None:
+def seed_joint(session: Session, *, institution_id: int, today: dt.date) -> None:
     """One joint assessment waiting for one participant: Pia Pædagog has submitted her own
     assessment of a demo child, Lone Leder has not (her start page's to-do). Made once: a
     second run finds it and changes nothing."""
@@ -320,7 +324,6 @@ def seed_joint(session: Session, *, institution_id: int) -> None:
     lone = accounts.get_by_username(session, username="leder")
     if pia is None or lone is None:  # pragma: no cover - seed() made them just before
         return
-    today = local_today()
     child = children.create(
         session,
         pia,
@@ -343,5 +346,9 @@ def seed_joint(session: Session, *, institution_id: int) -> None:
         observed=level_two,
         notes="Demo: trækker sig fra legen i garderoben og ved frokost.",
     )
-    assessments.finish(session, pia, assessment_id=id_of(draft))
+    done = assessments.finish(session, pia, assessment_id=id_of(draft)).assessment
+    # Yesterday morning, the same on every run (the demo is a fixed story).
+    at = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(9), tzinfo=COPENHAGEN)
+    done.created_at = done.updated_at = done.finished_at = at.astimezone(dt.UTC)
+    session.add(done)
     joint.sync(session, started)
