@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from app.accounts.models import District, Institution, LoginAttempt, User, UserSession
-from app.assessments.models import Assessment
+from app.assessments.models import Assessment, FocusPoint, ParentContact
 from app.audit.models import AuditEvent
 from app.catalogs.models import CatalogVersion
 from app.children.models import Child
@@ -20,9 +20,11 @@ __all__ = [
     "Concern",
     "ConcernEvent",
     "District",
+    "FocusPoint",
     "IdempotentRequest",
     "Institution",
     "LoginAttempt",
+    "ParentContact",
     "ParentDialogue",
     "User",
     "UserSession",

@@ -32,6 +32,7 @@ class AuditTag(StrEnum):
     ASSESSMENT_FINISH = "child:assessment:finish"
     ASSESSMENT_VIEW = "child:assessment:view"
     DIALOGUE_CREATE = "child:dialogue:create"
+    FOCUS_POINT_DONE = "child:focus_point:done"
     CONCERN_CREATE = "child:concern:create"
     CONCERN_VIEW = "child:concern:view"
     CONCERN_LIST = "concern:list"
@@ -78,6 +79,7 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.ASSESSMENT_FINISH: "Vurdering afsluttet",
     AuditTag.ASSESSMENT_VIEW: "Vurdering vist",
     AuditTag.DIALOGUE_CREATE: "Dialogmøde registreret",
+    AuditTag.FOCUS_POINT_DONE: "Fokuspunkt markeret som gjort",
     AuditTag.CONCERN_CREATE: "Sparring/underretning sendt",
     AuditTag.CONCERN_VIEW: "Sag vist",
     AuditTag.CONCERN_LIST: "Sagsliste vist",
