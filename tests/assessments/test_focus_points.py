@@ -205,7 +205,7 @@ class TestMarkDone:
 
 
 class TestApi:
-    def _body(self, child_id: int, **extra) -> dict:
+    def _body(self, child_id: int, **extra: object) -> dict[str, object]:
         return {"child_id": child_id, "observed": LEVEL_2, **extra}
 
     def test_an_empty_list_at_level_2_is_422_and_nothing_is_stored(self, as_user, app, child_id):
@@ -276,7 +276,7 @@ class TestApi:
         assert _rows(app, Assessment) == []
 
 
-def _finish_form(staff, **fields) -> dict:
+def _finish_form(staff, **fields: object) -> dict[str, object]:
     return {"csrf_token": staff.csrf_token, **fields}
 
 
