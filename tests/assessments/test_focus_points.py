@@ -402,3 +402,29 @@ class TestMarkDoneOnThePage:
             page = _soup(staff.client.get(response.headers["location"]))
             assert by_id(page, f"focus-point-{point_id}-done")
         assert _rows(app, FocusPoint)[0].done_at is not None
+
+
+class TestOfflineSync:
+    def _sync(self, staff, draft_id: int, finish: dict[str, object], key: str):
+        return staff.client.post(
+            f"/api/v1/offline/assessments/{draft_id}/sync",
+            json={"observed": LEVEL_2, "notes": "", "resources": "", "finish": finish},
+            headers={**staff.headers, "Idempotency-Key": key},
+        )
+
+    def test_a_device_that_asks_needs_a_focus_point_and_one_that_does_not_still_finishes(
+        self, as_user, app, org, child_id
+    ):
+        staff = as_user("staff")
+        draft_id = _draft(app, org, child_id, [])
+        refused = self._sync(staff, draft_id, {"focus_points": []}, "k-1")
+        assert refused.status_code == 422
+        assert _rows(app, Assessment)[0].status == AssessmentStatus.DRAFT
+        done = self._sync(
+            staff, draft_id, {"focus_points": [{"text": "Fast voksen om morgenen"}]}, "k-2"
+        )
+        assert done.status_code == 200, done.text
+        assert done.json()["focus_points"][0]["text"] == "Fast voksen om morgenen"
+
+        other = _draft(app, org, child_id, [])
+        assert self._sync(staff, other, {}, "k-3").status_code == 200
