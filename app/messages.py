@@ -39,3 +39,21 @@ NO_LOCAL_PASSWORD = (
 )
 EXTERNAL_ID_FORMAT = "Et eksternt id må højst være 100 tegn uden mellemrum."
 EXTERNAL_ID_TAKEN = "Det eksterne id er allerede brugt af en anden enhed."
+# Focus points and the parents at the finish step (issue 13).
+FOCUS_POINTS_REQUIRED = (
+    "Skriv mindst ét fokuspunkt: hvad I voksne vil gøre, hvem der gør det, og hvornår I følger "
+    "op. Det skal udfyldes ved niveau 2 eller højere."
+)
+FOCUS_POINT_TEXT = "Fokuspunkt {n}: skriv hvad I voksne vil gøre."
+FOCUS_POINT_DUE = "Fokuspunkt {n}: vælg en dato for opfølgningen."
+FOCUS_POINT_PAST = "Fokuspunkt {n}: opfølgningsdatoen ligger i fortiden."
+FOCUS_POINT_RESPONSIBLE = "Fokuspunkt {n}: vælg en medarbejder eller leder fra institutionen."
+FOCUS_POINTS_TOO_MANY = "Højst {limit} fokuspunkter."
+PARENTS_ABUSE_RULE = (
+    "Ved mistanke om vold eller seksuelle overgreb må forældrene ikke orienteres, før kommunen "
+    "er kontaktet. Kommunen beslutter, hvornår forældrene får besked."
+)
+PARENTS_DATE = (
+    "Skriv hvornår forældrene blev orienteret eller inddraget (ikke en dato i fremtiden)."
+)
+PARENTS_HOW = "Skriv hvordan forældrene blev orienteret eller inddraget."

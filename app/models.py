@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from app.accounts.models import District, Institution, LoginAttempt, User, UserSession
-from app.assessments.models import Assessment
+from app.assessments.models import Assessment, FocusPoint, ParentContact
 from app.audit.models import AuditEvent, AuditRetentionGate
 from app.catalogs.models import CatalogVersion
 from app.children.models import Child
@@ -25,6 +25,7 @@ __all__ = [
     "ConcernEvent",
     "Contact",
     "District",
+    "FocusPoint",
     "Group",
     "GroupChild",
     "GroupStaff",
@@ -34,6 +35,7 @@ __all__ = [
     "JointParticipant",
     "LoginAttempt",
     "OfferVersion",
+    "ParentContact",
     "ParentDialogue",
     "Round",
     "RoundGroup",

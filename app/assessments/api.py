@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from app.assessments import scope, service
-from app.assessments.schemas import AssessmentCreate, AssessmentRead, ChildDetail
+from app.assessments.schemas import AssessmentCreate, AssessmentRead, ChildDetail, FocusPointRead
 from app.children import scope as children_scope
 from app.children.schemas import ChildRead
 from app.db import local_today
@@ -47,6 +47,8 @@ def create_assessment(
             resources=body.resources or "",
             level=override.level if override else None,
             reason=override.reason if override else "",
+            focus_points=service.focus_point_inputs(body.focus_points),
+            parents=service.parents_input(body.parents),
         )
         return 201, state.read().model_dump(mode="json")
 
@@ -63,14 +65,23 @@ def read_assessment(db: DB, user: StaffOrLeader, assessment_id: int) -> Assessme
     return service.read_of(db, assessment)
 
 
+@router.post(
+    "/focus-points/{focus_point_id}/done",
+    name="api:focus_points_done",
+    response_model=FocusPointRead,
+)
+def focus_point_done(db: DB, user: StaffOrLeader, focus_point_id: int) -> FocusPointRead:
+    """Mark a focus point of the caller's institution as done (404 otherwise); marking it
+    again answers it unchanged (docs/api-extensions.md)."""
+    return FocusPointRead.of(service.mark_focus_point_done(db, user, focus_point_id=focus_point_id))
+
+
 @children_router.get("/children/{child_id}", name="api:children_read", response_model=ChildDetail)
 def read_child(db: DB, user: StaffOrLeader, child_id: int) -> ChildDetail:
     """A child of the caller's institution (404 otherwise) with its assessments, newest
     first, drafts included; the read is audited."""
     child = children_scope.get_child_for(db, user, child_id=child_id)
-    history = [
-        service.read_of(db, assessment) for assessment in scope.assessments_of(db, user, child)
-    ]
+    history = service.reads_of(db, scope.assessments_of(db, user, child))
     return ChildDetail(
         **ChildRead.of(child).model_dump(),
         age_years=age_in_years(child.birth_date, local_today()),

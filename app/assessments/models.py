@@ -61,3 +61,53 @@ class Assessment(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     finished_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class FocusPoint(SQLModel, table=True):
+    """A focus point (fokuspunkt) of a finished assessment: what the adults will do, who does
+    it (a named person or role, free text) and by when. ``responsible_id`` is the user who
+    follows it up and sees it on the start page when it is due (default: the assessor)."""
+
+    __tablename__ = "focus_point"
+    __table_args__ = (
+        sa.Index("ix_focus_point_responsible_id_done_at", "responsible_id", "done_at"),
+        sa.Index("ix_focus_point_institution_id_due_on", "institution_id", "due_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    child_id: int = Field(foreign_key="child.id")
+    institution_id: int = Field(foreign_key="institution.id")
+    position: int = Field(default=0)
+    text: str = Field(max_length=2000)
+    who: str = Field(default="", max_length=200)
+    responsible_id: int = Field(foreign_key="user_account.id")
+    due_on: dt.date
+    done_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    done_by: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ParentsInvolvement(StrEnum):
+    """How the parents took part: told (orienteret) or involved (inddraget)."""
+
+    INFORMED = "informed"
+    INVOLVED = "involved"
+
+
+class ParentContact(SQLModel, table=True):
+    """That the parents were informed of or involved in an assessment (date, how), noted at
+    the finish step; never stored when the abuse rule applies (the assessment is critical)."""
+
+    __tablename__ = "parent_contact"
+    __table_args__ = (
+        sa.CheckConstraint("involvement IN ('informed', 'involved')", name="involvement"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", unique=True)
+    involvement: str = Field(max_length=20)
+    happened_on: dt.date
+    how: str = Field(max_length=1000)
+    created_by: int = Field(foreign_key="user_account.id")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

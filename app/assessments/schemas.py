@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.assessments.models import Assessment
+from app.assessments.models import Assessment, FocusPoint, ParentContact
 from app.catalogs.schemas import (
     MAX_OBSERVED,
     CatalogRef,
@@ -33,6 +33,75 @@ class LevelOverride(BaseModel):
     reason: str = Field(max_length=MAX_REASON)
 
 
+MAX_FOCUS_POINTS = 10
+FOCUS_TEXT_MAX = 2000
+FOCUS_WHO_MAX = 200
+PARENTS_HOW_MAX = 1000
+
+
+class FocusPointCreate(BaseModel):
+    """A focus point given when an assessment is finished: what the adults will do, who does
+    it (free text: a named person or a role), who follows it up in the app
+    (``responsible_id``, default the assessor) and by when (``due_on``, default the
+    assessment's follow-up date)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=FOCUS_TEXT_MAX)
+    who: str | None = Field(default=None, max_length=FOCUS_WHO_MAX)
+    responsible_id: Id | None = None
+    due_on: dt.date | None = None
+
+
+class ParentsCreate(BaseModel):
+    """The parents informed (``informed``) or involved (``involved``) about the assessment:
+    when and how. Refused (422) when the abuse rule applies."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    involvement: Literal["informed", "involved"]
+    on: dt.date
+    how: str = Field(max_length=PARENTS_HOW_MAX)
+
+
+class FocusPointRead(BaseModel):
+    """A stored focus point."""
+
+    id: int
+    text: str
+    who: str
+    responsible_id: int
+    due_on: dt.date
+    done_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, point: FocusPoint) -> FocusPointRead:
+        """From the stored row."""
+        return cls(
+            id=point.id or 0,
+            text=point.text,
+            who=point.who,
+            responsible_id=point.responsible_id,
+            due_on=point.due_on,
+            done_at=point.done_at,
+        )
+
+
+class ParentsRead(BaseModel):
+    """What was noted about the parents at the finish step."""
+
+    involvement: Literal["informed", "involved"]
+    on: dt.date
+    how: str
+
+    @classmethod
+    def of(cls, contact: ParentContact) -> ParentsRead:
+        """From the stored row."""
+        return cls.model_validate(
+            {"involvement": contact.involvement, "on": contact.happened_on, "how": contact.how}
+        )
+
+
 class AssessmentCreate(BaseModel):
     """``POST /api/v1/assessments``: a finished assessment in one call. Without
     ``catalog_id`` the catalog for the child's age today is used."""
@@ -45,6 +114,10 @@ class AssessmentCreate(BaseModel):
     notes: str | None = Field(default=None, max_length=MAX_TEXT)
     resources: str | None = Field(default=None, max_length=MAX_TEXT)
     level_override: LevelOverride | None = None
+    # docs/api-extensions.md: omitted, nothing is asked (clients of api.md keep working);
+    # given, a result at level 2 or higher needs at least one.
+    focus_points: list[FocusPointCreate] | None = Field(default=None, max_length=MAX_FOCUS_POINTS)
+    parents: ParentsCreate | None = None
 
 
 class AssessmentResult(BaseModel):
@@ -106,10 +179,20 @@ class AssessmentRead(BaseModel):
     resources: str
     override_reason: str | None
     follow_up_on: dt.date | None
+    focus_points: list[FocusPointRead] = Field(default_factory=list)
+    parents: ParentsRead | None = None
 
     @classmethod
-    def of(cls, assessment: Assessment, result: AssessmentResult) -> AssessmentRead:
-        """From the stored assessment and what it concludes (``AssessmentState.result``)."""
+    def of(
+        cls,
+        assessment: Assessment,
+        result: AssessmentResult,
+        *,
+        focus_points: tuple[FocusPoint, ...] = (),
+        parents: ParentContact | None = None,
+    ) -> AssessmentRead:
+        """From the stored assessment and what it concludes (``AssessmentState.result``),
+        with its focus points and what was noted about the parents."""
         return cls(
             id=assessment.id,
             child_id=assessment.child_id,
@@ -136,6 +219,8 @@ class AssessmentRead(BaseModel):
             resources=assessment.resources,
             override_reason=result.override_reason or None,
             follow_up_on=assessment.follow_up_on,
+            focus_points=[FocusPointRead.of(p) for p in focus_points],
+            parents=ParentsRead.of(parents) if parents else None,
         )
 
 

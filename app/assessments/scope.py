@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
-from app.assessments.models import Assessment, AssessmentKind, AssessmentStatus
+from app.assessments.models import (
+    Assessment,
+    AssessmentKind,
+    AssessmentStatus,
+    FocusPoint,
+    ParentContact,
+)
 from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.children.models import Child
@@ -205,3 +213,134 @@ def latest_levels(
     )
     # Oldest first: the latest one of each child is the last written.
     return {child_id: level for child_id, level in rows if level is not None and child_id in wanted}
+
+
+def focus_points_of(
+    session: Session, assessment_ids: Iterable[int]
+) -> dict[int, tuple[FocusPoint, ...]]:
+    """The focus points of assessments already read through this scope, in one query."""
+    ids = sorted(set(assessment_ids))
+    found: dict[int, list[FocusPoint]] = {i: [] for i in ids}
+    if ids:
+        rows = session.exec(
+            select(FocusPoint)
+            .where(col(FocusPoint.assessment_id).in_(ids))
+            .order_by(col(FocusPoint.assessment_id), col(FocusPoint.position))
+        ).all()
+        for point in rows:
+            found[point.assessment_id].append(point)
+    return {i: tuple(points) for i, points in found.items()}
+
+
+def parent_contacts_of(session: Session, assessment_ids: Iterable[int]) -> dict[int, ParentContact]:
+    """What was noted about the parents for assessments read through this scope, one query."""
+    ids = sorted(set(assessment_ids))
+    if not ids:
+        return {}
+    rows = session.exec(select(ParentContact).where(col(ParentContact.assessment_id).in_(ids)))
+    return {row.assessment_id: row for row in rows.all()}
+
+
+def get_focus_point_for(session: Session, actor: User, *, focus_point_id: int) -> FocusPoint:
+    """A focus point of a child in the actor's institution, or NotFound; audited."""
+    ensure_may_see_children(actor)
+    point = session.get(FocusPoint, focus_point_id)
+    if point is None or point.institution_id != actor.institution_id:
+        raise NotFound("Fokuspunktet findes ikke.")
+    audit.record(
+        session,
+        actor,
+        AuditTag.ASSESSMENT_VIEW,
+        object_type="focus_point",
+        object_id=point.id,
+        child_id=point.child_id,
+        detail="fokuspunkt",
+    )
+    return point
+
+
+# The to-do lists of the start page. They return rows without the children's names: the
+# start page asks the child register for the names of all its rows at once
+# (children.scope.names_for), and that one read is the audited one.
+
+
+def own_drafts(session: Session, actor: User, *, limit: int = 50) -> Sequence[Assessment]:
+    """The drafts the actor left (their ticks are theirs alone), the latest touched first."""
+    ensure_may_see_children(actor)
+    return session.exec(
+        select(Assessment)
+        .where(
+            Assessment.created_by == actor.id,
+            Assessment.institution_id == actor.institution_id,
+            Assessment.status == AssessmentStatus.DRAFT,
+        )
+        .order_by(col(Assessment.updated_at).desc(), col(Assessment.id).desc())
+        .limit(limit)
+    ).all()
+
+
+def open_focus_points(
+    session: Session,
+    actor: User,
+    *,
+    due_by: dt.date,
+    everyone: bool = False,
+    limit: int = 100,
+) -> Sequence[FocusPoint]:
+    """Focus points not done and due on or before ``due_by``: the actor's own (they follow
+    them up), or with ``everyone`` all of the actor's institution (for its leader)."""
+    ensure_may_see_children(actor)
+    query = select(FocusPoint).where(
+        FocusPoint.institution_id == actor.institution_id,
+        col(FocusPoint.done_at).is_(None),
+        FocusPoint.due_on <= due_by,
+    )
+    if not everyone:
+        query = query.where(FocusPoint.responsible_id == actor.id)
+    return session.exec(
+        query.order_by(col(FocusPoint.due_on), col(FocusPoint.id)).limit(limit)
+    ).all()
+
+
+def counting_kinds() -> tuple[str, ...]:
+    """The kinds of assessment that count for a child's level over time (not the
+    individual parts of a joint assessment)."""
+    return (AssessmentKind.SINGLE.value, AssessmentKind.JOINT.value)
+
+
+def due_follow_ups(
+    session: Session,
+    actor: User,
+    *,
+    due_by: dt.date,
+    everyone: bool = False,
+    limit: int = 100,
+) -> Sequence[Assessment]:
+    """Finished assessments whose follow-up date is on or before ``due_by`` and whose child
+    has no later finished assessment (that would be the follow-up): the actor's own, or
+    with ``everyone`` all of the institution's."""
+    ensure_may_see_children(actor)
+    later = aliased(Assessment)
+    newer = (
+        sa.exists()
+        .where(
+            col(later.child_id) == col(Assessment.child_id),
+            col(later.status) == AssessmentStatus.FINISHED,
+            col(later.kind).in_(counting_kinds()),
+            col(later.finished_at) > col(Assessment.finished_at),
+        )
+        .correlate(Assessment)
+    )
+    query = select(Assessment).where(
+        Assessment.institution_id == actor.institution_id,
+        Assessment.status == AssessmentStatus.FINISHED,
+        col(Assessment.kind).in_(counting_kinds()),
+        col(Assessment.follow_up_on).is_not(None),
+        col(Assessment.follow_up_on) <= due_by,
+        ~newer,
+    )
+    if not everyone:
+        query = query.where(Assessment.created_by == actor.id)
+    return session.exec(
+        query.order_by(col(Assessment.follow_up_on), col(Assessment.id)).limit(limit)
+    ).all()

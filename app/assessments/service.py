@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from sqlmodel import Session
 
-from app.accounts.models import User
+from app import messages
+from app.accounts import service as accounts
+from app.accounts.models import Role, User
 from app.assessments import scope
-from app.assessments.models import Assessment, AssessmentKind, AssessmentStatus
-from app.assessments.schemas import AssessmentRead, AssessmentResult
+from app.assessments.models import (
+    Assessment,
+    AssessmentKind,
+    AssessmentStatus,
+    FocusPoint,
+    ParentContact,
+    ParentsInvolvement,
+)
+from app.assessments.schemas import (
+    FOCUS_TEXT_MAX,
+    FOCUS_WHO_MAX,
+    MAX_FOCUS_POINTS,
+    PARENTS_HOW_MAX,
+    AssessmentRead,
+    AssessmentResult,
+    FocusPointCreate,
+    ParentsCreate,
+)
 from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.catalogs import service as catalogs
@@ -35,6 +53,8 @@ class AssessmentState:
     assessment: Assessment
     catalog: Catalog
     evaluation: Evaluation
+    focus_points: tuple[FocusPoint, ...] = ()
+    parents: ParentContact | None = None
 
     @property
     def level(self) -> int:
@@ -55,7 +75,9 @@ class AssessmentState:
 
     def read(self) -> AssessmentRead:
         """The api.md shape of this assessment."""
-        return AssessmentRead.of(self.assessment, self.result)
+        return AssessmentRead.of(
+            self.assessment, self.result, focus_points=self.focus_points, parents=self.parents
+        )
 
 
 def finished_result(assessment: Assessment) -> AssessmentResult:
@@ -109,19 +131,60 @@ def _evaluate(catalog: Catalog, observed: Iterable[str]) -> Evaluation:
 
 
 def state_of(session: Session, assessment: Assessment) -> AssessmentState:
-    """The assessment evaluated against the catalog version it is pinned to."""
-    catalog = catalogs.get_version(
-        session, catalog_id=assessment.catalog_id, version=assessment.catalog_version
-    )
-    return AssessmentState(assessment, catalog, _evaluate(catalog, assessment.observed))
+    """The assessment evaluated against the catalog version it is pinned to, with its focus
+    points and what was noted about the parents (once finished)."""
+    return states_of(session, [assessment])[0]
+
+
+def states_of(session: Session, assessments: Sequence[Assessment]) -> list[AssessmentState]:
+    """``state_of`` for several assessments, with their focus points and parents in two
+    queries for all of them (a child's history is no N+1)."""
+    finished = [id_of(a) for a in assessments if a.status == AssessmentStatus.FINISHED]
+    points = scope.focus_points_of(session, finished)
+    parents = scope.parent_contacts_of(session, finished)
+    states = []
+    for assessment in assessments:
+        catalog = catalogs.get_version(
+            session, catalog_id=assessment.catalog_id, version=assessment.catalog_version
+        )
+        states.append(
+            AssessmentState(
+                assessment,
+                catalog,
+                _evaluate(catalog, assessment.observed),
+                focus_points=points.get(assessment.id or 0, ()),
+                parents=parents.get(assessment.id or 0),
+            )
+        )
+    return states
+
+
+def reads_of(session: Session, assessments: Sequence[Assessment]) -> list[AssessmentRead]:
+    """The api.md shape of assessments: a finished one from what it stored (no catalog, no
+    evaluation: a child's history is mostly finished ones), a draft evaluated live; focus
+    points and the parents' note of all of them in two queries."""
+    finished = [id_of(a) for a in assessments if a.status == AssessmentStatus.FINISHED]
+    points = scope.focus_points_of(session, finished)
+    parents = scope.parent_contacts_of(session, finished)
+    reads = []
+    for assessment in assessments:
+        if assessment.status == AssessmentStatus.FINISHED:
+            reads.append(
+                AssessmentRead.of(
+                    assessment,
+                    finished_result(assessment),
+                    focus_points=points.get(id_of(assessment), ()),
+                    parents=parents.get(id_of(assessment)),
+                )
+            )
+        else:
+            reads.append(state_of(session, assessment).read())
+    return reads
 
 
 def read_of(session: Session, assessment: Assessment) -> AssessmentRead:
-    """The api.md shape of an assessment: a finished one from what it stored (no catalog, no
-    evaluation: a child's history is mostly finished ones), a draft evaluated live."""
-    if assessment.status == AssessmentStatus.FINISHED:
-        return AssessmentRead.of(assessment, finished_result(assessment))
-    return state_of(session, assessment).read()
+    """``reads_of`` for one assessment."""
+    return reads_of(session, [assessment])[0]
 
 
 def _audit_detail(assessment: Assessment, detail: str) -> str:
@@ -279,11 +342,52 @@ def finish_defaults(state: AssessmentState) -> FinishDefaults:
 
 
 @dataclass(frozen=True)
+class FocusPointInput:
+    """A focus point as the finish step gives it (the form or a JSON body)."""
+
+    text: str
+    who: str = ""
+    responsible_id: int | None = None
+    due_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ParentsInput:
+    """The parents informed or involved, as the finish step gives it."""
+
+    involvement: str
+    on: dt.date | None
+    how: str
+
+
+@dataclass(frozen=True)
+class FollowUpPlan:
+    """The checked focus points (responsible and date filled in) and parents' note."""
+
+    focus_points: tuple[FocusPointInput, ...] = ()
+    parents: ParentsInput | None = None
+
+
+def focus_point_inputs(points: list[FocusPointCreate] | None) -> list[FocusPointInput] | None:
+    """The API's focus points for the service (None stays None: nothing was asked)."""
+    if points is None:
+        return None
+    return [FocusPointInput(p.text, p.who or "", p.responsible_id, p.due_on) for p in points]
+
+
+def parents_input(parents: ParentsCreate | None) -> ParentsInput | None:
+    """The API's parents' note for the service."""
+    return ParentsInput(parents.involvement, parents.on, parents.how) if parents else None
+
+
+@dataclass(frozen=True)
 class FinishDecision:
-    """What finishing would store: the result at the final level and the follow-up date."""
+    """What finishing would store: the result at the final level, the follow-up date, and
+    the focus points and parents' note."""
 
     result: AssessmentResult
     follow_up_on: dt.date | None
+    plan: FollowUpPlan = FollowUpPlan()
 
 
 def _decide(
@@ -319,15 +423,124 @@ def _decide(
     )
 
 
-def _apply_finish(
+def _check_plan(
+    session: Session,
+    actor: User,
     assessment: Assessment,
-    state: AssessmentState,
-    *,
-    level: int | None,
-    reason: str,
-    follow_up_on: dt.date | None,
-) -> None:
-    decision = _decide(state, level=level, reason=reason, follow_up_on=follow_up_on)
+    decision: FinishDecision,
+    focus_points: list[FocusPointInput] | None,
+    parents: ParentsInput | None,
+) -> FinishDecision:
+    """The follow-up rules of the finish step. ``focus_points`` None means the caller did not
+    ask (an api.md client, an older offline device): nothing is required. A list means the
+    finish step asked: at level 2 or higher it needs at least one; each needs a text and a
+    date (default: the assessment's follow-up date) not in the past, and a responsible
+    colleague of the institution (default: the assessor). The parents may never be noted
+    when the abuse rule applies."""
+    errors: list[dict[str, str]] = []
+    checked: list[FocusPointInput] = []
+    colleagues: set[int] | None = None
+    today = local_today()
+    given = [p for p in focus_points or [] if p.text.strip() or p.who.strip()]
+    if len(given) > MAX_FOCUS_POINTS:
+        limit = messages.FOCUS_POINTS_TOO_MANY.format(limit=MAX_FOCUS_POINTS)
+        errors.append({"field": "focus_points", "message": limit})
+    for n, point in enumerate(given[:MAX_FOCUS_POINTS], start=1):
+        where = f"focus_points[{n - 1}]"
+        text = point.text.strip()[:FOCUS_TEXT_MAX]
+        due = point.due_on or decision.follow_up_on
+        responsible = point.responsible_id or id_of(actor)
+        if not text:
+            errors.append(
+                {"field": f"{where}.text", "message": messages.FOCUS_POINT_TEXT.format(n=n)}
+            )
+        if due is None:
+            errors.append(
+                {"field": f"{where}.due_on", "message": messages.FOCUS_POINT_DUE.format(n=n)}
+            )
+        elif due < today:
+            errors.append(
+                {"field": f"{where}.due_on", "message": messages.FOCUS_POINT_PAST.format(n=n)}
+            )
+        if responsible != actor.id:
+            if colleagues is None:
+                colleagues = {
+                    id_of(u)
+                    for u in accounts.colleagues_of(
+                        session, institution_id=assessment.institution_id
+                    )
+                }
+            if responsible not in colleagues:
+                errors.append(
+                    {
+                        "field": f"{where}.responsible_id",
+                        "message": messages.FOCUS_POINT_RESPONSIBLE.format(n=n),
+                    }
+                )
+        checked.append(FocusPointInput(text, point.who.strip()[:FOCUS_WHO_MAX], responsible, due))
+    if focus_points is not None and not given and decision.result.level >= 2:
+        errors.append({"field": "focus_points", "message": messages.FOCUS_POINTS_REQUIRED})
+    note = None
+    if parents is not None:
+        if not decision.result.parents_may_be_informed:
+            errors.append({"field": "parents", "message": messages.PARENTS_ABUSE_RULE})
+        else:
+            how = parents.how.strip()[:PARENTS_HOW_MAX]
+            if parents.involvement not in set(ParentsInvolvement):
+                errors.append({"field": "parents.involvement", "message": messages.PARENTS_HOW})
+            if parents.on is None or parents.on > today:
+                errors.append({"field": "parents.on", "message": messages.PARENTS_DATE})
+            if not how:
+                errors.append({"field": "parents.how", "message": messages.PARENTS_HOW})
+            note = ParentsInput(parents.involvement, parents.on, how)
+    if errors:
+        raise Invalid(errors[0]["message"], details=errors)
+    return FinishDecision(
+        decision.result, decision.follow_up_on, FollowUpPlan(tuple(checked), note)
+    )
+
+
+def _store_plan(
+    session: Session, actor: User, assessment: Assessment, plan: FollowUpPlan
+) -> tuple[tuple[FocusPoint, ...], ParentContact | None]:
+    """Store the checked focus points and parents' note of a just finished assessment."""
+    points = tuple(
+        FocusPoint(
+            assessment_id=id_of(assessment),
+            child_id=assessment.child_id,
+            institution_id=assessment.institution_id,
+            position=n,
+            text=point.text,
+            who=point.who,
+            responsible_id=point.responsible_id or id_of(actor),
+            due_on=point.due_on or local_today(),
+        )
+        for n, point in enumerate(plan.focus_points)
+    )
+    contact = None
+    if plan.parents is not None and plan.parents.on is not None:
+        contact = ParentContact(
+            assessment_id=id_of(assessment),
+            involvement=plan.parents.involvement,
+            happened_on=plan.parents.on,
+            how=plan.parents.how,
+            created_by=id_of(actor),
+        )
+    session.add_all([*points, *([contact] if contact else [])])
+    session.flush()
+    return points, contact
+
+
+def _plan_detail(plan: FollowUpPlan) -> str:
+    parts = [f"{len(plan.focus_points)} fokuspunkter"] if plan.focus_points else []
+    if plan.parents is not None:
+        parts.append(
+            "forældre " + ("inddraget" if plan.parents.involvement == "involved" else "orienteret")
+        )
+    return (", " + ", ".join(parts)) if parts else ""
+
+
+def _apply_finish(assessment: Assessment, state: AssessmentState, decision: FinishDecision) -> None:
     result = decision.result
     assessment.computed_level = result.computed_level
     assessment.level = result.level
@@ -349,12 +562,15 @@ def preview_finish(
     level: int | None = None,
     reason: str = "",
     follow_up_on: dt.date | None = None,
+    focus_points: list[FocusPointInput] | None = None,
+    parents: ParentsInput | None = None,
 ) -> tuple[AssessmentState, FinishDecision]:
     """What finishing the draft with these choices would store, checked by the same rules
     and stored nowhere: for the confirmation before the final step."""
     assessment = scope.get_draft_for_author(session, actor, assessment_id=assessment_id)
     state = state_of(session, assessment)
-    return state, _decide(state, level=level, reason=reason, follow_up_on=follow_up_on)
+    decision = _decide(state, level=level, reason=reason, follow_up_on=follow_up_on)
+    return state, _check_plan(session, actor, assessment, decision, focus_points, parents)
 
 
 def finish(
@@ -365,15 +581,21 @@ def finish(
     level: int | None = None,
     reason: str = "",
     follow_up_on: dt.date | None = None,
+    focus_points: list[FocusPointInput] | None = None,
+    parents: ParentsInput | None = None,
 ) -> AssessmentState:
     """Finish a draft: the level (computed, or the professional's own with a reason) is
     stored with the catalog id and version; without a date the level's suggested follow-up
-    is used; the assessment is read-only afterwards."""
+    is used; the focus points and the parents' note (``_check_plan``) with it; the
+    assessment is read-only afterwards. Nothing is stored when any rule refuses."""
     assessment = scope.get_draft_for_author(session, actor, assessment_id=assessment_id)
     state = state_of(session, assessment)
-    _apply_finish(assessment, state, level=level, reason=reason, follow_up_on=follow_up_on)
+    decision = _decide(state, level=level, reason=reason, follow_up_on=follow_up_on)
+    decision = _check_plan(session, actor, assessment, decision, focus_points, parents)
+    _apply_finish(assessment, state, decision)
     session.add(assessment)
     session.flush()
+    points, contact = _store_plan(session, actor, assessment, decision.plan)
     audit.record(
         session,
         actor,
@@ -381,9 +603,9 @@ def finish(
         object_type="assessment",
         object_id=assessment.id,
         child_id=assessment.child_id,
-        detail=_audit_detail(assessment, f"niveau {assessment.level}"),
+        detail=_audit_detail(assessment, f"niveau {assessment.level}{_plan_detail(decision.plan)}"),
     )
-    return AssessmentState(assessment, state.catalog, state.evaluation)
+    return AssessmentState(assessment, state.catalog, state.evaluation, points, contact)
 
 
 def create_finished(
@@ -398,9 +620,12 @@ def create_finished(
     level: int | None = None,
     reason: str = "",
     kind: AssessmentKind = AssessmentKind.SINGLE,
+    focus_points: list[FocusPointInput] | None = None,
+    parents: ParentsInput | None = None,
 ) -> AssessmentState:
     """The API's one-shot create: a finished assessment from a list of observations (a single
-    one; the joint domain makes individual and joint ones with ``kind``)."""
+    one; the joint domain makes individual and joint ones with ``kind``), with focus points
+    and the parents' note by the finish step's rules (``_check_plan``)."""
     child = children_scope.get_child_for(session, actor, child_id=child_id, purpose="vurdering")
     catalog = (
         catalogs.get_published(session, catalog_id=catalog_id)
@@ -420,9 +645,12 @@ def create_finished(
         created_by=id_of(actor),
     )
     state = AssessmentState(assessment, catalog, evaluation)
-    _apply_finish(assessment, state, level=level, reason=reason, follow_up_on=None)
+    decision = _decide(state, level=level, reason=reason, follow_up_on=None)
+    decision = _check_plan(session, actor, assessment, decision, focus_points, parents)
+    _apply_finish(assessment, state, decision)
     session.add(assessment)
     session.flush()
+    points, contact = _store_plan(session, actor, assessment, decision.plan)
     for tag in (AuditTag.ASSESSMENT_CREATE, AuditTag.ASSESSMENT_FINISH):
         audit.record(
             session,
@@ -432,13 +660,78 @@ def create_finished(
             object_id=assessment.id,
             child_id=child.id,
             detail=_audit_detail(
-                assessment, f"{catalog.id} v{catalog.version}, niveau {assessment.level}"
+                assessment,
+                f"{catalog.id} v{catalog.version}, niveau {assessment.level}"
+                + _plan_detail(decision.plan),
             ),
         )
-    return AssessmentState(assessment, catalog, evaluation)
+    return AssessmentState(assessment, catalog, evaluation, points, contact)
 
 
 def ensure_finished(assessment: Assessment) -> None:
     """Refuse what only a finished assessment can do (print, concerns)."""
     if assessment.status != AssessmentStatus.FINISHED:
         raise Conflict("Vurderingen er ikke afsluttet endnu.", code="assessment_not_finished")
+
+
+def mark_focus_point_done(session: Session, actor: User, *, focus_point_id: int) -> FocusPoint:
+    """Mark a focus point of the institution as done (by any of its staff or leaders: the
+    responsible, the assessor or a colleague who did it). Marking it again keeps the first
+    time and person."""
+    point = scope.get_focus_point_for(session, actor, focus_point_id=focus_point_id)
+    if point.done_at is None:
+        point.done_at = utcnow()
+        point.done_by = id_of(actor)
+        session.add(point)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            AuditTag.FOCUS_POINT_DONE,
+            object_type="focus_point",
+            object_id=point.id,
+            child_id=point.child_id,
+        )
+    return point
+
+
+def colleagues(session: Session, actor: User) -> list[tuple[int, str]]:
+    """Who may follow a focus point up: the actor's institution's staff and leaders (id,
+    name), the actor first."""
+    users = accounts.colleagues_of(session, institution_id=actor.institution_id or 0)
+    return sorted(
+        ((id_of(u), u.display_name) for u in users),
+        key=lambda pair: (pair[0] != actor.id, pair[1]),
+    )
+
+
+@dataclass(frozen=True)
+class Todo:
+    """What of the assessments domain waits for a staff member or leader today."""
+
+    drafts: Sequence[Assessment]
+    focus_points: Sequence[FocusPoint]
+    follow_ups: Sequence[Assessment]
+    overdue_focus_points: Sequence[FocusPoint] = ()
+    overdue_follow_ups: Sequence[Assessment] = ()
+
+
+def todo_for(session: Session, actor: User, *, today: dt.date | None = None) -> Todo:
+    """The actor's drafts, their focus points and follow-ups due today or earlier; for a
+    leader also everything of the institution that is overdue (due before today)."""
+    today = today or local_today()
+    leader = actor.role_enum is Role.LEADER
+    yesterday = today - dt.timedelta(days=1)
+    return Todo(
+        drafts=scope.own_drafts(session, actor),
+        focus_points=scope.open_focus_points(session, actor, due_by=today),
+        follow_ups=scope.due_follow_ups(session, actor, due_by=today),
+        overdue_focus_points=(
+            scope.open_focus_points(session, actor, due_by=yesterday, everyone=True)
+            if leader
+            else ()
+        ),
+        overdue_follow_ups=(
+            scope.due_follow_ups(session, actor, due_by=yesterday, everyone=True) if leader else ()
+        ),
+    )

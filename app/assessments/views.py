@@ -22,11 +22,12 @@ from typing import Annotated, Any
 from fastapi import Form, Request
 from fastapi.responses import Response
 
+from app import messages
 from app.accounts import service as accounts
 from app.accounts.models import User
 from app.assessments import scope, service
 from app.assessments.models import Assessment, AssessmentKind, AssessmentStatus
-from app.assessments.schemas import AssessmentResult
+from app.assessments.schemas import MAX_FOCUS_POINTS, AssessmentResult
 from app.catalogs import service as catalogs
 from app.catalogs.schemas import IndicatorRead
 from app.children import scope as children_scope
@@ -138,6 +139,76 @@ def _finish_defaults(state: service.AssessmentState) -> dict[str, str]:
     }
 
 
+FOCUS_ROWS = 3
+"""Focus-point rows the finish form offers (empty ones are ignored; the API takes up to 10)."""
+
+
+def _focus_rows(rows: list[dict[str, str]] | None, user: User) -> list[dict[str, str]]:
+    """The focus-point rows as typed, padded with empty ones (the user follows up)."""
+    empty = {"text": "", "who": "", "responsible": str(user.id), "due_on": ""}
+    typed = list(rows or [])
+    return typed + [dict(empty) for _ in range(max(FOCUS_ROWS - len(typed), 0))]
+
+
+def _focus_form(
+    texts: list[str] | None,
+    whos: list[str] | None,
+    responsibles: list[str] | None,
+    dues: list[str] | None,
+) -> list[dict[str, str]]:
+    """The focus-point rows a form posted, column by column (at most the API's limit)."""
+    columns = [list(c or []) for c in (texts, whos, responsibles, dues)]
+    count = min(max((len(c) for c in columns), default=0), MAX_FOCUS_POINTS + 1)
+
+    def cell(column: list[str], n: int) -> str:
+        return column[n] if n < len(column) else ""
+
+    return [
+        {
+            "text": cell(columns[0], n),
+            "who": cell(columns[1], n),
+            "responsible": cell(columns[2], n),
+            "due_on": cell(columns[3], n),
+        }
+        for n in range(count)
+    ]
+
+
+def _focus_inputs(rows: list[dict[str, str]]) -> list[service.FocusPointInput]:
+    """The rows for the service; a row that is not filled in is left out there."""
+    points = []
+    for n, row in enumerate(rows):
+        responsible = row["responsible"].strip()
+        if responsible and not (responsible.isascii() and responsible.isdigit()):
+            raise Invalid.field(
+                f"focus_points[{n}].responsible_id",
+                messages.FOCUS_POINT_RESPONSIBLE.format(n=n + 1),
+            )
+        due = form_date(
+            row["due_on"],
+            f"focus_points[{n}].due_on",
+            message=f"Fokuspunkt {n + 1}: skriv datoen som en dato, fx 01.09.2025.",
+        )
+        points.append(
+            service.FocusPointInput(
+                text=row["text"],
+                who=row["who"],
+                responsible_id=int(responsible) if responsible else None,
+                due_on=due,
+            )
+        )
+    return points
+
+
+def _parents_input(form: dict[str, str]) -> service.ParentsInput | None:
+    """The parents' note a form posted; none chosen: nothing noted."""
+    involvement = form.get("involvement", "").strip()
+    if not involvement:
+        return None
+    on = form_date(form.get("on", ""), "parents.on", message=messages.PARENTS_DATE)
+    return service.ParentsInput(involvement=involvement, on=on, how=form.get("how", ""))
+
+
 def _area_counts(catalog: Catalog, observed: Iterable[str]) -> dict[str, int]:
     """How many signs of each area are ticked."""
     ticked = set(observed)
@@ -165,6 +236,8 @@ def _questionnaire_context(
     *,
     finish_form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    focus_form: list[dict[str, str]] | None = None,
+    parents_form: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     assessment = state.assessment
     child = children_scope.get_child_for(
@@ -181,6 +254,9 @@ def _questionnaire_context(
         "levels": catalogs.levels(),
         "level_options": _level_options(),
         "finish": finish_form or _finish_defaults(state),
+        "focus_rows": _focus_rows(focus_form, user),
+        "parents_form": parents_form or {},
+        "colleagues": service.colleagues(db, user),
         "errors": errors or {},
         "texts": {"notes": assessment.notes, "resources": assessment.resources},
         "max_text": service.MAX_TEXT,
@@ -327,8 +403,29 @@ def detail(request: Request, db: DB, user: StaffOrLeader, assessment_id: int) ->
             # notification (the page then lists them after it, as additional).
             "offers": contacts.offers(db, level=summary.level),
             "notification_due": any(a.key is ActionKey.notification for a in summary.actions),
+            "focus_points": state.focus_points,
+            "parents": state.parents,
+            "names": accounts.display_names(
+                db, user_ids={p.responsible_id for p in state.focus_points}
+            ),
         },
     )
+
+
+@router.post("/focus-points/{focus_point_id}/done", name="assessments:focus_point_done")
+def focus_point_done(
+    request: Request, db: DB, user: StaffOrLeader, focus_point_id: int
+) -> Response:
+    """Mark a focus point as done; HTMX gets the point's row, a plain post goes back to where
+    it came from (the start page's to-do or the result)."""
+    point = service.mark_focus_point_done(db, user, focus_point_id=focus_point_id)
+    if htmx.is_htmx(request):
+        names = accounts.display_names(db, user_ids={point.responsible_id})
+        return render(request, "assessments/_focus_point.html", {"point": point, "names": names})
+    if request.query_params.get("from") == "start":
+        return htmx.redirect(request, request.url_for("pages:start").path + "#todo")
+    back = request.url_for("assessments:detail", assessment_id=point.assessment_id).path
+    return htmx.redirect(request, back + "#focus-points")
 
 
 def _shown(summary: Summary) -> str:
@@ -354,6 +451,10 @@ def _saved_context(
         # The page already shows this level: a tick answers the rationale only (a smaller
         # answer on weak Wi-Fi), not the level's texts and actions.
         "rationale_only": shown == _shown(summary),
+        # The abuse rule now applies, or no longer: the parents' fields follow (out of band).
+        "parents_changed": shown is not None and shown.endswith(":1") != summary.critical,
+        "parents_form": {},
+        "errors": {},
         "assessment": state.assessment,
         "catalog": state.catalog,
         "summary": summary,
@@ -489,8 +590,17 @@ def finish(
     observed: Annotated[list[str] | None, Form()] = None,
     notes: Annotated[str, Form(max_length=MAX_TEXT_FIELD)] = "",
     resources: Annotated[str, Form(max_length=MAX_TEXT_FIELD)] = "",
+    fp_text: Annotated[list[str] | None, Form()] = None,
+    fp_who: Annotated[list[str] | None, Form()] = None,
+    fp_responsible: Annotated[list[str] | None, Form()] = None,
+    fp_due_on: Annotated[list[str] | None, Form()] = None,
+    parents_involvement: Annotated[str, Form(max_length=20)] = "",
+    parents_on: Annotated[str, Form(max_length=20)] = "",
+    parents_how: Annotated[str, Form(max_length=MAX_TEXT_FIELD)] = "",
 ) -> Response:
-    """Finish the draft with the computed level or the user's own (with a reason).
+    """Finish the draft with the computed level or the user's own (with a reason), its
+    focus points (required at level 2 or higher) and the parents' note (never when the
+    abuse rule applies).
 
     Finishing is final, so it takes two steps: the finish button shows what will be stored
     and that it cannot be changed (nothing is finished yet); ``confirmed=1`` finishes.
@@ -499,10 +609,13 @@ def finish(
     finishing is refused or not confirmed.
     """
     finish_form = {"level": level, "reason": reason, "follow_up_on": follow_up_on}
+    focus_form = _focus_form(fp_text, fp_who, fp_responsible, fp_due_on)
+    parents_form = {"involvement": parents_involvement, "on": parents_on, "how": parents_how}
     try:
         if draft_fields == "1":
             _save_whole_form(db, user, assessment_id, observed, notes, resources)
         chosen_level, chosen_date = _parse_level(level), _parse_follow_up(follow_up_on)
+        focus_points, parents = _focus_inputs(focus_form), _parents_input(parents_form)
         if confirmed != "1":
             preview, decision = service.preview_finish(
                 db,
@@ -511,6 +624,8 @@ def finish(
                 level=chosen_level,
                 reason=reason,
                 follow_up_on=chosen_date,
+                focus_points=focus_points,
+                parents=parents,
             )
             child = children_scope.get_child_for(
                 db, user, child_id=preview.assessment.child_id, purpose="afslutning"
@@ -523,6 +638,9 @@ def finish(
                     "child": child,
                     "decision": decision,
                     "finish": finish_form,
+                    "focus_form": focus_form,
+                    "parents_form": parents_form,
+                    "names": dict(service.colleagues(db, user)),
                     "levels": catalogs.levels(),
                 },
                 fragment="assessments/_confirm_finish.html",
@@ -534,6 +652,8 @@ def finish(
             level=chosen_level,
             reason=reason,
             follow_up_on=chosen_date,
+            focus_points=focus_points,
+            parents=parents,
         )
     except Invalid as error:
         context = _questionnaire_context(
@@ -543,6 +663,8 @@ def finish(
             _draft_after_refusal(db, user, assessment_id),
             finish_form=finish_form,
             errors=_field_errors(error),
+            focus_form=focus_form,
+            parents_form=parents_form,
         )
         if draft_fields == "1":
             context["texts"] = {"notes": notes, "resources": resources}

@@ -44,6 +44,7 @@ class AuditTag(StrEnum):
     JOINT_FINISH = "child:joint:finish"
     AGREEMENT_VIEW = "institution:agreement:view"
     DIALOGUE_CREATE = "child:dialogue:create"
+    FOCUS_POINT_DONE = "child:focus_point:done"
     CONCERN_CREATE = "child:concern:create"
     CONCERN_VIEW = "child:concern:view"
     CONCERN_LIST = "concern:list"
@@ -110,6 +111,7 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.JOINT_FINISH: "Fælles vurdering afsluttet",
     AuditTag.AGREEMENT_VIEW: "Enighedstal vist",
     AuditTag.DIALOGUE_CREATE: "Dialogmøde registreret",
+    AuditTag.FOCUS_POINT_DONE: "Fokuspunkt markeret som gjort",
     AuditTag.CONCERN_CREATE: "Sparring/underretning sendt",
     AuditTag.CONCERN_VIEW: "Sag vist",
     AuditTag.CONCERN_LIST: "Sagsliste vist",

@@ -5,9 +5,11 @@ district's social workers and the institution."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlmodel import Session, col, or_, select
 
 from app.accounts.models import Institution, Role, User
 from app.assessments import scope as assessments_scope
@@ -15,7 +17,7 @@ from app.assessments.models import Assessment, AssessmentStatus
 from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.children.models import Child
-from app.concerns.models import Concern, ConcernEvent
+from app.concerns.models import Concern, ConcernEvent, ParentDialogue
 from app.concerns.workflow import ConcernKind, ConcernStatus
 from app.errors import Conflict, Forbidden, NotFound
 
@@ -168,3 +170,59 @@ def child_and_institution(session: Session, assessment: Assessment) -> tuple[Chi
     if child is None or institution is None:  # pragma: no cover - foreign keys prevent it
         raise NotFound("Barnet eller institutionen findes ikke.")
     return child, institution
+
+
+def replied_concerns(session: Session, actor: User, *, closed_since: dt.datetime) -> list[Concern]:
+    """The concerns the actor sent (staff and leaders) that have an answer, an outcome or
+    feedback: the open ones, and those closed since ``closed_since``; newest first. For the
+    start page, which names the children through the child register."""
+    if actor.role_enum not in SENDER_ROLES:
+        return []
+    replied = or_(
+        col(Concern.answer) != "", col(Concern.feedback) != "", col(Concern.outcome) != ""
+    )
+    recent = or_(
+        col(Concern.status) != ConcernStatus.CLOSED, col(Concern.closed_at) >= closed_since
+    )
+    return list(
+        session.exec(
+            select(Concern)
+            .where(
+                Concern.created_by == actor.id,
+                Concern.institution_id == actor.institution_id,
+                replied,
+                recent,
+            )
+            .order_by(col(Concern.created_at).desc(), col(Concern.id).desc())
+            .limit(50)
+        ).all()
+    )
+
+
+def due_dialogues(session: Session, actor: User, *, due_by: dt.date) -> Sequence[ParentDialogue]:
+    """The dialogue meetings the actor recorded whose follow-up date is on or before
+    ``due_by`` and whose child has no finished assessment since (that is the follow-up)."""
+    if actor.role_enum not in SENDER_ROLES:
+        return []
+    newer = (
+        sa.exists()
+        .where(
+            col(Assessment.child_id) == col(ParentDialogue.child_id),
+            col(Assessment.status) == AssessmentStatus.FINISHED,
+            col(Assessment.kind).in_(assessments_scope.counting_kinds()),
+            col(Assessment.finished_at) > col(ParentDialogue.created_at),
+        )
+        .correlate(ParentDialogue)
+    )
+    return session.exec(
+        select(ParentDialogue)
+        .where(
+            ParentDialogue.created_by == actor.id,
+            ParentDialogue.institution_id == actor.institution_id,
+            col(ParentDialogue.follow_up_on).is_not(None),
+            col(ParentDialogue.follow_up_on) <= due_by,
+            ~newer,
+        )
+        .order_by(col(ParentDialogue.follow_up_on), col(ParentDialogue.id))
+        .limit(100)
+    ).all()

@@ -14,6 +14,7 @@ of them flush, never commit."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from cryptography.fernet import MultiFernet
 from sqlmodel import Session
@@ -28,7 +29,7 @@ from app.concerns.crypto import Rotation, rotate_cpr_numbers
 from app.concerns.dialogues import dialogues_of, record_dialogue
 from app.concerns.handling import deadlines_of, move, take
 from app.concerns.inbox import Counts, counts_for, has_reply, inbox_order, list_for, urgency_of
-from app.concerns.models import Concern
+from app.concerns.models import Concern, ParentDialogue
 from app.concerns.notifications import (
     NotificationInput,
     default_urgency,
@@ -49,6 +50,7 @@ __all__ = [
     "counts_for",
     "deadlines_of",
     "default_urgency",
+    "dialogue_follow_ups",
     "dialogues_of",
     "earlier_concerns",
     "for_assessment",
@@ -59,6 +61,7 @@ __all__ = [
     "list_for",
     "move",
     "record_dialogue",
+    "replies_for",
     "reveal_cpr",
     "rotate_cpr_numbers",
     "submit_consultation",
@@ -154,6 +157,20 @@ def for_assessment(session: Session, assessment: Assessment) -> list[Concern]:
 def for_child(session: Session, actor: User, *, child_id: int) -> list[Concern]:
     """What the actor's institution sent about a child (fetched through its scope)."""
     return scope.concerns_about_child(session, actor, child_id=child_id)
+
+
+def replies_for(session: Session, actor: User, *, now: dt.datetime | None = None) -> list[Concern]:
+    """The answers and feedback the actor received on the concerns they sent: open ones,
+    and those closed in the last 14 days (the start page's to-do)."""
+    since = (now or utcnow()) - dt.timedelta(days=14)
+    return scope.replied_concerns(session, actor, closed_since=since)
+
+
+def dialogue_follow_ups(
+    session: Session, actor: User, *, due_by: dt.date
+) -> Sequence[ParentDialogue]:
+    """The actor's dialogue meetings whose follow-up is due and not yet made."""
+    return scope.due_dialogues(session, actor, due_by=due_by)
 
 
 def earlier_concerns(session: Session, actor: User, concern: Concern) -> list[Concern]:

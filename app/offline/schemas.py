@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.assessments.schemas import MAX_FOCUS_POINTS, FocusPointCreate, ParentsCreate
 from app.fields import LevelNumber
 
 MAX_OBSERVED = 500
@@ -25,6 +26,9 @@ class OfflineFinish(_Strict):
     level: LevelNumber | None = None
     reason: Annotated[str, Field(max_length=TEXT_LIMIT)] = ""
     follow_up_on: dt.date | None = None
+    # docs/api-extensions.md: optional, as in POST /api/v1/assessments.
+    focus_points: list[FocusPointCreate] | None = Field(default=None, max_length=MAX_FOCUS_POINTS)
+    parents: ParentsCreate | None = None
 
 
 class OfflineSync(_Strict):

@@ -116,4 +116,6 @@ def sync(
         level=body.finish.level,
         reason=body.finish.reason,
         follow_up_on=body.finish.follow_up_on,
+        focus_points=assessments.focus_point_inputs(body.finish.focus_points),
+        parents=assessments.parents_input(body.finish.parents),
     )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.accounts import service as accounts
-from app.accounts.models import Role
+from app.accounts.models import Role, User
 from app.concerns import service as concerns
+from app.start import service
 from app.web.deps import DB, AnyUser, public
 from app.web.routing import make_router
 from app.web.templating import render
@@ -42,6 +45,56 @@ MANIFEST: dict[str, Any] = {
 }
 
 
+@dataclass(frozen=True)
+class TodoItem:
+    """One row of a to-do section as the templates take it (``templates/start/_items.html``):
+    the child's name, what, and a link; a due date and a focus point to mark done, if any.
+    The sections the lead wires (joint assessments, the open round) need only the first
+    three."""
+
+    child_name: str
+    label: str
+    url: str
+    due_on: dt.date | None = None
+    overdue: bool = False
+    focus_point_id: int | None = None
+    at: dt.datetime | None = None
+
+
+def _items(request: Request, entries: list[service.Entry]) -> list[TodoItem]:
+    def url(entry: service.Entry) -> str:
+        path = request.url_for(entry.route, **entry.params).path
+        return f"{path}#{entry.fragment}" if entry.fragment else path
+
+    return [
+        TodoItem(
+            child_name=e.child_name,
+            label=e.label,
+            url=url(e),
+            due_on=e.due_on,
+            overdue=e.overdue,
+            focus_point_id=e.focus_point_id,
+            at=e.at,
+        )
+        for e in entries
+    ]
+
+
+def _todo_context(request: Request, db: DB, user: User) -> dict[str, Any]:
+    todo = service.todo_for(db, user)
+    return {
+        "todo_drafts": _items(request, todo.drafts),
+        "todo_due": _items(request, todo.due),
+        "todo_replies": _items(request, todo.replies),
+        "todo_overdue": _items(request, todo.overdue) if todo.overdue is not None else None,
+        # For the lead to wire (one line each), as lists of TodoItem(child_name, label, url):
+        # app.joint.service.waiting_for(session, user) and
+        # app.rounds.service.missing_for(session, user). None: the section is not shown.
+        "joint_waiting": None,
+        "round_missing": None,
+    }
+
+
 @router.get("/", name="pages:start")
 def start(request: Request, db: DB, user: AnyUser) -> Response:
     """The start page of the logged-in user's role."""
@@ -50,6 +103,7 @@ def start(request: Request, db: DB, user: AnyUser) -> Response:
         institution = accounts.get_institution(db, institution_id=user.institution_id)
         context["institution"] = institution
         context["district"] = accounts.get_district(db, district_id=institution.district_id)
+        context.update(_todo_context(request, db, user))
         if user.role_enum is Role.LEADER:
             # The leader is informed of what the institution sends to the social workers.
             context["recent_concerns"] = concerns.list_for(db, user)[:5]
@@ -61,7 +115,8 @@ def start(request: Request, db: DB, user: AnyUser) -> Response:
         Role.SOCIAL_WORKER: "pages/start_social_worker.html",
         Role.ADMIN: "pages/start_admin.html",
     }[user.role_enum]
-    return render(request, template, context)
+    fragment = "start/_todo.html" if "todo_due" in context else None
+    return render(request, template, context, fragment=fragment)
 
 
 @router.get("/manifest.webmanifest", name="pages:manifest", dependencies=[Depends(public)])

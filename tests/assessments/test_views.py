@@ -101,6 +101,9 @@ def _finish(user, assessment_id: int, hx: bool = False, **fields):
         "reason": "",
         "follow_up_on": "",
         "confirmed": "1",
+        # The finish step asks for focus points at level 2 or higher (test_focus_points.py).
+        "fp_text": "Vi følger op på trivslen",
+        "fp_due_on": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
     }
     data.update(fields)
     return user.client.post(

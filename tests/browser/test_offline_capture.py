@@ -180,6 +180,8 @@ class TestOnlineAssessmentByTaps:
         page.get_by_label("Observationer og noter").fill("Sover ofte til middag og virker trist.")
         page.get_by_label("Observationer og noter").blur()
         expect_status(page, SAVED_ON_SERVER)
+        # Level 2 or higher: the finish step asks for a focus point (issue 13).
+        page.locator("#input-fp-text-0").fill("En fast voksen tager imod om morgenen")
         page.get_by_role("button", name="Afslut vurdering").click()
         # Finishing is final, so the page asks first (issue 10).
         page.get_by_role("button", name="Ja, afslut vurderingen").click()

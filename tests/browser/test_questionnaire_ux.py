@@ -247,6 +247,7 @@ class TestFinishAndResult:
         page.goto(server.url(f"/assessments/{draft}"))
         tap(page, indicators(3)[0])
         expect_status(page, SAVED_ON_SERVER)
+        page.locator("#input-fp-text-0").fill("Fast voksen ved aflevering")
         page.locator("#finish-button").click()
         page.locator("#confirm-finish").wait_for()
         assert "kan ikke ændres" in page.locator("#confirm-warning").inner_text()

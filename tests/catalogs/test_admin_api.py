@@ -220,7 +220,8 @@ class TestOldWorkSurvivesANewVersion:
         # The draft finishes on version 1, and the result keeps the removed sign's text.
         r = staff.client.post(
             f"{draft_path}/finish",
-            data={"csrf_token": staff.csrf_token, "confirmed": "1"},
+            # Level 2: the finish step asks for a focus point (issue 13).
+            data={"csrf_token": staff.csrf_token, "confirmed": "1", "fp_text": "Fast voksen"},
             follow_redirects=False,
         )
         assert r.status_code == 303

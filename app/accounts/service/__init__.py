@@ -43,7 +43,9 @@ from app.accounts.service.sessions import (
 )
 from app.accounts.service.users import (
     USERNAME_RE,
+    colleagues_of,
     create_user,
+    display_names,
     get_by_username,
     get_user,
     list_users,
@@ -61,9 +63,11 @@ __all__ = [
     "LoginResult",
     "attempt_login",
     "change_own_password",
+    "colleagues_of",
     "create_district",
     "create_institution",
     "create_user",
+    "display_names",
     "end_session",
     "get_by_subject",
     "get_by_username",

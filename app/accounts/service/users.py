@@ -37,6 +37,29 @@ def get_user(session: Session, *, user_id: int) -> User:
     return user
 
 
+def colleagues_of(session: Session, *, institution_id: int) -> Sequence[User]:
+    """The active staff and leaders of an institution, by name (who may follow up)."""
+    return session.exec(
+        select(User)
+        .where(
+            User.institution_id == institution_id,
+            col(User.role).in_([Role.STAFF, Role.LEADER]),
+            col(User.is_active).is_(True),
+        )
+        .order_by(col(User.display_name), col(User.id))
+    ).all()
+
+
+def display_names(session: Session, *, user_ids: set[int]) -> dict[int, str]:
+    """The display names of some users, in one query."""
+    if not user_ids:
+        return {}
+    rows = session.exec(
+        select(User.id, User.display_name).where(col(User.id).in_(sorted(user_ids)))
+    ).all()
+    return {int(user_id): name for user_id, name in rows if user_id is not None}
+
+
 def get_by_username(session: Session, *, username: str) -> User | None:
     """The user with that (case-insensitive) user name, if any."""
     return session.exec(select(User).where(User.username == normalize_username(username))).first()

@@ -1,0 +1,209 @@
+"""The start page as a staff member's to-do: drafts, follow-ups due (focus points, the
+assessment's follow-up date, dialogue meetings), answers and feedback on their concerns, and
+for a leader the institution's overdue follow-ups. A fixed number of queries however many."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+from bs4 import BeautifulSoup
+from sqlmodel import Session, select
+
+from app import db
+from app.accounts.models import User
+from app.assessments import service as assessments
+from app.audit.models import AuditEvent
+from app.catalogs import service as catalogs
+from app.children.models import Child
+from app.concerns import service as concerns
+from app.db import local_today
+from tests.factories import id_of, make_child, make_draft, make_finished_assessment, signs
+from tests.html import by_id
+
+HX = {"HX-Request": "true"}
+LEVEL_2 = signs(level=2, n=1)
+
+
+def _soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def _user(s: Session, org, name: str) -> User:
+    return s.get_one(User, org.users[name])
+
+
+def _child(s: Session, org, first_name: str) -> Child:
+    return make_child(s, org.daycare_id, org.users["staff"], first_name=first_name)
+
+
+def _with_focus_point(s: Session, org, child: Child, *, days: int, responsible: str = "staff"):
+    """A finished level-2 assessment of the child by staff with one focus point due in
+    ``days`` days (negative: overdue; stored directly, as the service refuses past dates)."""
+    staff = _user(s, org, "staff")
+    draft = make_draft(s, staff, child, observed=LEVEL_2)
+    state = assessments.finish(
+        s,
+        staff,
+        assessment_id=id_of(draft),
+        focus_points=[
+            assessments.FocusPointInput(
+                f"Fast voksen for {child.first_name}", responsible_id=org.users[responsible]
+            )
+        ],
+    )
+    point = state.focus_points[0]
+    point.due_on = local_today() + dt.timedelta(days=days)
+    s.add(point)
+    s.flush()
+    return state.assessment, point
+
+
+@pytest.fixture
+def prepared(app, org):
+    with db.session_scope(app.state.engine) as s:
+        catalogs.import_shipped(s)
+
+
+class TestStartPageToDo:
+    @pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
+    def test_empty_states_say_so_in_danish(self, as_user, prepared, headers):
+        staff = as_user("staff")
+        response = staff.client.get("/", headers=headers)
+        assert response.status_code == 200
+        soup = _soup(response)
+        assert (soup.find("html") is None) == bool(headers)
+        assert "ingen opfølgninger" in by_id(soup, "todo-due").text
+        assert "ingen vurderinger i gang" in by_id(soup, "todo-drafts").text
+        assert "ingen nye svar" in by_id(soup, "todo-replies").text
+        assert soup.select_one("#todo-overdue") is None
+        # The lead's two sections appear once they are wired.
+        assert soup.select_one("#todo-joint") is None
+        assert soup.select_one("#todo-round") is None
+
+    def test_each_kind_of_to_do_is_listed_with_its_link(self, app, org, as_user, prepared):
+        with db.session_scope(app.state.engine) as s:
+            alma, bo, cleo, dina = (_child(s, org, n) for n in ("Alma", "Bo", "Cleo", "Dina"))
+            staff, social = _user(s, org, "staff"), _user(s, org, "social")
+            assessed, point = _with_focus_point(s, org, alma, days=0)
+            draft = make_draft(s, staff, bo, observed=LEVEL_2)
+            old = make_finished_assessment(s, staff, cleo)
+            old.follow_up_on = local_today() - dt.timedelta(days=2)
+            s.add(old)
+            answered = make_finished_assessment(s, staff, dina, observed=LEVEL_2)
+            consultation = concerns.submit_consultation(
+                s, staff, assessment_id=id_of(answered), message="Vi er i tvivl om trivslen."
+            )
+            concerns.move(
+                s, social, concern_id=id_of(consultation), to="answered", note="Tal med familien."
+            )
+            concerns.record_dialogue(
+                s,
+                staff,
+                assessment_id=id_of(answered),
+                held_on=local_today(),
+                participants="Mor, Pia",
+                agreed="Vi ses igen",
+                follow_up_on=local_today(),
+            )
+            ids = {
+                "assessed": id_of(assessed),
+                "draft": id_of(draft),
+                "cleo": id_of(cleo),
+                "dina": id_of(dina),
+                "consultation": id_of(consultation),
+                "point": id_of(point),
+            }
+        staff_client = as_user("staff")
+        soup = _soup(staff_client.client.get("/"))
+        due = by_id(soup, "todo-due")
+        links = {a["href"] for a in due.select("a")}
+        assert f"/assessments/{ids['assessed']}#focus-points" in links
+        assert f"/children/{ids['cleo']}" in links
+        assert f"/children/{ids['dina']}" in links
+        assert "Fast voksen for Alma" in due.text
+        assert "Overskredet" in due.text  # Cleo's follow-up was two days ago
+        drafts = by_id(soup, "todo-drafts")
+        assert [a["href"] for a in drafts.select("a")] == [f"/assessments/{ids['draft']}"]
+        assert "Bo Jensen" in drafts.text
+        replies = by_id(soup, "todo-replies")
+        assert [a["href"] for a in replies.select("a")] == [f"/concerns/{ids['consultation']}"]
+        assert "Svar på din anonyme sparring" in replies.text
+
+        # Marking the focus point done from the list comes back to the start page without it.
+        done = staff_client.client.post(
+            f"/focus-points/{ids['point']}/done?from=start",
+            data={"csrf_token": staff_client.csrf_token},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+        assert done.headers["location"] == "/#todo"
+        again = _soup(staff_client.client.get("/"))
+        assert "Fast voksen for Alma" not in by_id(again, "todo-due").text
+
+    def test_the_leader_sees_the_institutions_overdue_follow_ups(self, app, org, as_user, prepared):
+        with db.session_scope(app.state.engine) as s:
+            _with_focus_point(s, org, _child(s, org, "Alma"), days=-3)
+            _with_focus_point(s, org, _child(s, org, "Bo"), days=5)
+        leader = _soup(as_user("leader").client.get("/"))
+        overdue = by_id(leader, "todo-overdue")
+        assert "Alma Jensen" in overdue.text
+        assert "Sofie Pædagog" in overdue.text  # who follows it up
+        assert "Bo Jensen" not in overdue.text  # not due yet
+        staff = _soup(as_user("staff").client.get("/"))
+        assert staff.select_one("#todo-overdue") is None
+        assert "Alma Jensen" in by_id(staff, "todo-due").text
+        other = _soup(as_user("staff_syd").client.get("/"))
+        assert "Alma" not in by_id(other, "todo").text
+
+    def test_the_follow_up_goes_to_the_responsible_colleague(self, app, org, as_user, prepared):
+        with db.session_scope(app.state.engine) as s:
+            _with_focus_point(s, org, _child(s, org, "Alma"), days=0, responsible="leader")
+        assert "Alma" not in by_id(_soup(as_user("staff").client.get("/")), "todo-due").text
+        assert "Alma" in by_id(_soup(as_user("leader").client.get("/")), "todo-due").text
+
+    def test_the_list_is_audited_once(self, app, org, as_user, prepared):
+        with db.session_scope(app.state.engine) as s:
+            _with_focus_point(s, org, _child(s, org, "Alma"), days=0)
+        as_user("staff").client.get("/")
+        with db.session_scope(app.state.engine) as s:
+            rows = s.exec(select(AuditEvent).where(AuditEvent.action == "child:list")).all()
+            assert [r.detail for r in rows] == ["forsidens opgaver: 1 børn"]
+
+
+class TestQueries:
+    def test_the_start_page_makes_as_many_queries_for_one_child_as_for_six(
+        self, app, org, as_user, prepared
+    ):
+        leader = as_user("leader")
+        with db.session_scope(app.state.engine) as s:
+            child = _child(s, org, "Alma")
+            _with_focus_point(s, org, child, days=-1)
+            make_draft(s, _user(s, org, "leader"), child)
+        leader.client.get("/")  # warm the per-process caches
+        first = _count_once(app, leader)
+        with db.session_scope(app.state.engine) as s:
+            for name in ("Bo", "Cleo", "Dina", "Emil", "Frida"):
+                child = _child(s, org, name)
+                _with_focus_point(s, org, child, days=-1)
+                _with_focus_point(s, org, child, days=0, responsible="leader")
+                make_draft(s, _user(s, org, "leader"), child)
+        assert _count_once(app, leader) == first
+
+
+def _count_once(app, user) -> int:
+    seen: list[str] = []
+
+    def _count(_conn, _cursor, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    sa.event.listen(app.state.engine, "before_cursor_execute", _count)
+    try:
+        response = user.client.get("/")
+        assert response.status_code == 200
+        assert "Alma Jensen" in response.text
+    finally:
+        sa.event.remove(app.state.engine, "before_cursor_execute", _count)
+    return len(seen)
