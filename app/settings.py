@@ -97,6 +97,12 @@ class Settings(BaseSettings):
     )
     retention_audit_years: int = Field(default=5, ge=0, le=50, description="Audit rows")
     municipality_name: str = Field(default="Kommunen")
+    accessibility_statement_url: str = Field(
+        default="",
+        max_length=500,
+        description="The municipality's accessibility statement (made in the WAS-tool); "
+        "unset: the footer links the built-in page /tilgaengelighed",
+    )
 
     @field_validator("trusted_proxies")
     @classmethod

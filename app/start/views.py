@@ -72,3 +72,12 @@ def manifest() -> Response:
         media_type="application/manifest+json",
         headers={"Cache-Control": "public, max-age=3600"},
     )
+
+
+@router.get("/tilgaengelighed", name="pages:accessibility", dependencies=[Depends(public)])
+def accessibility(request: Request) -> Response:
+    """What the product's own accessibility tests cover, and that the municipality publishes
+    its own accessibility statement (the footer links it when
+    ``TRIVSEL_ACCESSIBILITY_STATEMENT_URL`` is set, this page otherwise). Open to everyone:
+    the statement must be reachable before login."""
+    return render(request, "pages/accessibility.html", {})
