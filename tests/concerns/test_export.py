@@ -196,7 +196,8 @@ class TestExportPage:
         assert by_id(soup, f"export-assessment-{record['draft']}")
         assert "Vi mødes igen" in by_id(soup, f"export-dialogue-{record['dialogue']}").get_text()
         assert by_id(soup, f"export-concern-{record['consultation']}")
-        assert by_id(soup, f"export-concern-{record['notification']}")
+        # The parents were not told of the notification: the leader is warned first.
+        assert by_id(soup, f"export-concern-{record['notification']}-not-informed")
         assert by_id(soup, "export-meetings")
         log = soup.select("#export-access-log-table tbody tr")
         assert [td.get_text(strip=True) for td in log[0].select("td")][2:] == [PURPOSE, "Leder"]
@@ -216,3 +217,16 @@ class TestExportPage:
         assert attr(link, "href") == f"/children/{record['child']}/export"
         staff = as_user("staff").client.get(f"/children/{record['child']}")
         assert BeautifulSoup(staff.text, "html.parser").find(id="export-link") is None
+
+
+class TestExportScope:
+    def test_only_a_leader_or_an_admin_gets_a_childs_concerns_for_an_export(self, app, org, record):
+        from app.children.models import Child
+        from app.concerns import scope
+        from app.errors import Forbidden
+
+        with db.session_scope(app.state.engine) as s:
+            child = s.get_one(Child, record["child"])
+            for name in ("staff", "social"):
+                with pytest.raises(Forbidden):
+                    scope.concerns_for_export(s, s.get_one(User, org.users[name]), child)
