@@ -124,6 +124,13 @@ class Settings(BaseSettings):
         except PhoneError as error:
             raise ValueError(str(error)) from error
 
+    accessibility_statement_url: str = Field(
+        default="",
+        max_length=500,
+        description="The municipality's accessibility statement (made in the WAS-tool); "
+        "unset: the footer links the built-in page /tilgaengelighed",
+    )
+
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies_parse(cls, value: str) -> str:

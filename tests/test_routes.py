@@ -16,6 +16,7 @@ ALLOWED_PUBLIC = {
     "/manifest.webmanifest",
     "/sw.js",
     "/api/v1/session",
+    "/tilgaengelighed",
 }
 
 

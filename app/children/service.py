@@ -143,7 +143,13 @@ def access_log(session: Session, actor: User, *, child_id: int) -> tuple[Child, 
     about it, newest first, as the parents may see them: time, what, the purpose of a look-up
     and the role — never a name, user name or address."""
     child = get_child_for(session, actor, child_id=child_id, purpose="indsigt i logning")
-    return child, [
+    return child, access_rows(session, child)
+
+
+def access_rows(session: Session, child: Child) -> list[AccessRow]:
+    """Every audit row about a child the caller fetched through its scope, newest first, as
+    the parents may see them (time, what, purpose, role; never who)."""
+    return [
         AccessRow(
             at=event.at,
             what=label_of(event.action),

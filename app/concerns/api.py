@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from app.accounts.models import Role, User
-from app.concerns import scope, service
+from app.concerns import export, scope, service
 from app.concerns.models import Concern
 from app.concerns.schemas import (
     ConcernCreate,
@@ -167,3 +167,16 @@ def create_dialogue(
         follow_up_on=body.follow_up_on,
     )
     return DialogueRead.of(dialogue)
+
+
+ExportCaller = Annotated[User, Depends(require_role(Role.LEADER, Role.ADMIN))]
+
+
+@router.get("/children/{child_id}/export", name="api:children_export")
+def export_child(request: Request, db: DB, user: ExportCaller, child_id: int) -> dict[str, Any]:
+    """Everything stored about the child, for a request of access (GDPR art. 15): the
+    institution's leader (another institution's child ``404``) and admins (any child); staff
+    ``403``. Audited with the purpose "indsigt (art. 15)"."""
+    return export.export_child(
+        db, user, child_id=child_id, cipher=request.app.state.cpr_cipher
+    ).to_json()

@@ -76,3 +76,12 @@ def dialogues_of(session: Session, assessment: Assessment) -> Sequence[ParentDia
         .where(ParentDialogue.assessment_id == assessment.id)
         .order_by(col(ParentDialogue.held_on), col(ParentDialogue.id))
     ).all()
+
+
+def dialogues_of_child(session: Session, *, child_id: int) -> Sequence[ParentDialogue]:
+    """Every dialogue meeting recorded about a child (fetched through its scope), oldest first."""
+    return session.exec(
+        select(ParentDialogue)
+        .where(ParentDialogue.child_id == child_id)
+        .order_by(col(ParentDialogue.held_on), col(ParentDialogue.id))
+    ).all()

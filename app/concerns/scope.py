@@ -112,6 +112,23 @@ def concerns_about_child(session: Session, actor: User, *, child_id: int) -> lis
     )
 
 
+def concerns_for_export(session: Session, actor: User, child: Child) -> list[Concern]:
+    """What the child's institution sent about a child fetched through
+    ``children.scope.get_child_for_export`` (its leader, or an admin), newest first: the
+    institution's own view, never the district's."""
+    if actor.role_enum is Role.LEADER:
+        return concerns_about_child(session, actor, child_id=child.id or 0)
+    if actor.role_enum is not Role.ADMIN:
+        raise Forbidden("Kun institutionens leder og administratorer kan udlevere indsigt.")
+    return list(
+        session.exec(
+            select(Concern)
+            .where(Concern.child_id == child.id, Concern.institution_id == child.institution_id)
+            .order_by(col(Concern.created_at).desc(), col(Concern.id).desc())
+        ).all()
+    )
+
+
 def earlier_notifications(session: Session, actor: User, concern: Concern) -> list[Concern]:
     """Earlier notifications about the same child in the district (the Ombudsman's point:
     connect repeated notifications). Only for notifications and only for the district's

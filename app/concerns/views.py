@@ -18,7 +18,7 @@ from app.assessments import service as assessments
 from app.assessments.models import Assessment
 from app.catalogs import service as catalogs
 from app.children import scope as children_scope
-from app.concerns import scope, service
+from app.concerns import export, scope, service
 from app.concerns.models import Concern, ParentDialogue
 from app.concerns.schemas import (
     FORM_TEXT_MAX,
@@ -28,7 +28,7 @@ from app.concerns.schemas import (
     NotificationDetails,
     Urgency,
 )
-from app.concerns.workflow import STATUS_LABELS, ConcernKind
+from app.concerns.workflow import KIND_LABELS, STATUS_LABELS, ConcernKind
 from app.contacts import service as contacts
 from app.db import local_today, utcnow
 from app.deadlines import ACKNOWLEDGE_WEEKDAYS, COPENHAGEN, add_weekdays
@@ -502,3 +502,22 @@ def concern_reveal_cpr(
         fragment="concerns/_cpr.html",
         headers={"Cache-Control": "no-store"},
     )
+
+
+# --- A request of access (GDPR art. 15): the child's record, readable and printable -------
+
+ExportCaller = Annotated[User, Depends(require_role(Role.LEADER, Role.ADMIN))]
+
+
+@router.get("/children/{child_id}/export", name="children:export")
+def child_export(request: Request, db: DB, user: ExportCaller, child_id: int) -> Response:
+    """Everything stored about the child, as a printable page for the leader answering a
+    request of access (the same content as ``/api/v1/children/{id}/export``); audited."""
+    record = export.export_child(db, user, child_id=child_id, cipher=request.app.state.cpr_cipher)
+    context = {
+        "record": record,
+        "child": record.child,
+        "kind_labels": {k.value: v for k, v in KIND_LABELS.items()},
+        "status_labels": {k.value: v for k, v in STATUS_LABELS.items()},
+    }
+    return render(request, "children/export.html", context)

@@ -12,6 +12,8 @@ from fastapi.responses import JSONResponse, Response
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
 from app.concerns import service as concerns
+from app.joint import service as joint
+from app.rounds import service as rounds
 from app.start import service
 from app.web.deps import DB, AnyUser, public
 from app.web.routing import make_router
@@ -87,11 +89,24 @@ def _todo_context(request: Request, db: DB, user: User) -> dict[str, Any]:
         "todo_due": _items(request, todo.due),
         "todo_replies": _items(request, todo.replies),
         "todo_overdue": _items(request, todo.overdue) if todo.overdue is not None else None,
-        # For the lead to wire (one line each), as lists of TodoItem(child_name, label, url):
-        # app.joint.service.waiting_for(session, user) and
-        # app.rounds.service.missing_for(session, user). None: the section is not shown.
-        "joint_waiting": None,
-        "round_missing": None,
+        "joint_waiting": [
+            TodoItem(
+                child_name=w.child_name,
+                label=f"Din egen vurdering mangler (startet af {w.started_by_name})",
+                url=request.url_for("joint:detail", joint_id=w.joint_id).path,
+                at=w.created_at,
+            )
+            for w in joint.waiting_for(db, user)
+        ],
+        "round_missing": [
+            TodoItem(
+                child_name=m.child_name,
+                label=f"{m.group_name}: mangler i «{m.round_title}» (slutter {m.ends_on:%d.%m.%Y})",
+                url=request.url_for("children:detail", child_id=m.child_id).path,
+                due_on=m.ends_on,
+            )
+            for m in rounds.missing_for(db, user)
+        ],
     }
 
 
@@ -127,3 +142,12 @@ def manifest() -> Response:
         media_type="application/manifest+json",
         headers={"Cache-Control": "public, max-age=3600"},
     )
+
+
+@router.get("/tilgaengelighed", name="pages:accessibility", dependencies=[Depends(public)])
+def accessibility(request: Request) -> Response:
+    """What the product's own accessibility tests cover, and that the municipality publishes
+    its own accessibility statement (the footer links it when
+    ``TRIVSEL_ACCESSIBILITY_STATEMENT_URL`` is set, this page otherwise). Open to everyone:
+    the statement must be reachable before login."""
+    return render(request, "pages/accessibility.html", {})

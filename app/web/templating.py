@@ -135,6 +135,7 @@ def base_context(request: Request, *, page: bool = True) -> dict[str, Any]:
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "demo": settings.demo,
         "municipality_name": settings.municipality_name,
+        "accessibility_statement_url": settings.accessibility_statement_url,
         **PAGE_DEFAULTS,
     }
     if page:

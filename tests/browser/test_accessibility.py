@@ -110,6 +110,8 @@ def _pages(cases: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
             ("start-leader", "/"),
             ("concerns-leader", "/concerns"),
             ("access-log", f"/children/{c['child']}/access-log"),
+            ("export", f"/children/{c['child']}/export"),
+            ("accessibility", "/tilgaengelighed"),
         ],
         "raadgiver": [
             ("start-social-worker", "/"),
