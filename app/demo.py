@@ -413,9 +413,15 @@ def seed_followup(session: Session, *, today: dt.date | None = None) -> None:
         assessments.save_draft(
             session, pia, assessment_id=id_of(draft), observed=observed[: 3 if level == 3 else 1]
         )
-        return assessments.finish(
+        state = assessments.finish(
             session, pia, assessment_id=id_of(draft), focus_points=focus_points, parents=parents
         )
+        # Yesterday afternoon, the same on every run (the demo is a fixed story).
+        at = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(14), tzinfo=COPENHAGEN)
+        done = state.assessment
+        done.created_at = done.updated_at = done.finished_at = at.astimezone(dt.UTC)
+        session.add(done)
+        return state
 
     asta = finished(
         "Asta",

@@ -95,7 +95,7 @@ def empty_postgres(postgres_migrated: str) -> Iterator[Callable[[], None]]:
     that transaction only) costs about 1 ms on tables this small; ``TRUNCATE … CASCADE`` took
     about 140 ms a test, most of the PostgreSQL pass. The sequences are reset so that ids
     are the same in every test, as ``RESTART IDENTITY`` did."""
-    engine = sa.create_engine(postgres_migrated)
+    engine = sa.create_engine(postgres_migrated, pool_pre_ping=True)
     with engine.connect() as conn:
         tables = (
             conn.execute(

@@ -78,9 +78,8 @@ class TestStartPageToDo:
         assert "ingen vurderinger i gang" in by_id(soup, "todo-drafts").text
         assert "ingen nye svar" in by_id(soup, "todo-replies").text
         assert soup.select_one("#todo-overdue") is None
-        # The lead's two sections appear once they are wired.
-        assert soup.select_one("#todo-joint") is None
-        assert soup.select_one("#todo-round") is None
+        assert "Ingen fælles vurderinger venter" in by_id(soup, "todo-joint").text
+        assert "Ingen børn i dine grupper mangler" in by_id(soup, "todo-round").text
 
     def test_each_kind_of_to_do_is_listed_with_its_link(self, app, org, as_user, prepared):
         with db.session_scope(app.state.engine) as s:

@@ -392,13 +392,10 @@ class TestPostgresPool:
                 engine = app.state.engine
                 dead = self._pid(engine)
                 other = sa.create_engine(settings.resolved_database_url)
-                with other.connect() as conn:  # the database restarted, as it were
-                    conn.execute(
-                        sa.text(
-                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                        )
-                    )
+                # The pooled connection dies, as when the database restarts (only this one: the
+                # worker's other connections, the tests' own among them, are not the app's).
+                with other.connect() as conn:
+                    conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": dead})
                 other.dispose()
 
                 response = browser.post(
