@@ -39,6 +39,12 @@ class Assessment(SQLModel, table=True):
         ),
         sa.Index("ix_assessment_child_id_status", "child_id", "status"),
         sa.Index("ix_assessment_institution_id", "institution_id"),
+        sa.Index(
+            "ix_assessment_institution_id_status_finished_at",
+            "institution_id",
+            "status",
+            "finished_at",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
@@ -119,3 +120,36 @@ def latest_levels(
     )
     # Oldest first: the latest one of each child is the last written.
     return {child_id: level for child_id, level in rows if level is not None and child_id in wanted}
+
+
+def latest_levels_subquery(
+    *, institution_id: int, since: dt.datetime, before: dt.datetime, name: str = "latest"
+) -> sa.Subquery:
+    """The same as ``latest_levels`` for every child at once, as a subquery of
+    ``(child_id, level)`` with one row per child, for counting in SQL (the round figures
+    join it to the round's children and ``GROUP BY`` level). The latest is picked by a window
+    function (``ROW_NUMBER() OVER (PARTITION BY child_id ORDER BY finished_at DESC, id
+    DESC)``), which SQLite and PostgreSQL both run on the index
+    ``ix_assessment_institution_id_status_finished_at``."""
+    ranked = (
+        select(
+            col(Assessment.child_id).label("child_id"),
+            col(Assessment.level).label("level"),
+            sa.func.row_number()
+            .over(
+                partition_by=col(Assessment.child_id),
+                order_by=(col(Assessment.finished_at).desc(), col(Assessment.id).desc()),
+            )
+            .label("latest_rank"),
+        )
+        .where(
+            Assessment.institution_id == institution_id,
+            Assessment.status == AssessmentStatus.FINISHED,
+            col(Assessment.kind).in_(COUNTED_KINDS),
+            col(Assessment.finished_at) >= since,
+            col(Assessment.finished_at) < before,
+            col(Assessment.level).is_not(None),
+        )
+        .subquery(f"{name}_ranked")
+    )
+    return select(ranked.c.child_id, ranked.c.level).where(ranked.c.latest_rank == 1).subquery(name)
