@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
-from app.assessments.scope import latest_levels, latest_levels_subquery
+from app.assessments.scope import latest_counted, latest_levels
 from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.catalogs import service as catalogs
@@ -390,10 +391,10 @@ def _round_data(session: Session, r: Round) -> _RoundData:
 # --- Counting in SQL: one GROUP BY per figure, whatever the number of children -------------
 
 
-def _latest(r: Round, name: str = "latest") -> sa.Subquery:
+def _latest(r: Round, child_id: Any, name: str = "latest") -> tuple[Any, sa.ColumnElement[bool]]:
     since, before = _period(r)
-    return latest_levels_subquery(
-        institution_id=r.institution_id, since=since, before=before, name=name
+    return latest_counted(
+        child_id, institution_id=r.institution_id, since=since, before=before, name=name
     )
 
 
@@ -435,14 +436,14 @@ class _Counts:
 
 def _group_counts(session: Session, r: Round) -> dict[int, _Counts]:
     """group id → its children and their levels in the round: one query."""
-    latest = _latest(r)
+    latest, on = _latest(r, col(GroupChild.child_id))
     result: dict[int, _Counts] = {}
     for group_id, level, count in session.exec(
-        select(col(GroupChild.group_id), latest.c.level, sa.func.count())
+        select(col(GroupChild.group_id), latest.level, sa.func.count())
         .join(RoundGroup, col(RoundGroup.group_id) == col(GroupChild.group_id))
-        .outerjoin(latest, latest.c.child_id == col(GroupChild.child_id))
+        .outerjoin(latest, on)
         .where(RoundGroup.round_id == id_of(r))
-        .group_by(col(GroupChild.group_id), latest.c.level)
+        .group_by(col(GroupChild.group_id), latest.level)
     ):
         result.setdefault(group_id, _Counts()).by_level[level] = count
     return result
@@ -450,14 +451,14 @@ def _group_counts(session: Session, r: Round) -> dict[int, _Counts]:
 
 def _total_counts(session: Session, r: Round) -> _Counts:
     """The round's children, each once, and their levels: one query."""
-    latest = _latest(r)
     children = _round_children(r)
+    latest, on = _latest(r, children.c.child_id)
     counts = _Counts()
     for level, count in session.exec(
-        select(latest.c.level, sa.func.count())
+        select(latest.level, sa.func.count())
         .select_from(children)
-        .outerjoin(latest, latest.c.child_id == children.c.child_id)
-        .group_by(latest.c.level)
+        .outerjoin(latest, on)
+        .group_by(latest.level)
     ):
         counts.by_level[level] = count
     return counts
@@ -469,8 +470,8 @@ def _band_counts(session: Session, r: Round, bands: list[Band]) -> dict[Band, di
     result: dict[Band, dict[int, int]] = {b: {} for b in bands}
     if not bands:
         return result
-    latest = _latest(r)
     children = _round_children(r)
+    latest, on = _latest(r, children.c.child_id)
     born = col(Child.birth_date)
     band = sa.case(
         *(
@@ -486,11 +487,11 @@ def _band_counts(session: Session, r: Round, bands: list[Band]) -> dict[Band, di
         else_=None,
     ).label("band")
     for index, level, count in session.exec(
-        select(band, latest.c.level, sa.func.count())
+        select(band, latest.level, sa.func.count())
         .select_from(children)
-        .join(latest, latest.c.child_id == children.c.child_id)
         .join(Child, col(Child.id) == children.c.child_id)
-        .group_by(band, latest.c.level)
+        .join(latest, on)
+        .group_by(band, latest.level)
     ):
         if index is not None:
             result[bands[index]][level] = count
@@ -498,24 +499,27 @@ def _band_counts(session: Session, r: Round, bands: list[Band]) -> dict[Band, di
 
 
 def _movement(session: Session, old: Round, new: Round) -> figures.Movement:
-    """Of the children assessed in ``old``: (their level then, their level in ``new`` or None)
-    counted in one query."""
-    old_latest = _latest(old, "old_latest")
+    """Of the children assessed in ``old``: (their level then, their level in ``new`` or None
+    when not assessed in it or no longer in its groups) counted in one query."""
     old_children = _round_children(old, "old_children")
-    new_latest = _latest(new, "new_latest")
-    new_children = _round_children(new, "new_children")
-    now = (
-        select(new_children.c.child_id, new_latest.c.level)
-        .join(new_latest, new_latest.c.child_id == new_children.c.child_id)
-        .subquery("now")
+    old_latest, old_on = _latest(old, old_children.c.child_id, "old_latest")
+    new_latest, new_on = _latest(new, old_children.c.child_id, "new_latest")
+    in_new = (
+        select(col(GroupChild.child_id))
+        .join(RoundGroup, col(RoundGroup.group_id) == col(GroupChild.group_id))
+        .where(
+            RoundGroup.round_id == id_of(new),
+            col(GroupChild.child_id) == old_children.c.child_id,
+        )
+        .exists()
     )
     pairs: dict[tuple[int, int | None], int] = {}
     for before, after, count in session.exec(
-        select(old_latest.c.level, now.c.level, sa.func.count())
+        select(old_latest.level, new_latest.level, sa.func.count())
         .select_from(old_children)
-        .join(old_latest, old_latest.c.child_id == old_children.c.child_id)
-        .outerjoin(now, now.c.child_id == old_children.c.child_id)
-        .group_by(old_latest.c.level, now.c.level)
+        .join(old_latest, old_on)
+        .outerjoin(new_latest, sa.and_(new_on, in_new))
+        .group_by(old_latest.level, new_latest.level)
     ):
         pairs[(before, after)] = count
     return figures.movement_of(pairs)
@@ -524,17 +528,17 @@ def _movement(session: Session, old: Round, new: Round) -> figures.Movement:
 def _missing_names(session: Session, r: Round) -> dict[int, list[ChildName]]:
     """group id → the names of its children not assessed in the round, by name: one query
     of four columns."""
-    latest = _latest(r)
+    latest, on = _latest(r, col(GroupChild.child_id))
     result: dict[int, list[ChildName]] = {}
     for group_id, child_id, first, last in session.exec(
         select(col(GroupChild.group_id), col(Child.id), col(Child.first_name), col(Child.last_name))
         .join(RoundGroup, col(RoundGroup.group_id) == col(GroupChild.group_id))
         .join(Child, col(Child.id) == col(GroupChild.child_id))
-        .outerjoin(latest, latest.c.child_id == col(GroupChild.child_id))
+        .outerjoin(latest, on)
         .where(
             RoundGroup.round_id == id_of(r),
             Child.institution_id == r.institution_id,
-            latest.c.child_id.is_(None),
+            latest.id.is_(None),
         )
         .order_by(
             col(GroupChild.group_id), col(Child.first_name), col(Child.last_name), col(Child.id)
