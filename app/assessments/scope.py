@@ -149,26 +149,36 @@ def latest_counted(
     (at most one row per child; ``.outerjoin`` it to keep the children without one, whose
     ``level`` is then NULL).
 
-    "Latest" is a correlated subquery, ``id = (SELECT id … WHERE child_id = … ORDER BY
-    finished_at DESC, id DESC LIMIT 1)``, which SQLite and PostgreSQL both run as one seek
-    per child on ``ix_assessment_child_id_status_finished_at`` and a primary-key lookup. (A
-    ``ROW_NUMBER()`` window subquery was tried first: SQLite scanned its materialized result
-    once per child, 9 s at 5,000 children; a NOT EXISTS of a later one was 30 % slower.)"""
+    "Latest": no later counted one of the child in the period (a correlated NOT EXISTS, by
+    ``finished_at`` then ``id``). SQLite runs it as index seeks per child on
+    ``ix_assessment_child_id_status_finished_at``; PostgreSQL as hash (anti-)joins over the
+    period's rows. Tried and dropped (docs/performance.md): a ``ROW_NUMBER()`` window
+    subquery, which SQLite scanned once per child (9 s at 5,000 children), and ``id =
+    (SELECT id … ORDER BY finished_at DESC LIMIT 1)``, which PostgreSQL ran once per child."""
     latest = _counting_table(name)
-    one = _counting_table(f"{name}_one").c
-    newest = (
-        sa.select(one.id)
+    later = _counting_table(f"{name}_later").c
+    mine = latest.c
+
+    def counted(a: Any) -> list[sa.ColumnElement[bool]]:
+        return [
+            a.institution_id == institution_id,
+            a.status == AssessmentStatus.FINISHED.value,
+            a.kind.in_(COUNTED_KINDS),
+            a.finished_at >= since,
+            a.finished_at < before,
+            a.level.is_not(None),
+        ]
+
+    newer = (
+        sa.select(later.id)
         .where(
-            one.child_id == child_id,
-            one.status == AssessmentStatus.FINISHED.value,
-            one.kind.in_(COUNTED_KINDS),
-            one.finished_at >= since,
-            one.finished_at < before,
-            one.level.is_not(None),
-            one.institution_id == institution_id,
+            later.child_id == mine.child_id,
+            *counted(later),
+            sa.or_(
+                later.finished_at > mine.finished_at,
+                sa.and_(later.finished_at == mine.finished_at, later.id > mine.id),
+            ),
         )
-        .order_by(one.finished_at.desc(), one.id.desc())
-        .limit(1)
-        .scalar_subquery()
+        .exists()
     )
-    return latest, latest.c.id == newest
+    return latest, sa.and_(mine.child_id == child_id, *counted(mine), ~newer)
