@@ -37,7 +37,9 @@ class Assessment(SQLModel, table=True):
         sa.CheckConstraint(
             "computed_level IS NULL OR computed_level BETWEEN 1 AND 4", name="computed_level"
         ),
-        sa.Index("ix_assessment_child_id_status", "child_id", "status"),
+        # (child_id, status) first for a child's assessments; finished_at last for the
+        # round figures' "latest counted assessment in the period" per child.
+        sa.Index("ix_assessment_child_id_status_finished_at", "child_id", "status", "finished_at"),
         sa.Index("ix_assessment_institution_id", "institution_id"),
     )
 

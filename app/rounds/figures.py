@@ -39,7 +39,16 @@ def level_counts(levels: Iterable[int]) -> dict[int, int]:
 def shown_levels(levels: Iterable[int]) -> dict[str, Cell]:
     """The level distribution as api.md shows it: ``{"1": n, "2": n, "3": n, "4": n}`` with
     the small-cell rule applied to each count."""
-    return {str(level): cell(count) for level, count in level_counts(levels).items()}
+    return shown_counts(level_counts(levels))
+
+
+def shown_counts(counts: Mapping[int, int]) -> dict[str, Cell]:
+    """Counts per level (as the database's ``GROUP BY level`` gives them; a missing level is
+    0) shown as ``shown_levels`` shows them."""
+    for level in counts:
+        if level not in LEVELS:
+            raise ValueError(f"no such level: {level}")
+    return {str(level): cell(counts.get(level, 0)) for level in LEVELS}
 
 
 def whole_years(birth_date: dt.date, on: dt.date) -> int:
@@ -61,6 +70,16 @@ class Band:
     def label(self) -> str:
         """``"3–5 år"``."""
         return f"{self.min_years}–{self.max_years} år"
+
+
+def born_by(on: dt.date, years: int) -> dt.date:
+    """The latest birth date of a child who is at least ``years`` whole years old on ``on``:
+    ``whole_years(b, on) >= years`` exactly when ``b <= born_by(on, years)``. Lets the
+    database sort children into age bands by comparing dates."""
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:  # 29 February, and the year ``years`` before is no leap year
+        return on.replace(year=on.year - years, day=28)
 
 
 def band_of(birth_date: dt.date, on: dt.date, bands: Sequence[Band]) -> Band | None:
@@ -99,19 +118,28 @@ class Movement:
 def movement(previous: Mapping[int, int], current: Mapping[int, int]) -> Movement:
     """``previous`` and ``current`` map child id → level in each round; the children followed
     are those at level 2 or higher in ``previous``."""
-    down = stayed = up = missing = 0
+    pairs: dict[tuple[int, int | None], int] = {}
     for child_id, before in previous.items():
+        key = (before, current.get(child_id))
+        pairs[key] = pairs.get(key, 0) + 1
+    return movement_of(pairs)
+
+
+def movement_of(pairs: Mapping[tuple[int, int | None], int]) -> Movement:
+    """The movement from counts of (level in the previous round, level in this round or None
+    when not assessed in it), as the database's ``GROUP BY`` of the two levels gives them."""
+    down = stayed = up = missing = 0
+    for (before, now), count in pairs.items():
         if before < 2:
             continue
-        now = current.get(child_id)
         if now is None:
-            missing += 1
+            missing += count
         elif now < before:
-            down += 1
+            down += count
         elif now == before:
-            stayed += 1
+            stayed += count
         else:
-            up += 1
+            up += count
     return Movement(down=down, stayed=stayed, up=up, not_assessed=missing)
 
 

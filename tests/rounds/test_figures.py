@@ -48,6 +48,13 @@ class TestLevels:
             "4": 5,
         }
 
+    def test_counts_from_the_database_are_shown_with_the_rule(self):
+        assert figures.shown_counts({1: 7, 2: 1, 4: 5}) == {"1": 7, "2": "<5", "3": 0, "4": 5}
+
+    def test_a_count_of_an_unknown_level_is_refused(self):
+        with pytest.raises(ValueError, match="level"):
+            figures.shown_counts({5: 1})
+
 
 class TestAgeBands:
     BANDS = (Band(0, 2), Band(3, 5), Band(6, 9))
@@ -62,6 +69,19 @@ class TestAgeBands:
 
     def test_outside_every_band_is_none(self):
         assert figures.band_of(dt.date(2000, 1, 1), dt.date(2024, 1, 1), self.BANDS) is None
+
+    @given(
+        st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31)),
+        st.dates(min_value=dt.date(2010, 1, 1), max_value=dt.date(2030, 12, 31)),
+        st.integers(min_value=0, max_value=12),
+    )
+    def test_born_by_is_the_same_as_whole_years(self, born, on, years):
+        at_least = figures.whole_years(born, on) >= years
+        assert at_least == (born <= figures.born_by(on, years))
+
+    def test_born_by_on_29_february(self):
+        assert figures.born_by(dt.date(2024, 2, 29), 1) == dt.date(2023, 2, 28)
+        assert figures.born_by(dt.date(2024, 2, 29), 4) == dt.date(2020, 2, 29)
 
     def test_a_band_is_labelled_in_danish(self):
         assert Band(3, 5).label == "3–5 år"
