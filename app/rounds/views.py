@@ -12,6 +12,7 @@ from app.accounts.models import Role, User
 from app.catalogs import service as catalogs
 from app.db import local_today
 from app.errors import Invalid
+from app.joint import service as joint
 from app.rounds import service
 from app.web import htmx
 from app.web.deps import DB, AdminUser, StaffOrLeader, require_role
@@ -203,9 +204,17 @@ def round_detail(request: Request, db: DB, user: StaffOrLeader, round_id: int) -
 def round_overview(request: Request, db: DB, user: Leader, round_id: int) -> Response:
     """The leader's overview: levels by group and age band beside the previous round, and
     whether what we do works; "<5" for every count from 1 to 4."""
+    overview = service.overview(db, user, round_id=round_id)
     context = {
-        "overview": service.overview(db, user, round_id=round_id),
+        "overview": overview,
         "levels": catalogs.levels(),
+        # Do the staff read the guide the same way? The joint assessments finished in the
+        # round's period (counts of assessments, not of children).
+        "agreement": joint.agreement(
+            db,
+            overview.round.institution_id,
+            between=(overview.round.starts_on, overview.round.ends_on),
+        ),
     }
     return render(request, "rounds/overview.html", context)
 

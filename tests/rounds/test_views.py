@@ -190,6 +190,33 @@ class TestOverviewPage:
         soup = _soup(as_user("leader").client.get(f"/rounds/{first}/overview"))
         assert one(soup, "#movement-none")
 
+    def test_it_tells_how_often_individual_levels_matched_the_joint_one_in_the_round(
+        self, app, org, as_user
+    ):
+        from app.joint import service as joint
+        from tests.factories import make_joint, signs, submit_individual
+
+        with db.session_scope(app.state.engine) as s:
+            catalogs.import_shipped(s)
+            leader = s.get_one(User, org.users["leader"])
+            staff = s.get_one(User, org.users["staff"])
+            child = make_child(s, org.daycare_id, id_of(staff))
+            current = id_of(make_round(s, leader, [make_group(s, org.daycare_id, "Tom")]))
+            joint_id = make_joint(s, staff, child, [staff, leader])
+            submit_individual(s, staff, joint_id, observed=signs(level=2))
+            submit_individual(s, leader, joint_id, observed=signs(level=3))
+            joint.finish(s, staff, joint_id=joint_id, observed=signs(level=2))
+
+        soup = _soup(as_user("leader").client.get(f"/rounds/{current}/overview"))
+
+        text = one(soup, "#round-agreement").text
+        assert "fælles vurdering nåede 1 af 2 egne vurderinger samme niveau" in text
+        assert "(50 %)" in text
+
+    def test_without_joint_assessments_it_says_so(self, round_id, as_user):
+        soup = _soup(as_user("leader").client.get(f"/rounds/{round_id}/overview"))
+        assert "ingen afsluttede fælles vurderinger" in one(soup, "#round-agreement").text
+
 
 class TestMunicipalityPage:
     def test_only_admins(self, as_user):
