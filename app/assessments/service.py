@@ -478,7 +478,10 @@ def _check_plan(
                     }
                 )
         checked.append(FocusPointInput(text, point.who.strip()[:FOCUS_WHO_MAX], responsible, due))
-    if focus_points is not None and not given and decision.result.level >= 2:
+    # One participant's part of a joint assessment is not where the adults' plan is made:
+    # the team agrees it on the joint assessment.
+    plan_asked = assessment.kind != AssessmentKind.INDIVIDUAL
+    if focus_points is not None and not given and decision.result.level >= 2 and plan_asked:
         errors.append({"field": "focus_points", "message": messages.FOCUS_POINTS_REQUIRED})
     note = None
     if parents is not None:
