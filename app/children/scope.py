@@ -3,7 +3,6 @@ child is audited here, so a new view cannot forget it."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -131,15 +130,6 @@ def names_of(session: Session, *, institution_id: int, child_ids: Iterable[int])
         .order_by(col(Child.first_name), col(Child.last_name), col(Child.id))
     )
     return [ChildName(int(i), first, last) for i, first, last in rows if i is not None]
-
-
-def birth_dates(session: Session, *, child_ids: Iterable[int]) -> dict[int, dt.date]:
-    """child id → birth date, no name: for the counts by age band, which show no child."""
-    ids = sorted(set(child_ids))
-    if not ids:
-        return {}
-    rows = session.exec(select(col(Child.id), col(Child.birth_date)).where(col(Child.id).in_(ids)))
-    return {int(child_id): birth_date for child_id, birth_date in rows if child_id is not None}
 
 
 def names_for(
