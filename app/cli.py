@@ -60,39 +60,38 @@ def _seed_demo(settings: Settings) -> None:
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """How ``serve`` runs uvicorn (the load benchmark runs the app with the same options).
 
-    The access log is the app's own (``trivsel.access``, one ``key=value`` line per request
-    from ``web.middleware``, the path without its query string, which may hold a searched
-    name); uvicorn's is off. The lines go to stdout, everything else to stderr."""
-    from uvicorn.config import LOGGING_CONFIG
+    The access log is the app's own (``trivsel.access``, one line per request from
+    ``web.middleware`` with the route template, never the path's query string, which may hold
+    a searched name); uvicorn's is off. Lines are JSON or plain text (``TRIVSEL_LOG_FORMAT``,
+    ``app.logs``); the access lines go to stdout, everything else to stderr."""
+    from app.logs import logging_config
 
-    level = settings.log_level.upper()
-    config: dict[str, Any] = {
-        **LOGGING_CONFIG,
-        "formatters": {
-            **LOGGING_CONFIG["formatters"],
-            "trivsel_access": {"format": "%(asctime)s %(message)s"},
-        },
-        "handlers": {
-            **LOGGING_CONFIG["handlers"],
-            "trivsel_access": {
-                "formatter": "trivsel_access",
-                "class": "logging.StreamHandler",
-                "stream": "ext://sys.stdout",
-            },
-        },
-        "loggers": {
-            **LOGGING_CONFIG["loggers"],
-            "trivsel": {"handlers": ["default"], "level": level, "propagate": False},
-            "trivsel.access": {"handlers": ["trivsel_access"], "level": level, "propagate": False},
-        },
-    }
     return {
         "proxy_headers": False,  # the app reads them, from TRIVSEL_TRUSTED_PROXIES only
         "log_level": settings.log_level,
-        "log_config": config,
+        "log_config": logging_config(settings.log_level, settings.log_format),
         "access_log": False,
         "server_header": False,  # no "server: uvicorn": nothing to learn about the stack
     }
+
+
+def _prepare_multiprocess_metrics(settings: Settings) -> None:
+    """Several workers share their metrics through files in ``PROMETHEUS_MULTIPROC_DIR``
+    (prometheus-client's multiprocess mode): made when unset, emptied of the last run's
+    files when set. Only with a metrics token (no token: no metrics are kept)."""
+    import os
+    import tempfile
+
+    if settings.metrics_token is None or not settings.metrics_token.get_secret_value():
+        return
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="trivsel-metrics-")
+        return
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
 
 
 @cli.command()
@@ -122,6 +121,7 @@ def serve(
     if workers > 1:
         if settings.is_sqlite:
             raise _fail("Flere processer kræver PostgreSQL (TRIVSEL_DATABASE_URL).")
+        _prepare_multiprocess_metrics(settings)
         uvicorn.run(
             "app.asgi:app", host=host, port=port, workers=workers, **uvicorn_options(settings)
         )

@@ -39,7 +39,7 @@ from app.rounds import api as rounds_api
 from app.rounds import views as rounds_views
 from app.settings import Settings
 from app.start import views as start_views
-from app.web import errors, health
+from app.web import errors, health, metrics
 from app.web.deps import csrf_protect
 from app.web.middleware import Compression, SecurityMiddleware
 from app.web.templating import make_templates
@@ -90,6 +90,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = settings.resolved_secret_key()
     app.state.cpr_cipher = cipher_for(*settings.cpr_secrets())
     app.state.templates = make_templates()
+    token = settings.metrics_token
+    # No token: nothing is counted, and /metrics answers 404 (api.md).
+    app.state.metrics = (
+        metrics.Metrics(engine) if token is not None and token.get_secret_value() else None
+    )
     app.state.oidc_client = OidcClient.from_settings(settings)
     app.state.asset_version = offline_assets.asset_version()
     app.state.templates.env.globals["asset_version"] = app.state.asset_version
@@ -107,11 +112,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         trusted_proxies=settings.trusted_proxy_networks,
         compression=Compression(),
         form_action_origins=settings.oidc_origins(),
+        metrics=app.state.metrics,
     )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in (
         health.router,
+        metrics.router,
         start_views.router,
         accounts_views.router,
         accounts_api.router,

@@ -6,6 +6,7 @@ import os
 import secrets
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
@@ -88,6 +89,14 @@ class Settings(BaseSettings):
     )
     oidc_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     log_level: str = Field(default="info")
+    log_format: Literal["json", "plain", "auto"] = Field(
+        default="auto",
+        description="json, plain, or auto: plain on a terminal, JSON otherwise (app.logs)",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token of GET /metrics; unset: /metrics answers 404",
+    )
     # Retention (``trivsel retention run``; docs/operations.md names each rule and its reason).
     retention_session_days: int = Field(default=30, ge=1, description="Ended sessions")
     retention_login_attempt_days: int = Field(default=90, ge=1, description="Login attempts")

@@ -24,6 +24,7 @@ from app.errors import (
 )
 from app.web import htmx
 from app.web.deps import keep_session_end
+from app.web.routing import route_label
 from app.web.templating import render
 
 logger = logging.getLogger("trivsel.errors")
@@ -162,5 +163,5 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        logger.exception("unexpected error on %s %s", request.method, request.url.path)
+        logger.exception("unexpected error on %s %s", request.method, route_label(request.scope))
         return error_response(request, ServerError())

@@ -18,6 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.audit.context import RequestContext, current_request
 from app.errors import PayloadTooLarge
+from app.web.metrics import Metrics
+from app.web.routing import route_label
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -132,7 +134,8 @@ def resolve_client(
 class SecurityMiddleware:
     """Sets the request context for the audit log, refuses bodies over the limit with 413,
     adds the security headers (pages and API answers get ``Cache-Control: no-store``),
-    compresses where it is safe and pays (:class:`Compression`) and writes the access log.
+    compresses where it is safe and pays (:class:`Compression`), writes the access log and
+    counts the request for ``/metrics`` (when metrics are on).
 
     ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed only from ``trusted_proxies``
     (none by default); the resolved address replaces the ASGI ``client``, so every later
@@ -152,8 +155,10 @@ class SecurityMiddleware:
         trusted_proxies: Sequence[IPv4Network | IPv6Network] = (),
         compression: Compression | None = None,
         form_action_origins: Sequence[str] = (),
+        metrics: Metrics | None = None,
     ) -> None:
         self.app = app
+        self.metrics = metrics
         # A form may also lead to these origins (the logout's redirect to the identity
         # provider's end-session endpoint: form-action covers a form's redirects too).
         self._csp = (
@@ -286,14 +291,28 @@ class SecurityMiddleware:
                 await self._too_large(scope, send, rid)
         finally:
             current_request.reset(token)
+            seconds = time.perf_counter() - started
+            if self.metrics is not None:
+                self.metrics.observe(scope, status or 500, seconds)
             if access_log.isEnabledFor(logging.INFO):
+                # The route template, never the path: a path no route matched may hold
+                # anything a client typed (the request id leads to the audit rows' ids).
+                route = route_label(scope)
+                ms = round(seconds * 1000, 1)
                 access_log.info(
-                    "method=%s path=%s status=%d ms=%.1f request_id=%s",
+                    "method=%s route=%s status=%d ms=%.1f request_id=%s",
                     scope["method"],
-                    path,
+                    route,
                     status or 500,
-                    (time.perf_counter() - started) * 1000,
+                    ms,
                     rid,
+                    extra={
+                        "request_id": rid,
+                        "method": scope["method"],
+                        "route": route,
+                        "status": status or 500,
+                        "duration_ms": ms,
+                    },
                 )
 
     def _add_headers(self, message: Message, path: str, request_id: str) -> None:

@@ -10,7 +10,7 @@ import contextlib
 import functools
 import inspect
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -253,7 +253,9 @@ class TransactionalRoute(APIRoute):
                 # Logged here, answered as a plain 500 by the error handler: no stack trace
                 # reaches the client, and the security headers still apply.
                 await db.end(commit=False)
-                logger.exception("unexpected error on %s %s", request.method, request.url.path)
+                logger.exception(
+                    "unexpected error on %s %s", request.method, route_label(request.scope)
+                )
                 raise ServerError() from exc
             except BaseException:
                 await db.end(commit=False)
@@ -276,6 +278,22 @@ def _int_names(params: list[Any]) -> frozenset[str]:
         if annotation is int or int in getattr(annotation, "__args__", ()):
             names.add(field.alias or field.name)
     return frozenset(names)
+
+
+STATIC_LABEL = "/static"
+UNMATCHED_LABEL = "unmatched"
+
+
+def route_label(scope: Mapping[str, Any]) -> str:
+    """The route template a request matched (FastAPI puts the route in the scope), ``/static``
+    for a static file, ``unmatched`` for a path no route has: for logs and metrics, never the
+    raw path, which may hold anything a client typed."""
+    template = getattr(scope.get("route"), "path", None)
+    if isinstance(template, str):
+        return template
+    if str(scope.get("path", "")).startswith(STATIC_LABEL + "/"):
+        return STATIC_LABEL
+    return UNMATCHED_LABEL
 
 
 def make_router(**kwargs: Any) -> APIRouter:

@@ -351,7 +351,7 @@ class TestAccessLog:
             assert client.get("/healthz?q=Alma").status_code == 200
         lines = [r.getMessage() for r in caplog.records if r.name == "trivsel.access"]
         assert len(lines) == 1
-        assert lines[0].startswith("method=GET path=/healthz status=200 ms=")
+        assert lines[0].startswith("method=GET route=/healthz status=200 ms=")
         assert "Alma" not in lines[0]
         assert "request_id=" in lines[0]
 
