@@ -90,8 +90,9 @@ def _prepare_multiprocess_metrics(settings: Settings) -> None:
         return
     path = Path(directory)
     path.mkdir(parents=True, exist_ok=True)
-    for stale in path.glob("*.db"):
-        stale.unlink()
+    for kind in ("counter", "histogram", "gauge", "summary"):
+        for stale in path.glob(f"{kind}_*.db"):  # prometheus-client's files, nothing else
+            stale.unlink()
 
 
 @cli.command()
