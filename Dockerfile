@@ -1,30 +1,61 @@
-# Trivselsguiden production image.
+# Trivselsguiden production image (multi-stage: nothing of the build is left in the image).
 #   docker build -t trivselsguiden .
 #   docker run -e TRIVSEL_DATABASE_URL=postgresql+psycopg://... -e TRIVSEL_SECRET_KEY=... \
-#              -e TRIVSEL_COOKIE_SECURE=true -p 8000:8000 trivselsguiden
-# With PostgreSQL run `trivsel db upgrade` once per release before starting (see
-# docs/operations.md); with the embedded SQLite (volume on /data) `serve` migrates itself.
-FROM python:3.11-slim AS base
+#              -e TRIVSEL_COOKIE_SECURE=true -e TRIVSEL_WORKERS=2 -p 8000:8000 trivselsguiden
+# With PostgreSQL run `trivsel db upgrade` once per release before starting (compose.yaml does
+# it as a one-off service; docs/operations.md); with the embedded SQLite (volume on /data,
+# one worker) `serve` migrates itself.
+
+# --- build: the virtual environment in /opt/venv ----------------------------------------
+FROM python:3.11-slim AS build
+
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+
+# The app reads its templates, static files, migrations and guide content beside the package
+# (app/ is installed in place, from /srv/app): the same path in both stages.
+WORKDIR /srv/app
+COPY pyproject.toml README.md LICENSE alembic.ini ./
+COPY app ./app
+# Every dependency comes as a wheel: no compiler is needed, none is installed.
+RUN pip install --no-compile -e . \
+    && find /opt/venv -name '__pycache__' -prune -exec rm -rf {} +
+
+# --- the image ---------------------------------------------------------------------------
+FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    TRIVSEL_DATA_DIR=/data
+    PATH=/opt/venv/bin:$PATH \
+    TRIVSEL_DATA_DIR=/data \
+    TRIVSEL_LOG_FORMAT=json
 
-RUN groupadd --system trivsel && useradd --system --gid trivsel --home /srv/app trivsel
+# runtime libraries for WeasyPrint (the notification's PDF): Pango and a font
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 
+RUN groupadd --system trivsel && useradd --system --gid trivsel --home /srv/app trivsel \
+    && mkdir -p /data && chown trivsel:trivsel /data
+
+COPY --from=build /opt/venv /opt/venv
 WORKDIR /srv/app
-COPY pyproject.toml README.md LICENSE alembic.ini ./
-COPY app ./app
+COPY --from=build /srv/app ./
 COPY migrations ./migrations
 COPY guide_content ./guide_content
 COPY templates ./templates
 COPY static ./static
-RUN pip install -e . && mkdir -p /data && chown trivsel:trivsel /data
 
 USER trivsel
 VOLUME ["/data"]
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz').status == 200 else 1)"
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
+# Workers: TRIVSEL_WORKERS (default 1; more need PostgreSQL).
 CMD ["trivsel", "serve", "--host", "0.0.0.0", "--port", "8000"]

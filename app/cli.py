@@ -103,7 +103,9 @@ def serve(
     force_demo: Annotated[
         bool, typer.Option("--force-demo", help="Tillad demo på en anden database end SQLite")
     ] = False,
-    workers: Annotated[int, typer.Option(help="Antal processer (kun PostgreSQL)")] = 1,
+    workers: Annotated[
+        int, typer.Option(envvar="TRIVSEL_WORKERS", help="Antal processer (kun PostgreSQL)")
+    ] = 1,
 ) -> None:
     """Start the web server (the embedded SQLite database is migrated automatically)."""
     import uvicorn
