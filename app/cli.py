@@ -131,7 +131,10 @@ def serve(
         return
     from app.main import create_app
 
-    typer.echo(f"Trivselsguiden kører på http://{host}:{port}/")
+    from app.logs import resolve_format
+
+    if resolve_format(settings.log_format) == "plain":  # JSON logs: uvicorn's line says it
+        typer.echo(f"Trivselsguiden kører på http://{host}:{port}/")
     uvicorn.run(create_app(settings), host=host, port=port, **uvicorn_options(settings))
 
 
