@@ -129,9 +129,8 @@ def serve(
             "app.asgi:app", host=host, port=port, workers=workers, **uvicorn_options(settings)
         )
         return
-    from app.main import create_app
-
     from app.logs import resolve_format
+    from app.main import create_app
 
     if resolve_format(settings.log_format) == "plain":  # JSON logs: uvicorn's line says it
         typer.echo(f"Trivselsguiden kører på http://{host}:{port}/")

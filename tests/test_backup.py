@@ -161,8 +161,16 @@ def test_a_dump_restored_into_an_empty_database_is_served(new_database, tmp_path
     log = tmp_path / "server.log"
     with log.open("w", encoding="utf-8") as output:
         proc = subprocess.Popen(  # noqa: S603
-            [str(BIN / "trivsel"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-            + ["--workers", "2"],
+            [
+                BIN / "trivsel",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+            ],
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,

@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import logging.config
+from typing import Any
 
 import pytest
 
@@ -38,7 +39,7 @@ def captured():
     root.setLevel(old_level)
 
 
-def _lines(stream: io.StringIO) -> list[dict[str, object]]:
+def _lines(stream: io.StringIO) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
 
 
@@ -159,6 +160,11 @@ class TestFormatters:
         assert set(line) == {"time", "level", "logger", "message", "request_id", "route", "status"}
         assert dt.datetime.fromisoformat(str(line["time"])).utcoffset() == dt.timedelta(0)
         assert (line["level"], line["request_id"]) == ("info", "")
+
+    def test_a_record_without_an_exception_object_has_no_exception_text(self):
+        record = _record()
+        record.exc_info = (None, None, None)
+        assert json.loads(JsonFormatter().format(record))["exception"] == ""
 
     def test_plain_text_for_a_terminal(self):
         text = PlainFormatter().format(_record("GET /x", request_id="abc"))

@@ -6,13 +6,15 @@ import os
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
+from sqlalchemy.pool import NullPool
 
 from app.cli import _prepare_multiprocess_metrics
 from app.main import create_app
-from app.web.metrics import token_matches
+from app.web.metrics import PoolCollector, token_matches
 
 TOKEN = "metrics-token-0123456789abcdef"
 
@@ -83,7 +85,7 @@ def test_an_unknown_method_is_counted_as_other(metered):
 
 
 def test_the_database_pool_is_read_at_each_scrape(metered):
-    engine = metered.app.state.engine  # type: ignore[attr-defined]
+    engine = metered.app.state.engine
     with engine.connect():
         samples = _scrape(metered)
         assert samples["trivsel_db_pool_checked_out"][()] >= 1
@@ -151,3 +153,9 @@ class TestServeWithWorkers:
             settings.model_copy(update={"metrics_token": SecretStr(TOKEN)})
         )
         assert [p.name for p in shared.iterdir()] == ["keep.db"]
+
+
+def test_a_pool_without_a_size_tells_nothing():
+    engine = sa.create_engine("sqlite://", poolclass=NullPool)
+    assert list(PoolCollector(engine).collect()) == []
+    engine.dispose()
