@@ -103,6 +103,20 @@ def institution_children(
     )
 
 
+def child_of(session: Session, *, child_id: int) -> Child | None:
+    """One child by id, whatever its institution, NOT audited: for a handover, whose scope
+    decides that the reader (the sending or the receiving institution) may see the child and
+    audits the read itself (``app.handovers.scope``)."""
+    return session.get(Child, child_id)
+
+
+def institution_of(session: Session, *, child_id: int) -> int | None:
+    """The institution a child belongs to now (None for no such child), NOT audited: for the
+    scopes that check a record of the child is read only where the child is (after a
+    handover, the sending institution's records stay its own but the child is not)."""
+    return session.exec(select(Child.institution_id).where(Child.id == child_id)).first()
+
+
 @dataclass(frozen=True)
 class ChildName:
     """A child's id and name only: for a list of names (a round's missing children), read
