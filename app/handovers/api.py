@@ -19,7 +19,7 @@ from app.handovers.schemas import (
     SummaryFocusPointRead,
     SummaryRead,
 )
-from app.web.deps import DB, StaffOrLeader
+from app.web.deps import DB, AnyUser, StaffOrLeader
 from app.web.idempotency import IdempotencyKey, idempotent_json
 from app.web.routing import make_router
 
@@ -101,7 +101,7 @@ def list_handovers(db: DB, user: StaffOrLeader) -> list[HandoverRead]:
 
 
 @router.get("/handovers/{handover_id}", name="api:handover_read", response_model=HandoverDetailRead)
-def read_handover(db: DB, user: StaffOrLeader, handover_id: int) -> HandoverDetailRead:
+def read_handover(db: DB, user: AnyUser, handover_id: int) -> HandoverDetailRead:
     """The handover with the child, the consent and the summary of the sender's latest
     finished assessment (both institutions; anyone else 404)."""
     return _detail(service.get(db, user, handover_id=handover_id))
