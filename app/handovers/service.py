@@ -44,6 +44,10 @@ ABUSE_MESSAGE = (
     "Barnets seneste vurdering peger på overgreb eller vold (kritisk tegn). Forældrene skal "
     "ikke spørges om samtykke, og intet overleveres: underret kommunen i stedet."
 )
+ACUTE_MESSAGE = (
+    "Barnets seneste vurdering har et akut tegn: underret kommunen nu. Intet overleveres, før "
+    "en ny vurdering uden akutte eller kritiske tegn er afsluttet."
+)
 STATUS_LABELS = {
     HandoverStatus.SENT: "Sendt, venter på skolen",
     HandoverStatus.ACCEPTED: "Modtaget af skolen",
@@ -107,17 +111,31 @@ class HandoverRow:
         return HandoverStatus(self.handover.status)
 
 
+def is_acute(assessment: Assessment) -> bool:
+    """An acute sign was ticked (danger now; the parents are not suspected)."""
+    return bool(assessment.result.get("acute", False))
+
+
 def _critical(session: Session, *, child_id: int, institution_id: int) -> Assessment | None:
-    """The child's latest finished assessment in the institution, if it is critical."""
+    """The child's latest finished assessment in the institution, if it is critical (the
+    abuse rule) or acute (danger now): either way a notification is due now, and the
+    handover waits (docs/api-extensions.md)."""
     latest = assessments_scope.latest_finished_of(
         session, child_id=child_id, institution_id=institution_id
     )
-    return latest if latest is not None and latest.critical else None
+    if latest is None or not (latest.critical or is_acute(latest)):
+        return None
+    return latest
+
+
+def _refusal(assessment: Assessment) -> str:
+    return ABUSE_MESSAGE if assessment.critical else ACUTE_MESSAGE
 
 
 def refused_by_abuse_rule(session: Session, actor: User, child: Child) -> Assessment | None:
-    """The critical assessment that forbids a handover of the child (fetched through its
-    scope by the actor), if any: the form says so and links to its notification."""
+    """The critical (or acute) assessment that forbids a handover of the child (fetched
+    through its scope by the actor), if any: the form says so and links to its
+    notification."""
     children_scope.ensure_may_see_children(actor)
     return _critical(session, child_id=id_of(child), institution_id=child.institution_id)
 
@@ -199,12 +217,14 @@ def send(
             object_type="child",
             object_id=child.id,
             child_id=child.id,
-            detail="kritisk vurdering: underretning i stedet",
+            detail=("kritisk" if critical.critical else "akut")
+            + " vurdering: underretning i stedet",
         )
+        message = _refusal(critical)
         raise Invalid(
-            ABUSE_MESSAGE,
+            message,
             code=ABUSE_RULE,
-            details=[{"field": "child_id", "message": ABUSE_MESSAGE, "assessment_id": critical.id}],
+            details=[{"field": "child_id", "message": message, "assessment_id": critical.id}],
         )
     school = _receiver(session, child, to_institution_id)
     who, on, what = _consent(given_by, given_on, covers)
@@ -263,8 +283,11 @@ def accept(session: Session, actor: User, *, handover_id: int) -> Handover:
         raise Forbidden("Kun den modtagende skole kan tage imod overleveringen.")
     if handover.status != HandoverStatus.SENT:
         raise Conflict("Overleveringen er allerede afsluttet.", code="handover_closed")
-    if _critical(session, child_id=handover.child_id, institution_id=handover.from_institution_id):
-        raise Conflict(ABUSE_MESSAGE, code=ABUSE_RULE)
+    held = _critical(
+        session, child_id=handover.child_id, institution_id=handover.from_institution_id
+    )
+    if held is not None:
+        raise Conflict(_refusal(held), code=ABUSE_RULE)
     if not _move(
         session, handover, HandoverStatus.ACCEPTED, accepted_by=actor.id, accepted_at=utcnow()
     ):

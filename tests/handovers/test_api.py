@@ -84,6 +84,34 @@ class TestSendHandover:
             ).all()
         assert "child:handover:refused" in actions
 
+    def test_an_acute_latest_assessment_refuses_too(self, app, org, as_user, setting):
+        from app.accounts.models import User
+        from app.catalogs import service as catalogs
+        from app.children.models import Child
+
+        acute = [i.id for i in catalogs.shipped_guide().catalog("3-5").indicators() if i.acute]
+        with db.session_scope(app.state.engine) as s:
+            author = s.get_one(User, org.users["staff"])
+            child = s.get_one(Child, setting.child_id)
+            acute_id = finish_with_focus_point(s, author, child, acute[:1])
+        response = send(as_user("staff"), setting.child_id, setting.school_id)
+        assert response.status_code == 422
+        error = response.json()["error"]
+        assert error["code"] == "abuse_rule"
+        assert error["details"][0]["assessment_id"] == acute_id
+        assert "akut" in error["message"]
+
+    def test_a_later_assessment_without_the_sign_lets_it_go(self, app, org, as_user, setting):
+        make_critical(app, org, setting)
+        from app.accounts.models import User
+        from app.children.models import Child
+
+        with db.session_scope(app.state.engine) as s:
+            author = s.get_one(User, org.users["staff"])
+            child = s.get_one(Child, setting.child_id)
+            finish_with_focus_point(s, author, child, signs(level=2, n=1))
+        assert send(as_user("staff"), setting.child_id, setting.school_id).status_code == 201
+
     def test_the_receiver_must_be_a_school(self, as_user, setting):
         response = send(as_user("staff"), setting.child_id, setting.other_daycare_id)
         assert response.status_code == 422

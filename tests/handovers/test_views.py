@@ -226,3 +226,14 @@ class TestTheAccessLog:
         text = page.get_text()
         assert "Overlevering til skole sendt (med forældrenes samtykke)" in text
         assert "Overlevering vist" in text
+
+    def test_the_schools_leader_hands_out_the_handover_in_a_request_of_access(
+        self, as_user, setting
+    ):
+        handover_id = sent_id(as_user, setting)
+        teacher = as_user("teacher")
+        post(teacher, f"/handovers/{handover_id}/accept")
+        page = soup(as_user("rektor").client.get(f"/children/{setting.child_id}/export"))
+        item = by_id(page, f"export-handover-{handover_id}")
+        assert "Maria Jensen (mor)" in item.get_text()
+        assert "Modtaget af skolen" in item.get_text()
