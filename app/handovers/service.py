@@ -387,15 +387,15 @@ def _institution_names(session: Session) -> dict[int, str]:
 
 def _rows(session: Session, actor: User, handovers: list[Handover]) -> list[HandoverRow]:
     names = _institution_names(session)
+    children_names = children_scope.full_names(session, child_ids=[h.child_id for h in handovers])
     rows = []
     for h in handovers:
-        child = children_scope.child_of(session, child_id=h.child_id)
         incoming = h.to_institution_id == actor.institution_id
         other = h.from_institution_id if incoming else h.to_institution_id
         rows.append(
             HandoverRow(
                 handover=h,
-                child_name=child.full_name if child else "",
+                child_name=children_names.get(h.child_id, ""),
                 incoming=incoming,
                 other_institution=names.get(other, ""),
             )
@@ -413,10 +413,18 @@ def names_of(session: Session) -> dict[int, str]:
     return _institution_names(session)
 
 
-def waiting_for(session: Session, actor: User) -> list[HandoverRow]:
-    """The handovers sent to the actor's institution and not yet accepted (the start page's
-    to-do), oldest first; one audit row for the names shown."""
+def is_school(session: Session, actor: User) -> bool:
+    """Whether the actor works at a school (only a school receives handovers)."""
     if actor.institution_id is None:
+        return False
+    institution = accounts.get_institution(session, institution_id=actor.institution_id)
+    return institution.kind == InstitutionKind.SCHOOL
+
+
+def waiting_for(session: Session, actor: User) -> list[HandoverRow]:
+    """The handovers sent to the actor's institution (a school) and not yet accepted (the
+    start page's to-do), oldest first; one audit row for the names shown."""
+    if not is_school(session, actor):
         return []
     incoming = scope.incoming_open(session, actor)
     if incoming:

@@ -99,7 +99,9 @@ def _todo_context(request: Request, db: DB, user: User) -> dict[str, Any]:
             )
             for w in joint.waiting_for(db, user)
         ],
-        "handovers_waiting": [
+        "handovers_waiting": None
+        if not handovers.is_school(db, user)
+        else [
             TodoItem(
                 child_name=h.child_name,
                 label=f"Overlevering fra {h.other_institution} venter på at blive accepteret",
