@@ -130,3 +130,20 @@ def test_a_closed_handover_is_not_accepted_again(app, org, setting, status):
             service.withdraw(s, s.get_one(User, org.users["staff"]), handover_id=handover.id or 0)
         with pytest.raises(Conflict):
             service.accept(s, teacher, handover_id=handover.id or 0)
+
+
+def test_retention_deletes_a_childs_handovers_with_the_child(app, org, setting):
+    from app.retention import service as retention
+    from app.retention.rules import RetentionPolicy
+
+    with db.session_scope(app.state.engine) as s:
+        handover = _send(s, org, setting)
+        service.accept(s, s.get_one(User, org.users["teacher"]), handover_id=handover.id or 0)
+        child = s.get_one(Child, setting.child_id)
+        child.left_on = dt.date.today() - dt.timedelta(days=6 * 366)
+        s.add(child)
+    with db.session_scope(app.state.engine) as s:
+        summary = retention.run(s, RetentionPolicy(), as_of=dt.date.today())
+        assert summary.rules["children"].rows["handover"] == 1
+        assert s.exec(select(Handover)).all() == []
+        assert s.get(Child, setting.child_id) is None
