@@ -172,7 +172,7 @@ def _consent(given_by: str, given_on: dt.date | None, covers: str) -> tuple[str,
     who, what = " ".join(given_by.split()), covers.strip()
     if not who:
         details.append({"field": "consent.given_by", "message": "Skriv, hvem der gav samtykket."})
-    elif len(who) > GIVEN_BY_MAX:  # pragma: no cover - the schema and the form bound it
+    elif len(who) > GIVEN_BY_MAX:
         details.append({"field": "consent.given_by", "message": "Navnet er for langt."})
     if given_on is None:
         details.append({"field": "consent.given_on", "message": "Skriv datoen for samtykket."})

@@ -106,6 +106,17 @@ class TestTheForm:
             assert page.find("h1") is None
         assert staff.client.get("/api/v1/handovers").json() == []
 
+    def test_a_too_long_name_or_an_unreadable_date_is_a_field_error(self, as_user, setting):
+        response = post(
+            as_user("staff"),
+            f"/children/{setting.child_id}/handovers",
+            form(setting, given_by="M" * 250, given_on="i går"),
+        )
+        assert response.status_code == 422
+        page = soup(response)
+        assert "for langt" in by_id(page, "error-given_by").get_text()
+        assert by_id(page, "error-given_on")
+
     @pytest.mark.parametrize("hx", [False, True])
     def test_no_school_chosen_is_a_field_error(self, as_user, setting, hx):
         response = post(
