@@ -30,6 +30,8 @@ from app.concerns.crypto import cipher_for
 from app.contacts import api as contacts_api
 from app.contacts import service as contacts_service
 from app.contacts import views as contacts_views
+from app.handovers import api as handovers_api
+from app.handovers import views as handovers_views
 from app.joint import api as joint_api
 from app.joint import views as joint_views
 from app.offline import api as offline_api
@@ -134,6 +136,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assessments_api.router,
         joint_views.router,
         joint_api.router,
+        handovers_views.router,
+        handovers_api.router,
         concerns_views.router,
         concerns_api.router,
         rounds_views.router,
@@ -144,5 +148,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     concerns_views.install(app)
     joint_views.install(app)
+    handovers_views.install(app)
     offline_views.install(app)
     return app

@@ -9,6 +9,7 @@ from app.catalogs.models import CatalogVersion
 from app.children.models import Child
 from app.concerns.models import Concern, ConcernEvent, ParentDialogue
 from app.contacts.models import Contact, OfferVersion
+from app.handovers.models import Handover
 from app.idempotency import IdempotentRequest
 from app.joint.models import JointAssessment, JointParticipant
 from app.rounds.models import Group, GroupChild, GroupStaff, Round, RoundGroup
@@ -29,6 +30,7 @@ __all__ = [
     "Group",
     "GroupChild",
     "GroupStaff",
+    "Handover",
     "IdempotentRequest",
     "Institution",
     "JointAssessment",

@@ -22,7 +22,7 @@ from app.assessments.models import (
 from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.children.models import Child
-from app.children.scope import ensure_may_see_children
+from app.children.scope import ensure_may_see_children, institution_of
 from app.db import id_of
 from app.errors import Conflict, Forbidden, NotFound
 
@@ -49,6 +49,15 @@ def counts(assessment: Assessment) -> bool:
     )
 
 
+def _where_the_child_is(session: Session, actor: User, institution_id: int, child_id: int) -> bool:
+    """A record of the actor's institution about a child that still belongs to it: after a
+    handover the sending institution keeps its records (retention, a request of access) but
+    no longer reads them, and the receiving one reads only what the handover shows."""
+    return institution_id == actor.institution_id and (
+        institution_of(session, child_id=child_id) == actor.institution_id
+    )
+
+
 def get_assessment_for(
     session: Session, actor: User, *, assessment_id: int, purpose: str = ""
 ) -> Assessment:
@@ -56,7 +65,9 @@ def get_assessment_for(
     draft is 403 (``may_read``); audited."""
     ensure_may_see_children(actor)
     assessment = session.get(Assessment, assessment_id)
-    if assessment is None or assessment.institution_id != actor.institution_id:
+    if assessment is None or not _where_the_child_is(
+        session, actor, assessment.institution_id, assessment.child_id
+    ):
         raise NotFound("Vurderingen findes ikke.")
     if not may_read(actor, assessment):
         raise Forbidden("Kun den, der har påbegyndt vurderingen, kan se og fortsætte den.")
@@ -88,17 +99,27 @@ def ensure_may_continue(actor: User, assessment: Assessment) -> None:
 
 
 def assessments_of(
-    session: Session, actor: User, child: Child, *, with_others_drafts: bool = False
+    session: Session,
+    actor: User,
+    child: Child,
+    *,
+    with_others_drafts: bool = False,
+    all_institutions: bool = False,
 ) -> list[Assessment]:
     """A child's assessments the actor may read (``may_read``), newest first (the child was
     fetched through the child scope). ``with_others_drafts`` adds colleagues' drafts for a
     list that shows only that they exist (date, author), never what they hold. Another
     person's individual assessment is never listed, not even that it exists: the joint
-    assessment it belongs to shows who has submitted."""
+    assessment it belongs to shows who has submitted.
+
+    Only those made in the child's institution now: a school that received the child by a
+    handover sees what the handover shows, not the daycare's records; ``all_institutions``
+    is for a request of access (everything stored about the child)."""
+    query = select(Assessment).where(Assessment.child_id == child.id)
+    if not all_institutions:
+        query = query.where(Assessment.institution_id == child.institution_id)
     rows = session.exec(
-        select(Assessment)
-        .where(Assessment.child_id == child.id)
-        .order_by(col(Assessment.created_at).desc(), col(Assessment.id).desc())
+        query.order_by(col(Assessment.created_at).desc(), col(Assessment.id).desc())
     ).all()
     return [
         a
@@ -138,6 +159,24 @@ def individuals_for(
             detail=purpose,
         )
     return {id_of(a): a for a in rows}
+
+
+def latest_finished_of(
+    session: Session, *, child_id: int, institution_id: int
+) -> Assessment | None:
+    """The child's latest finished single or joint assessment made in ``institution_id``,
+    NOT audited: for a handover, whose scope checked the reader (the sending or receiving
+    institution) and audits what it shows (its summary, and the abuse rule's check)."""
+    return session.exec(
+        select(Assessment)
+        .where(
+            Assessment.child_id == child_id,
+            Assessment.institution_id == institution_id,
+            Assessment.status == AssessmentStatus.FINISHED,
+            col(Assessment.kind).in_(COUNTED_KINDS),
+        )
+        .order_by(col(Assessment.finished_at).desc(), col(Assessment.id).desc())
+    ).first()
 
 
 @dataclass(frozen=True)
@@ -246,7 +285,9 @@ def get_focus_point_for(session: Session, actor: User, *, focus_point_id: int) -
     """A focus point of a child in the actor's institution, or NotFound; audited."""
     ensure_may_see_children(actor)
     point = session.get(FocusPoint, focus_point_id)
-    if point is None or point.institution_id != actor.institution_id:
+    if point is None or not _where_the_child_is(
+        session, actor, point.institution_id, point.child_id
+    ):
         raise NotFound("Fokuspunktet findes ikke.")
     audit.record(
         session,

@@ -67,6 +67,12 @@ class AuditTag(StrEnum):
     ROUND_CREATE = "round:create"
     ROUND_VIEW = "round:view"
     ROUND_OVERVIEW = "round:overview"
+    HANDOVER_CREATE = "child:handover:create"
+    HANDOVER_REFUSED = "child:handover:refused"
+    HANDOVER_VIEW = "child:handover:view"
+    HANDOVER_ACCEPT = "child:handover:accept"
+    HANDOVER_WITHDRAW = "child:handover:withdraw"
+    HANDOVER_LIST = "handover:list"
 
     @property
     def label(self) -> str:
@@ -134,6 +140,12 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.ROUND_CREATE: "Trivselsrunde startet",
     AuditTag.ROUND_VIEW: "Trivselsrunde vist (manglende børn)",
     AuditTag.ROUND_OVERVIEW: "Overblik over trivselsrunde vist",
+    AuditTag.HANDOVER_CREATE: "Overlevering til skole sendt (med forældrenes samtykke)",
+    AuditTag.HANDOVER_REFUSED: "Overlevering afvist (underretning i stedet)",
+    AuditTag.HANDOVER_VIEW: "Overlevering vist",
+    AuditTag.HANDOVER_ACCEPT: "Overlevering modtaget: barnet hører nu til skolen",
+    AuditTag.HANDOVER_WITHDRAW: "Overlevering trukket tilbage",
+    AuditTag.HANDOVER_LIST: "Overleveringer vist",
 }
 
 

@@ -103,6 +103,33 @@ def institution_children(
     )
 
 
+def child_of(session: Session, *, child_id: int) -> Child | None:
+    """One child by id, whatever its institution, NOT audited: for a handover, whose scope
+    decides that the reader (the sending or the receiving institution) may see the child and
+    audits the read itself (``app.handovers.scope``)."""
+    return session.get(Child, child_id)
+
+
+def full_names(session: Session, *, child_ids: Iterable[int]) -> dict[int, str]:
+    """child id → full name for these children, whatever their institution, in one query,
+    NOT audited: for the handovers' lists, whose scope chose the rows the reader may see and
+    audits the list."""
+    ids = sorted(set(child_ids))
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Child.id, Child.first_name, Child.last_name).where(col(Child.id).in_(ids))
+    ).all()
+    return {int(i): f"{first} {last}" for i, first, last in rows if i is not None}
+
+
+def institution_of(session: Session, *, child_id: int) -> int | None:
+    """The institution a child belongs to now (None for no such child), NOT audited: for the
+    scopes that check a record of the child is read only where the child is (after a
+    handover, the sending institution's records stay its own but the child is not)."""
+    return session.exec(select(Child.institution_id).where(Child.id == child_id)).first()
+
+
 @dataclass(frozen=True)
 class ChildName:
     """A child's id and name only: for a list of names (a round's missing children), read

@@ -16,7 +16,12 @@ from app.db import id_of, local_today
 from app.errors import Forbidden, Invalid, NotFound
 
 OLDEST_YEARS = 18
-READS = {AuditTag.CHILD_VIEW.value, AuditTag.ASSESSMENT_VIEW.value, AuditTag.CONCERN_VIEW.value}
+READS = {
+    AuditTag.CHILD_VIEW.value,
+    AuditTag.ASSESSMENT_VIEW.value,
+    AuditTag.CONCERN_VIEW.value,
+    AuditTag.HANDOVER_VIEW.value,
+}
 """Look-ups: their audit detail is the purpose ("vurdering", "barnets side", …)."""
 PURPOSE_WORDS = {"consultation": "sparring", "notification": "underretning"}
 """A concern read without a stated purpose is audited with its kind."""
@@ -115,6 +120,15 @@ def set_leaving(session: Session, actor: User, *, child_id: int, left_on: dt.dat
         child_id=child.id,
         detail=f"udmeldt {left_on.isoformat()}" if left_on else "udmeldelse fortrudt",
     )
+    return child
+
+
+def move_to(session: Session, child: Child, *, institution_id: int) -> Child:
+    """The child now belongs to another institution (an accepted handover): from now on its
+    staff see the child and the sending institution's do not. The caller audits it."""
+    child.institution_id = institution_id
+    session.add(child)
+    session.flush()
     return child
 
 

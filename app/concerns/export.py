@@ -31,6 +31,8 @@ from app.concerns.models import ParentDialogue
 from app.concerns.schemas import ConcernRead, DialogueRead
 from app.concerns.service import view_of
 from app.db import utcnow
+from app.handovers import service as handovers
+from app.handovers.models import Handover
 
 HIDDEN_ASSESSMENT_FIELDS = frozenset({"created_by"})
 """Who made an assessment is an employee's identity, not the child's data (as in the log)."""
@@ -46,6 +48,7 @@ class ChildExport:
     dialogues: list[ParentDialogue]
     concerns: list[ConcernRead]
     access_log: list[AccessRow]
+    handovers: list[Handover]
     meetings: tuple[()] = ()
     """Meetings about the child (planned in api.md): no meetings table exists yet. When it
     does, its rows belong here and in ``to_json`` under ``meetings``."""
@@ -63,6 +66,23 @@ class ChildExport:
             "dialogues": [DialogueRead.of(d).model_dump(mode="json") for d in self.dialogues],
             "meetings": list(self.meetings),
             "concerns": [c.to_json() for c in self.concerns],
+            "handovers": [
+                {
+                    "id": h.id,
+                    "from_institution_id": h.from_institution_id,
+                    "to_institution_id": h.to_institution_id,
+                    "status": h.status,
+                    "created_at": h.created_at.isoformat(),
+                    "accepted_at": h.accepted_at.isoformat() if h.accepted_at else None,
+                    "withdrawn_at": h.withdrawn_at.isoformat() if h.withdrawn_at else None,
+                    "consent": {
+                        "given_by": h.consent_given_by,
+                        "given_on": h.consent_given_on.isoformat(),
+                        "covers": h.consent_covers,
+                    },
+                }
+                for h in self.handovers
+            ],
             "access_log": [
                 {
                     "at": row.at.isoformat(),
@@ -92,7 +112,9 @@ def export_child(
     dialogues; the concerns as the institution sees them (a notification's CPR number
     masked); and the access log, whose newest line is this export. Audited."""
     child = children_scope.get_child_for_export(session, actor, child_id=child_id)
-    rows = assessments_scope.assessments_of(session, actor, child, with_others_drafts=True)
+    rows = assessments_scope.assessments_of(
+        session, actor, child, with_others_drafts=True, all_institutions=True
+    )
     now = utcnow()
     return ChildExport(
         child=child,
@@ -104,4 +126,5 @@ def export_child(
             for c in scope.concerns_for_export(session, actor, child)
         ],
         access_log=children.access_rows(session, child),
+        handovers=handovers.of_child_for_export(session, child),
     )

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, or_, select
 from app.accounts.models import User
 from app.audit import service as audit
 from app.audit.tags import AuditTag
+from app.children.models import Child
 from app.children.scope import ensure_may_see_children
 from app.errors import NotFound
 from app.joint.models import JointAssessment, JointParticipant, JointStatus
@@ -60,12 +61,18 @@ def participants_of(session: Session, joint_ids: list[int]) -> list[JointPartici
     )
 
 
-def joints_of_child(session: Session, *, child_id: int) -> list[JointAssessment]:
-    """A child's joint assessments, newest first (the child was fetched through its scope)."""
+def joints_of_child(
+    session: Session, *, child_id: int, institution_id: int
+) -> list[JointAssessment]:
+    """A child's joint assessments in its institution, newest first (the child was fetched
+    through its scope; a school that received it by a handover does not see the daycare's)."""
     return list(
         session.exec(
             select(JointAssessment)
-            .where(JointAssessment.child_id == child_id)
+            .where(
+                JointAssessment.child_id == child_id,
+                JointAssessment.institution_id == institution_id,
+            )
             .order_by(col(JointAssessment.created_at).desc(), col(JointAssessment.id).desc())
         ).all()
     )
@@ -90,10 +97,13 @@ def open_parts_of(session: Session, actor: User) -> list[tuple[JointParticipant,
     rows = session.exec(
         select(JointParticipant, JointAssessment)
         .join(JointAssessment, col(JointAssessment.id) == col(JointParticipant.joint_id))
+        # The child still belongs to the institution (not handed over to a school since).
+        .join(Child, col(Child.id) == col(JointAssessment.child_id))
         .where(
             JointParticipant.user_id == actor.id,
             JointAssessment.status == JointStatus.COLLECTING,
             JointAssessment.institution_id == actor.institution_id,
+            Child.institution_id == actor.institution_id,
         )
         .order_by(col(JointAssessment.created_at), col(JointAssessment.id))
     ).all()

@@ -215,7 +215,9 @@ def for_child(session: Session, actor: User, child: Child) -> list[JointView]:
     through its scope), newest first."""
     return [
         _view(session, actor, scope.get_joint_for(session, actor, joint_id=id_of(j)), child)
-        for j in scope.joints_of_child(session, child_id=id_of(child))
+        for j in scope.joints_of_child(
+            session, child_id=id_of(child), institution_id=child.institution_id
+        )
     ]
 
 

@@ -192,6 +192,22 @@ def set_children(
     return get_group(session, actor, group_id=group_id)
 
 
+def leave_groups(session: Session, *, child_id: int, institution_id: int) -> int:
+    """Take a child out of every group of ``institution_id`` (the child moved to another
+    institution by a handover: it is no longer to be assessed in that institution's rounds);
+    the number of memberships removed. The caller audits the move."""
+    group_ids = [id_of(g) for g in groups_of(session, institution_id=institution_id)]
+    if not group_ids:
+        return 0
+    result = session.exec(
+        delete(GroupChild).where(
+            col(GroupChild.child_id) == child_id, col(GroupChild.group_id).in_(group_ids)
+        )
+    )
+    session.flush()
+    return int(result.rowcount)
+
+
 def group_candidates(session: Session, actor: User) -> list[Child]:
     """The children of the leader's institution, by name, for ticking a group's children;
     the list is audited as the children's list is."""

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
 from app.concerns import service as concerns
+from app.handovers import service as handovers
 from app.joint import service as joint
 from app.rounds import service as rounds
 from app.start import service
@@ -97,6 +98,17 @@ def _todo_context(request: Request, db: DB, user: User) -> dict[str, Any]:
                 at=w.created_at,
             )
             for w in joint.waiting_for(db, user)
+        ],
+        "handovers_waiting": None
+        if not handovers.is_school(db, user)
+        else [
+            TodoItem(
+                child_name=h.child_name,
+                label=f"Overlevering fra {h.other_institution} venter på at blive accepteret",
+                url=request.url_for("handovers:detail", handover_id=h.handover.id).path,
+                at=h.handover.created_at,
+            )
+            for h in handovers.waiting_for(db, user)
         ],
         "round_missing": [
             TodoItem(

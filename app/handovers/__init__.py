@@ -1,0 +1,1 @@
+"""Handover of a child from a daycare to a school, with the parents 'consent recorded."""
