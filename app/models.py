@@ -11,6 +11,7 @@ from app.concerns.models import Concern, ConcernEvent, ParentDialogue
 from app.contacts.models import Contact, OfferVersion
 from app.idempotency import IdempotentRequest
 from app.joint.models import JointAssessment, JointParticipant
+from app.meetings.models import Meeting
 from app.rounds.models import Group, GroupChild, GroupStaff, Round, RoundGroup
 
 metadata = SQLModel.metadata
@@ -34,6 +35,7 @@ __all__ = [
     "JointAssessment",
     "JointParticipant",
     "LoginAttempt",
+    "Meeting",
     "OfferVersion",
     "ParentContact",
     "ParentDialogue",
