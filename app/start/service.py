@@ -168,7 +168,8 @@ def todo_for(session: Session, actor: User, *, today: dt.date | None = None) -> 
             + [
                 Entry(
                     child_id=a.child_id,
-                    label=f"Opfølgning på vurderingen (niveau {a.level}) – {who.get(a.created_by, '')}",
+                    label=f"Opfølgning på vurderingen (niveau {a.level}) – "
+                    + who.get(a.created_by, ""),
                     route="children:detail",
                     params={"child_id": a.child_id},
                     due_on=a.follow_up_on,

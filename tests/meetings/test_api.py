@@ -5,6 +5,7 @@ the child's access log."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from tests.meetings.conftest import Kids, body, post_meeting
 TODAY = dt.date.today()
 
 
-def meetings_of(user, child_id: int) -> list[dict]:
+def meetings_of(user, child_id: int) -> list[dict[str, Any]]:
     response = user.client.get(f"/api/v1/children/{child_id}")
     assert response.status_code == 200, response.text
     return response.json()["meetings"]
