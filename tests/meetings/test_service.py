@@ -4,13 +4,16 @@ summary) and retention, which deletes a child's meetings with the child."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+import pytest
 from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.catalogs import service as catalogs
 from app.children.models import Child
 from app.db import local_today
+from app.errors import Invalid
 from app.meetings import service as meetings
 from app.meetings.models import Meeting
 from app.retention import service as retention
@@ -74,3 +77,31 @@ class TestRetention:
         rows = summary.as_json()["rules"]["children"]["rows"]
         assert rows["meeting"] == 2
         assert rows["child"] == 1
+
+
+class TestLimits:
+    def test_the_form_limits_hold_in_the_service_too(self, session: Session, org: Org):
+        staff = session.get_one(User, org.users["staff"])
+        alma = make_child(session, org.daycare_id, id_of(staff))
+
+        def fields(**changes: object) -> list[str]:
+            arguments: dict[str, Any] = {
+                "child_id": id_of(alma),
+                "kind": "status",
+                "held_on": TODAY,
+                "participants": [meetings.Participant("Pædagog")],
+                "parents_took_part": False,
+                "agreed": "Vi følger op.",
+                **changes,
+            }
+            with pytest.raises(Invalid) as refused:
+                meetings.record(session, staff, **arguments)
+            return [d["field"] for d in refused.value.details]
+
+        many = [meetings.Participant("Pædagog")] * 31
+        assert fields(participants=many) == ["participants"]
+        long_role = [meetings.Participant("x" * 101, "y" * 201)]
+        assert fields(participants=long_role) == ["participants[0].role", "participants[0].name"]
+        assert fields(agreed="x" * 5001) == ["agreed"]
+        assert fields(kind="dialogue") == ["kind"]
+        assert meetings.list_for_child(session, id_of(alma)) == []
