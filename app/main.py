@@ -34,6 +34,8 @@ from app.handovers import api as handovers_api
 from app.handovers import views as handovers_views
 from app.joint import api as joint_api
 from app.joint import views as joint_views
+from app.meetings import api as meetings_api
+from app.meetings import views as meetings_views
 from app.offline import api as offline_api
 from app.offline import assets as offline_assets
 from app.offline import views as offline_views
@@ -131,13 +133,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         contacts_views.router,
         children_views.router,
         children_api.router,
-        assessments_api.children_router,
+        joint_api.children_router,
         assessments_views.router,
         assessments_api.router,
         joint_views.router,
         joint_api.router,
         handovers_views.router,
         handovers_api.router,
+        meetings_views.router,
+        meetings_api.router,
         concerns_views.router,
         concerns_api.router,
         rounds_views.router,
@@ -149,5 +153,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     concerns_views.install(app)
     joint_views.install(app)
     handovers_views.install(app)
+    meetings_views.install(app)
     offline_views.install(app)
     return app

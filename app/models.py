@@ -12,6 +12,7 @@ from app.contacts.models import Contact, OfferVersion
 from app.handovers.models import Handover
 from app.idempotency import IdempotentRequest
 from app.joint.models import JointAssessment, JointParticipant
+from app.meetings.models import Meeting
 from app.rounds.models import Group, GroupChild, GroupStaff, Round, RoundGroup
 
 metadata = SQLModel.metadata
@@ -36,6 +37,7 @@ __all__ = [
     "JointAssessment",
     "JointParticipant",
     "LoginAttempt",
+    "Meeting",
     "OfferVersion",
     "ParentContact",
     "ParentDialogue",

@@ -1,5 +1,6 @@
-"""JSON API: ``/api/v1/assessments`` (one-shot finished assessments, and reading one), and
-``GET /api/v1/children/{id}``: the child with its assessments (documented with the children)."""
+"""JSON API: ``/api/v1/assessments`` (one-shot finished assessments, and reading one). The child
+with its assessments, ``GET /api/v1/children/{id}``, is in ``app.joint.api``: it lists the
+individual assessments the independence rule lets the caller see, and the meetings."""
 
 from __future__ import annotations
 
@@ -9,17 +10,12 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from app.assessments import scope, service
-from app.assessments.schemas import AssessmentCreate, AssessmentRead, ChildDetail, FocusPointRead
-from app.children import scope as children_scope
-from app.children.schemas import ChildRead
-from app.db import local_today
-from app.guide.schema import age_in_years
+from app.assessments.schemas import AssessmentCreate, AssessmentRead, FocusPointRead
 from app.web.deps import DB, StaffOrLeader
 from app.web.idempotency import IdempotencyKey, idempotent_json
 from app.web.routing import make_router
 
 router = make_router(prefix="/api/v1", tags=["assessments"])
-children_router = make_router(prefix="/api/v1", tags=["children"])
 
 
 @router.post(
@@ -74,16 +70,3 @@ def focus_point_done(db: DB, user: StaffOrLeader, focus_point_id: int) -> FocusP
     """Mark a focus point of the caller's institution as done (404 otherwise); marking it
     again answers it unchanged (docs/api-extensions.md)."""
     return FocusPointRead.of(service.mark_focus_point_done(db, user, focus_point_id=focus_point_id))
-
-
-@children_router.get("/children/{child_id}", name="api:children_read", response_model=ChildDetail)
-def read_child(db: DB, user: StaffOrLeader, child_id: int) -> ChildDetail:
-    """A child of the caller's institution (404 otherwise) with its assessments, newest
-    first, drafts included; the read is audited."""
-    child = children_scope.get_child_for(db, user, child_id=child_id)
-    history = service.reads_of(db, scope.assessments_of(db, user, child))
-    return ChildDetail(
-        **ChildRead.of(child).model_dump(),
-        age_years=age_in_years(child.birth_date, local_today()),
-        assessments=history,
-    )

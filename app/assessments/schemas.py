@@ -16,7 +16,6 @@ from app.catalogs.schemas import (
     ObservedId,
     RationaleRead,
 )
-from app.children.schemas import ChildRead
 from app.fields import Id, LevelNumber
 from app.guide.schema import ActionKey, LevelKey
 
@@ -222,11 +221,3 @@ class AssessmentRead(BaseModel):
             focus_points=[FocusPointRead.of(p) for p in focus_points],
             parents=ParentsRead.of(parents) if parents else None,
         )
-
-
-class ChildDetail(ChildRead):
-    """``GET /api/v1/children/{id}``: the child with its assessments, newest first (drafts
-    included, with ``"status": "draft"``)."""
-
-    age_years: int
-    assessments: list[AssessmentRead]

@@ -44,6 +44,8 @@ class AuditTag(StrEnum):
     JOINT_FINISH = "child:joint:finish"
     AGREEMENT_VIEW = "institution:agreement:view"
     DIALOGUE_CREATE = "child:dialogue:create"
+    MEETING_CREATE = "child:meeting:create"
+    MEETING_VIEW = "child:meeting:view"
     FOCUS_POINT_DONE = "child:focus_point:done"
     CONCERN_CREATE = "child:concern:create"
     CONCERN_VIEW = "child:concern:view"
@@ -117,6 +119,8 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.JOINT_FINISH: "Fælles vurdering afsluttet",
     AuditTag.AGREEMENT_VIEW: "Enighedstal vist",
     AuditTag.DIALOGUE_CREATE: "Dialogmøde registreret",
+    AuditTag.MEETING_CREATE: "Møde registreret",
+    AuditTag.MEETING_VIEW: "Møder vist",
     AuditTag.FOCUS_POINT_DONE: "Fokuspunkt markeret som gjort",
     AuditTag.CONCERN_CREATE: "Sparring/underretning sendt",
     AuditTag.CONCERN_VIEW: "Sag vist",

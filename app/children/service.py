@@ -21,6 +21,7 @@ READS = {
     AuditTag.ASSESSMENT_VIEW.value,
     AuditTag.CONCERN_VIEW.value,
     AuditTag.HANDOVER_VIEW.value,
+    AuditTag.MEETING_VIEW.value,
 }
 """Look-ups: their audit detail is the purpose ("vurdering", "barnets side", …)."""
 PURPOSE_WORDS = {"consultation": "sparring", "notification": "underretning"}

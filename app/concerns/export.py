@@ -33,9 +33,22 @@ from app.concerns.service import view_of
 from app.db import utcnow
 from app.handovers import service as handovers
 from app.handovers.models import Handover
+from app.meetings import service as meetings_service
+from app.meetings.models import Meeting
+from app.meetings.schemas import MeetingRead
 
 HIDDEN_ASSESSMENT_FIELDS = frozenset({"created_by"})
 """Who made an assessment is an employee's identity, not the child's data (as in the log)."""
+HIDDEN_MEETING_FIELDS = frozenset({"created_by"})
+"""Who recorded a meeting, likewise."""
+
+
+def meeting_json(meeting: Meeting) -> dict[str, Any]:
+    """A meeting as the export hands it out: the participants by role only (their names are
+    employees' and other professionals' identities, as in the access log), no recorder."""
+    read = MeetingRead.of(meeting).model_dump(mode="json", exclude=set(HIDDEN_MEETING_FIELDS))
+    read["participants"] = [{"role": p["role"]} for p in read["participants"]]
+    return read
 
 
 @dataclass(frozen=True)
@@ -49,9 +62,8 @@ class ChildExport:
     concerns: list[ConcernRead]
     access_log: list[AccessRow]
     handovers: list[Handover]
-    meetings: tuple[()] = ()
-    """Meetings about the child (planned in api.md): no meetings table exists yet. When it
-    does, its rows belong here and in ``to_json`` under ``meetings``."""
+    meetings: list[Meeting]
+    """Meetings about the child, newest first."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON answer of ``GET /api/v1/children/{id}/export``."""
@@ -64,7 +76,7 @@ class ChildExport:
                 for a in self.assessments
             ],
             "dialogues": [DialogueRead.of(d).model_dump(mode="json") for d in self.dialogues],
-            "meetings": list(self.meetings),
+            "meetings": [meeting_json(m) for m in self.meetings],
             "concerns": [c.to_json() for c in self.concerns],
             "handovers": [
                 {
@@ -109,8 +121,9 @@ def export_child(
     """Everything stored about the child for a request of access: the register entry, every
     assessment (drafts too: they are stored data about the child) with its notes, resources,
     observed signs with their texts as stored, levels and override reason; the parent
-    dialogues; the concerns as the institution sees them (a notification's CPR number
-    masked); and the access log, whose newest line is this export. Audited."""
+    dialogues; the meetings (participants by role); the concerns as the institution sees
+    them (a notification's CPR number masked); and the access log, whose newest line is
+    this export. Audited."""
     child = children_scope.get_child_for_export(session, actor, child_id=child_id)
     rows = assessments_scope.assessments_of(
         session, actor, child, with_others_drafts=True, all_institutions=True
@@ -121,6 +134,7 @@ def export_child(
         exported_at=now,
         assessments=assessments.reads_of(session, rows),
         dialogues=list(dialogues_of_child(session, child_id=child.id or 0)),
+        meetings=meetings_service.list_for_child(session, child.id or 0),
         concerns=[
             _without_employees(ConcernRead.of(view_of(session, c, actor, cipher=cipher, now=now)))
             for c in scope.concerns_for_export(session, actor, child)

@@ -34,6 +34,7 @@ from app.db import local_today, utcnow
 from app.deadlines import ACKNOWLEDGE_WEEKDAYS, COPENHAGEN, add_weekdays
 from app.errors import Conflict, Invalid, NotFound
 from app.guide.schema import ActionKey
+from app.meetings.schemas import KIND_LABELS as MEETING_KIND_LABELS
 from app.web import htmx
 from app.web.deps import DB, StaffOrLeader, db_of, get_settings, open_db, require_role
 from app.web.forms import form_date, form_error_response
@@ -519,5 +520,6 @@ def child_export(request: Request, db: DB, user: ExportCaller, child_id: int) ->
         "child": record.child,
         "kind_labels": {k.value: v for k, v in KIND_LABELS.items()},
         "status_labels": {k.value: v for k, v in STATUS_LABELS.items()},
+        "meeting_kind_labels": {k.value: v for k, v in MEETING_KIND_LABELS.items()},
     }
     return render(request, "children/export.html", context)

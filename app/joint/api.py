@@ -1,5 +1,8 @@
-"""JSON API: ``/api/v1/joint-assessments`` (api.md "Joint assessments") and the agreement
-figures ``GET /api/v1/institutions/{id}/agreement``."""
+"""JSON API: ``/api/v1/joint-assessments`` (api.md "Joint assessments"), the agreement figures
+``GET /api/v1/institutions/{id}/agreement``, and ``GET /api/v1/children/{id}``: the child with
+its assessments (the other participants' individual ones as the independence rule allows) and
+its meetings. It lives here, the highest domain whose records it shows (documented with the
+children)."""
 
 from __future__ import annotations
 
@@ -8,11 +11,18 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
+from app.assessments import scope as assessments_scope
+from app.assessments import service as assessments
 from app.assessments.schemas import AssessmentRead
+from app.children import scope as children_scope
+from app.children.schemas import ChildRead
+from app.db import local_today
+from app.guide.schema import age_in_years
 from app.joint import service
 from app.joint.schemas import (
     AgreementRead,
     AssessmentInput,
+    ChildDetail,
     ComparisonRead,
     IndividualRead,
     JointCreate,
@@ -22,11 +32,14 @@ from app.joint.schemas import (
     ParticipantRead,
     TickedRead,
 )
+from app.meetings import service as meetings
+from app.meetings.schemas import MeetingRead
 from app.web.deps import DB, AnyUser, StaffOrLeader
 from app.web.idempotency import IdempotencyKey, idempotent_json
 from app.web.routing import make_router
 
 router = make_router(prefix="/api/v1", tags=["joint assessments"])
+children_router = make_router(prefix="/api/v1", tags=["children"])
 
 
 def _read(view: service.JointView) -> JointRead:
@@ -174,4 +187,25 @@ def read_agreement(db: DB, user: AnyUser, institution_id: int) -> AgreementRead:
         individual_assessments=figures.individual_assessments,
         matching_joint_level=figures.matching_joint_level,
         rate=figures.rate,
+    )
+
+
+@children_router.get("/children/{child_id}", name="api:children_read", response_model=ChildDetail)
+def read_child(db: DB, user: StaffOrLeader, child_id: int) -> ChildDetail:
+    """A child of the caller's institution (404 otherwise) with its assessments, newest
+    first: the caller's own drafts, the finished single and joint ones, the caller's own
+    individual ones and the other participants' once the independence rule allows (the
+    caller submitted their own, or the joint assessment is finished); and its meetings,
+    newest first. The reads are audited."""
+    child = children_scope.get_child_for(db, user, child_id=child_id)
+    rows = [
+        *assessments_scope.assessments_of(db, user, child),
+        *service.individuals_of_child(db, user, child),
+    ]
+    rows.sort(key=lambda a: (a.created_at, a.id or 0), reverse=True)
+    return ChildDetail(
+        **ChildRead.of(child).model_dump(),
+        age_years=age_in_years(child.birth_date, local_today()),
+        assessments=assessments.reads_of(db, rows),
+        meetings=[MeetingRead.of(m) for m in meetings.for_child(db, user, child, purpose="barnet")],
     )

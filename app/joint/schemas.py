@@ -8,7 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.assessments.schemas import MAX_TEXT, AssessmentRead, LevelOverride
 from app.catalogs.schemas import MAX_OBSERVED, ObservedId
+from app.children.schemas import ChildRead
 from app.fields import Id
+from app.meetings.schemas import MeetingRead
 
 MAX_PARTICIPANTS = 20
 
@@ -104,3 +106,14 @@ class AgreementRead(BaseModel):
     individual_assessments: int
     matching_joint_level: int
     rate: float | None
+
+
+class ChildDetail(ChildRead):
+    """``GET /api/v1/children/{id}``: the child with its assessments, newest first (the
+    caller's drafts included, with ``"status": "draft"``; the other participants' individual
+    assessments once the independence rule lets the caller see them), and its meetings,
+    newest first."""
+
+    age_years: int
+    assessments: list[AssessmentRead]
+    meetings: list[MeetingRead]

@@ -347,6 +347,29 @@ def finish(
     return state
 
 
+def individuals_of_child(session: Session, actor: User, child: Child) -> list[Assessment]:
+    """The other participants' submitted individual assessments of the child that the
+    independence rule lets the actor see (``scope.may_see_individuals``: the actor took part
+    and submitted their own, or the joint assessment is finished), for the child's JSON; the
+    actor's own are listed by the assessments' scope already. Each read is audited."""
+    wanted: list[int] = []
+    for joint in scope.joints_of_child(session, child_id=id_of(child)):
+        if joint.institution_id != actor.institution_id:
+            continue
+        participants = sync(session, joint)
+        submitted = {p.user_id for p in participants if p.submitted_at is not None}
+        if scope.may_see_individuals(actor, joint, submitted):
+            wanted += [
+                p.assessment_id
+                for p in participants
+                if p.submitted_at is not None and p.assessment_id and p.user_id != actor.id
+            ]
+    rows = assessments_scope.individuals_for(
+        session, actor, assessment_ids=wanted, purpose="barnets vurderinger"
+    )
+    return [rows[i] for i in wanted if i in rows]
+
+
 def participant_ids(session: Session, *, joint_id: int) -> list[int]:
     """The participants' user ids, in the order they were named."""
     return [p.user_id for p in scope.participants_of(session, [joint_id])]

@@ -1,7 +1,7 @@
 """The staff member's to-do on the start page, composed from the domains below: the drafts
 they left, the follow-ups that are due (focus points they follow up, their assessments'
-follow-up dates, their dialogue meetings' follow-ups), the answers and feedback on the
-concerns they sent, and for a leader the institution's overdue follow-ups.
+follow-up dates, their dialogue meetings' and other meetings' follow-ups), the answers and
+feedback on the concerns they sent, and for a leader the institution's overdue follow-ups.
 
 A fixed number of queries whatever the number of rows (no N+1): one per list, then the
 children's names of every row at once through the child register (the one audited read of
@@ -22,6 +22,7 @@ from app.assessments import service as assessments
 from app.children import scope as children_scope
 from app.concerns import service as concerns
 from app.db import local_today
+from app.meetings import service as meetings
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,19 @@ def todo_for(session: Session, actor: User, *, today: dt.date | None = None) -> 
         )
         for d in concerns.dialogue_follow_ups(session, actor, due_by=today)
     ]
+    due += [
+        Entry(
+            child_id=m.child_id,
+            label=f"Opfølgning på {meetings.kind_label(m.kind).lower()} "
+            f"{m.held_on:%d.%m.%Y}: {_short(m.agreed, 60)}",
+            route="children:detail",
+            params={"child_id": m.child_id},
+            fragment="child-meetings",
+            due_on=m.follow_up_on,
+            overdue=m.follow_up_on is not None and m.follow_up_on < today,
+        )
+        for m in meetings.follow_ups(session, actor, due_by=today)
+    ]
     due.sort(key=lambda e: (e.due_on or today, e.child_id))
     replies = [
         Entry(
@@ -127,34 +141,56 @@ def todo_for(session: Session, actor: User, *, today: dt.date | None = None) -> 
     ]
     overdue: list[Entry] | None = None
     if actor.role_enum is Role.LEADER:
-        responsible = {p.responsible_id for p in mine.overdue_focus_points} | {
-            a.created_by for a in mine.overdue_follow_ups
-        }
+        overdue_meetings = meetings.follow_ups(
+            session, actor, due_by=today - dt.timedelta(days=1), everyone=True
+        )
+        responsible = (
+            {p.responsible_id for p in mine.overdue_focus_points}
+            | {a.created_by for a in mine.overdue_follow_ups}
+            | {m.created_by for m in overdue_meetings}
+        )
         who = accounts.display_names(session, user_ids=responsible)
-        overdue = [
-            Entry(
-                child_id=p.child_id,
-                label=f"Fokuspunkt: {_short(p.text)} – følges op af "
-                + who.get(p.responsible_id, ""),
-                route="assessments:detail",
-                params={"assessment_id": p.assessment_id},
-                fragment="focus-points",
-                due_on=p.due_on,
-                overdue=True,
-                focus_point_id=p.id,
-            )
-            for p in mine.overdue_focus_points
-        ] + [
-            Entry(
-                child_id=a.child_id,
-                label=f"Opfølgning på vurderingen (niveau {a.level}) – {who.get(a.created_by, '')}",
-                route="children:detail",
-                params={"child_id": a.child_id},
-                due_on=a.follow_up_on,
-                overdue=True,
-            )
-            for a in mine.overdue_follow_ups
-        ]
+        overdue = (
+            [
+                Entry(
+                    child_id=p.child_id,
+                    label=f"Fokuspunkt: {_short(p.text)} – følges op af "
+                    + who.get(p.responsible_id, ""),
+                    route="assessments:detail",
+                    params={"assessment_id": p.assessment_id},
+                    fragment="focus-points",
+                    due_on=p.due_on,
+                    overdue=True,
+                    focus_point_id=p.id,
+                )
+                for p in mine.overdue_focus_points
+            ]
+            + [
+                Entry(
+                    child_id=a.child_id,
+                    label=f"Opfølgning på vurderingen (niveau {a.level}) – "
+                    + who.get(a.created_by, ""),
+                    route="children:detail",
+                    params={"child_id": a.child_id},
+                    due_on=a.follow_up_on,
+                    overdue=True,
+                )
+                for a in mine.overdue_follow_ups
+            ]
+            + [
+                Entry(
+                    child_id=m.child_id,
+                    label=f"Opfølgning på {meetings.kind_label(m.kind).lower()} "
+                    f"{m.held_on:%d.%m.%Y} – {who.get(m.created_by, '')}",
+                    route="children:detail",
+                    params={"child_id": m.child_id},
+                    fragment="child-meetings",
+                    due_on=m.follow_up_on,
+                    overdue=True,
+                )
+                for m in overdue_meetings
+            ]
+        )
         overdue.sort(key=lambda e: (e.due_on or today, e.child_id))
     every = [*drafts, *due, *replies, *(overdue or [])]
     names = children_scope.names_for(

@@ -15,6 +15,7 @@ from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.catalogs import service as catalogs
 from app.concerns import service as concerns
+from app.meetings import service as meetings
 from tests.factories import id_of, make_child, make_draft, make_finished_assessment, signs
 from tests.html import attr, by_id, one
 
@@ -25,7 +26,8 @@ PURPOSE = "indsigt (art. 15)"
 def record(app, org) -> dict[str, int]:
     """A child of the daycare with everything the app stores about a child: a finished
     assessment (level raised with a reason, notes, resources), a colleague's draft, a dialogue
-    with the parents, an anonymous consultation and a notification; and a child of Syd."""
+    with the parents, a network meeting, an anonymous consultation and a notification; and a
+    child of Syd."""
     with db.session_scope(app.state.engine) as s:
         catalogs.import_shipped(s)
         staff = s.get_one(User, org.users["staff"])
@@ -52,6 +54,21 @@ def record(app, org) -> dict[str, int]:
             agreed="Vi mødes igen om en måned.",
             follow_up_on=None,
         )
+        meeting = meetings.record(
+            s,
+            staff,
+            child_id=id_of(child),
+            kind="network",
+            held_on=dt.date.today(),
+            participants=[
+                meetings.Participant("Pædagog", "Sofie Pædagog"),
+                meetings.Participant("Psykolog", "Per Pedersen"),
+            ],
+            parents_took_part=True,
+            agreed="PPR ser Vigga i januar.",
+            follow_up_on=dt.date.today() + dt.timedelta(days=30),
+            assessment_id=id_of(finished),
+        )
         consultation = concerns.submit_consultation(
             s, staff, assessment_id=id_of(finished), message="Sparring om trivsel, tak."
         )
@@ -73,6 +90,7 @@ def record(app, org) -> dict[str, int]:
             "finished": id_of(finished),
             "draft": id_of(draft),
             "dialogue": id_of(dialogue),
+            "meeting": id_of(meeting),
             "consultation": id_of(consultation),
             "notification": id_of(notification),
             "other": id_of(other),
@@ -140,7 +158,14 @@ class TestExportApi:
         assert by_id_[record["draft"]]["status"] == "draft"
         assert by_id_[record["draft"]]["notes"] == "Kladdens note."
         assert [d["agreed"] for d in body["dialogues"]] == ["Vi mødes igen om en måned."]
-        assert body["meetings"] == []
+        [meeting] = body["meetings"]
+        assert meeting["id"] == record["meeting"]
+        assert (meeting["kind"], meeting["parents_took_part"]) == ("network", True)
+        assert meeting["agreed"] == "PPR ser Vigga i januar."
+        assert meeting["assessment_id"] == record["finished"]
+        # By role: the participants' names are employees' and other professionals' identities.
+        assert meeting["participants"] == [{"role": "Pædagog"}, {"role": "Psykolog"}]
+        assert "created_by" not in meeting
         kinds = {c["id"]: c for c in body["concerns"]}
         assert set(kinds) == {record["consultation"], record["notification"]}
         # The institution's own view: the consultation is linked to the child here.
@@ -149,7 +174,7 @@ class TestExportApi:
 
     def test_employees_are_never_named(self, as_user, record):
         text = as_user("leader").client.get(f"/api/v1/children/{record['child']}/export").text
-        for name in ("Sofie Pædagog", "Lene Leder", '"created_by"', '"actor_id"'):
+        for name in ("Sofie Pædagog", "Lene Leder", "Per Pedersen", '"created_by"', '"actor_id"'):
             assert name not in text, name
 
     def test_the_access_log_shows_the_export_itself_first(self, app, as_user, record):
@@ -198,7 +223,11 @@ class TestExportPage:
         assert by_id(soup, f"export-concern-{record['consultation']}")
         # The parents were not told of the notification: the leader is warned first.
         assert by_id(soup, f"export-concern-{record['notification']}-not-informed")
-        assert by_id(soup, "export-meetings")
+        meeting = by_id(soup, f"export-meeting-{record['meeting']}").get_text()
+        assert "Netværksmøde" in meeting
+        assert "PPR ser Vigga i januar." in meeting
+        assert "Pædagog, Psykolog" in meeting
+        assert "Per Pedersen" not in meeting
         log = soup.select("#export-access-log-table tbody tr")
         assert [td.get_text(strip=True) for td in log[0].select("td")][2:] == [PURPOSE, "Leder"]
         assert "Sofie Pædagog" not in one(soup, "main").get_text()

@@ -145,6 +145,38 @@ class TestIndependence:
         own = staff.client.get(f"/api/v1/children/{team.child_id}").json()
         assert [a["kind"] for a in own["assessments"] if a["id"] == mine["id"]] == ["individual"]
 
+    def test_the_childs_json_lists_another_individual_once_the_caller_submitted(self, pair, team):
+        staff, leader, joint_id = pair
+        mine = submit(staff, joint_id, L3, notes="Hemmelig note om Alma").json()
+        before = leader.client.get(f"/api/v1/children/{team.child_id}").text
+        assert "Hemmelig" not in before
+        assert not any(sign in before for sign in L3)
+        theirs = submit(leader, joint_id, L2[:1]).json()
+        child = leader.client.get(f"/api/v1/children/{team.child_id}").json()
+        listed = {a["id"]: a for a in child["assessments"]}
+        assert listed[mine["id"]]["kind"] == "individual"
+        assert listed[mine["id"]]["observed"] == L3
+        assert listed[mine["id"]]["notes"] == "Hemmelig note om Alma"
+        assert listed[theirs["id"]]["kind"] == "individual"
+        assert [a["id"] for a in child["assessments"]] == [theirs["id"], mine["id"]]
+
+    def test_the_childs_json_shows_a_colleague_outside_the_joint_nothing_until_finished(
+        self, pair, team, as_user
+    ):
+        staff, leader, joint_id = pair
+        pia = as_user("pia")
+        submit(staff, joint_id, L3)
+        submit(leader, joint_id, L2[:1])
+        ready = pia.client.get(f"/api/v1/children/{team.child_id}").json()
+        assert [a["kind"] for a in ready["assessments"]] == []
+        finish(staff, joint_id, L2[:1])
+        done = pia.client.get(f"/api/v1/children/{team.child_id}").json()
+        assert sorted(a["kind"] for a in done["assessments"]) == [
+            "individual",
+            "individual",
+            "joint",
+        ]
+
     def test_after_own_submission_the_submitted_ones_are_listed(self, as_user, team):
         staff, leader, pia = as_user("staff"), as_user("leader"), as_user("pia")
         joint_id = start(staff, team, [team.staff, team.leader, team.pia]).json()["id"]
