@@ -353,7 +353,9 @@ def individuals_of_child(session: Session, actor: User, child: Child) -> list[As
     and submitted their own, or the joint assessment is finished), for the child's JSON; the
     actor's own are listed by the assessments' scope already. Each read is audited."""
     wanted: list[int] = []
-    for joint in scope.joints_of_child(session, child_id=id_of(child)):
+    for joint in scope.joints_of_child(
+        session, child_id=id_of(child), institution_id=child.institution_id
+    ):
         if joint.institution_id != actor.institution_id:
             continue
         participants = sync(session, joint)
