@@ -91,6 +91,7 @@ class ChildExport:
                         "given_by": h.consent_given_by,
                         "given_on": h.consent_given_on.isoformat(),
                         "covers": h.consent_covers,
+                        "includes_meetings": h.consent_includes_meetings,
                     },
                 }
                 for h in self.handovers

@@ -15,6 +15,7 @@ from app.handovers.schemas import (
     HandoverChildRead,
     HandoverCreate,
     HandoverDetailRead,
+    HandoverMeetingRead,
     HandoverRead,
     SummaryFocusPointRead,
     SummaryRead,
@@ -37,8 +38,22 @@ def _detail(view: service.HandoverView) -> HandoverDetailRead:
             birth_date=view.child.birth_date,
         ),
         consent=ConsentRead(
-            given_by=h.consent_given_by, given_on=h.consent_given_on, covers=h.consent_covers
+            given_by=h.consent_given_by,
+            given_on=h.consent_given_on,
+            covers=h.consent_covers,
+            includes_meetings=h.consent_includes_meetings,
         ),
+        meetings=[
+            HandoverMeetingRead(
+                kind=m.kind,
+                held_on=m.held_on,
+                participant_roles=[p["role"] for p in m.participants],
+                parents_took_part=m.parents_took_part,
+                agreed=m.agreed,
+                follow_up_on=m.follow_up_on,
+            )
+            for m in view.meetings
+        ],
         summary=None
         if summary is None
         else SummaryRead(
@@ -81,6 +96,7 @@ def create_handover(
             given_by=body.consent.given_by,
             given_on=body.consent.given_on,
             covers=body.consent.covers,
+            includes_meetings=body.consent.includes_meetings,
         )
         return 201, HandoverRead.of(handover, service.names_of(db)).model_dump(mode="json")
 

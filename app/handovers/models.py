@@ -52,6 +52,8 @@ class Handover(SQLModel, table=True):
     consent_given_by: str = Field(max_length=GIVEN_BY_MAX)
     consent_given_on: dt.date
     consent_covers: str = Field(max_length=COVERS_MAX)
+    consent_includes_meetings: bool = Field(default=False)
+    """The consent also covers the meetings the sending institution recorded about the child."""
     created_by: int = Field(foreign_key="user_account.id")
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     accepted_by: int | None = Field(default=None, foreign_key="user_account.id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from app.fields import Id
 from app.handovers.models import COVERS_MAX, GIVEN_BY_MAX, Handover
@@ -19,6 +19,8 @@ class ConsentCreate(BaseModel):
     given_by: str = Field(max_length=GIVEN_BY_MAX)
     given_on: dt.date
     covers: str = Field(max_length=COVERS_MAX)
+    includes_meetings: StrictBool = False
+    """The consent also covers the meetings recorded about the child (docs/api-extensions.md)."""
 
 
 class HandoverCreate(BaseModel):
@@ -36,6 +38,7 @@ class ConsentRead(BaseModel):
     given_by: str
     given_on: dt.date
     covers: str
+    includes_meetings: bool
 
 
 class HandoverRead(BaseModel):
@@ -97,6 +100,17 @@ class SummaryRead(BaseModel):
     focus_points: list[SummaryFocusPointRead]
 
 
+class HandoverMeetingRead(BaseModel):
+    """A meeting the consent covers, as the receiving school sees it."""
+
+    kind: str
+    held_on: dt.date
+    participant_roles: list[str]
+    parents_took_part: bool
+    agreed: str
+    follow_up_on: dt.date | None
+
+
 class HandoverDetailRead(HandoverRead):
     """``GET /api/v1/handovers/{id}``: the handover with the child, the consent and the
     summary (null when the sender has no finished assessment of the child)."""
@@ -104,3 +118,6 @@ class HandoverDetailRead(HandoverRead):
     child: HandoverChildRead
     consent: ConsentRead
     summary: SummaryRead | None
+    meetings: list[HandoverMeetingRead]
+    """The sending institution's meetings about the child, newest first, when the consent
+    covers them (else empty): participants by role only."""

@@ -37,6 +37,8 @@ from app.db import COPENHAGEN, id_of, local_today, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.handovers import scope
 from app.handovers.models import COVERS_MAX, GIVEN_BY_MAX, Handover, HandoverStatus
+from app.meetings import service as meetings
+from app.meetings.models import Meeting
 from app.rounds import service as rounds
 
 ABUSE_RULE = "abuse_rule"
@@ -78,6 +80,9 @@ class HandoverView:
     to_institution: Institution
     sent_by_name: str
     summary: Summary | None
+    meetings: tuple[Meeting, ...]
+    """The sending institution's meetings about the child, newest first, when the consent
+    covers them; else none."""
     may_accept: bool
     may_withdraw: bool
     blocked: bool
@@ -202,6 +207,7 @@ def send(
     given_by: str,
     given_on: dt.date | None,
     covers: str,
+    includes_meetings: bool = False,
 ) -> Handover:
     """Send a handover of the child to a school with the parents' consent. Refused (422,
     code ``abuse_rule``) when the child's latest finished assessment is critical: nothing is
@@ -239,6 +245,7 @@ def send(
         consent_given_by=who,
         consent_given_on=on,
         consent_covers=what,
+        consent_includes_meetings=includes_meetings,
         created_by=id_of(actor),
     )
     try:
@@ -352,6 +359,18 @@ def _summary(session: Session, handover: Handover) -> Summary | None:
     )
 
 
+def _meetings(session: Session, handover: Handover) -> tuple[Meeting, ...]:
+    """The meetings the consent covers: those the sending institution recorded about the
+    child (never the school's own later ones), newest first; none without that consent."""
+    if not handover.consent_includes_meetings:
+        return ()
+    return tuple(
+        m
+        for m in meetings.list_for_child(session, handover.child_id)
+        if m.institution_id == handover.from_institution_id
+    )
+
+
 def get(session: Session, actor: User, *, handover_id: int) -> HandoverView:
     """A handover with the child, the consent and the summary of the sender's latest
     finished assessment (both institutions; anyone else 404); audited with its purpose."""
@@ -375,6 +394,7 @@ def get(session: Session, actor: User, *, handover_id: int) -> HandoverView:
         to_institution=accounts.get_institution(session, institution_id=handover.to_institution_id),
         sent_by_name=accounts.get_user(session, user_id=handover.created_by).display_name,
         summary=_summary(session, handover),
+        meetings=_meetings(session, handover),
         may_accept=is_sent and not blocked and actor.institution_id == handover.to_institution_id,
         may_withdraw=is_sent and actor.institution_id == handover.from_institution_id,
         blocked=blocked,

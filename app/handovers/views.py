@@ -19,6 +19,7 @@ from app.children import scope as children_scope
 from app.errors import Invalid
 from app.handovers import service
 from app.handovers.models import COVERS_MAX, GIVEN_BY_MAX
+from app.meetings import service as meetings
 from app.web import htmx
 from app.web.deps import DB, StaffOrLeader, db_of
 from app.web.forms import form_date, form_error_response
@@ -71,6 +72,7 @@ def create(
     given_by: Annotated[str, Form(max_length=GIVEN_BY_MAX * 2)] = "",
     given_on: Annotated[str, Form(max_length=20)] = "",
     covers: Annotated[str, Form(max_length=COVERS_MAX * 2)] = "",
+    includes_meetings: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Send the handover; then to its page. A refusal shows the form again (422) with what
     was typed, and under the abuse rule the way to the notification."""
@@ -79,6 +81,7 @@ def create(
         "given_by": given_by,
         "given_on": given_on,
         "covers": covers,
+        "includes_meetings": "1" if includes_meetings == "1" else "",
     }
     try:
         text = to_institution_id.strip()
@@ -96,6 +99,7 @@ def create(
             given_by=given_by,
             given_on=on,
             covers=covers,
+            includes_meetings=includes_meetings == "1",
         )
     except Invalid as error:
         child = children_scope.get_child_for(db, user, child_id=child_id, purpose="overlevering")
@@ -140,6 +144,7 @@ def _detail_context(db: DB, view: service.HandoverView) -> dict[str, Any]:
         "handover": view.handover,
         "child": view.child,
         "levels": catalogs.levels(),
+        "meeting_kind": meetings.kind_label,
     }
 
 

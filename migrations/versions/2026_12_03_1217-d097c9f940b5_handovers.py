@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('consent_given_by', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('consent_given_on', sa.Date(), nullable=False),
     sa.Column('consent_covers', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('consent_includes_meetings', sa.Boolean(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('accepted_by', sa.Integer(), nullable=True),

@@ -174,12 +174,69 @@ class TestReadHandover:
             "given_by": "Maria Jensen (mor)",
             "given_on": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
             "covers": "Resumé af seneste vurdering og fokuspunkter",
+            "includes_meetings": False,
         }
+        assert detail["meetings"] == []
         summary = detail["summary"]
         assert summary["level"] == 2
         assert summary["level_key"] == "declining_wellbeing"
         assert summary["assessed_on"] == dt.date.today().isoformat()
         assert [p["text"] for p in summary["focus_points"]] == ["Tryg start om morgenen"]
+
+    def test_the_meetings_show_only_when_the_consent_covers_them(self, as_user, setting):
+        staff = as_user("staff")
+        meeting = staff.client.post(
+            f"/api/v1/children/{setting.child_id}/meetings",
+            json={
+                "kind": "network",
+                "held_on": dt.date.today().isoformat(),
+                "participants": [
+                    {"role": "Pædagog", "name": "Hanne Holm"},
+                    {"role": "Sundhedsplejerske", "name": ""},
+                ],
+                "parents_took_part": True,
+                "agreed": "Fast voksen ved aflevering",
+            },
+            headers=staff.headers,
+        )
+        assert meeting.status_code == 201, meeting.text
+        without = send(staff, setting.child_id, setting.school_id).json()
+        teacher = as_user("teacher").client
+        assert teacher.get(f"/api/v1/handovers/{without['id']}").json()["meetings"] == []
+        withdrawn = staff.client.post(
+            f"/api/v1/handovers/{without['id']}/withdraw", headers=staff.headers
+        )
+        assert withdrawn.status_code == 200
+
+        covered = send(
+            staff,
+            setting.child_id,
+            setting.school_id,
+            consent=consent(includes_meetings=True),
+        ).json()
+        detail = teacher.get(f"/api/v1/handovers/{covered['id']}").json()
+        assert detail["consent"]["includes_meetings"] is True
+        assert detail["meetings"] == [
+            {
+                "kind": "network",
+                "held_on": dt.date.today().isoformat(),
+                "participant_roles": ["Pædagog", "Sundhedsplejerske"],
+                "parents_took_part": True,
+                "agreed": "Fast voksen ved aflevering",
+                "follow_up_on": None,
+            }
+        ]
+        # The participants' names are the professionals' own: the school gets their roles.
+        assert "Hanne Holm" not in str(detail)
+
+    def test_includes_meetings_must_be_a_boolean(self, as_user, setting):
+        response = send(
+            as_user("staff"),
+            setting.child_id,
+            setting.school_id,
+            consent=consent(includes_meetings="ja"),
+        )
+        assert response.status_code == 422
 
     def test_anyone_else_gets_404(self, as_user, setting):
         _, body = sent(as_user, setting)

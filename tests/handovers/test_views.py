@@ -192,6 +192,39 @@ class TestTheDetailPage:
         if hx:
             assert page.find("nav") is None
 
+    def test_the_meetings_the_consent_covers_are_shown(self, as_user, setting):
+        staff = as_user("staff")
+        recorded = staff.client.post(
+            f"/api/v1/children/{setting.child_id}/meetings",
+            json={
+                "kind": "cross_disciplinary",
+                "held_on": dt.date.today().isoformat(),
+                "participants": [{"role": "PPR-psykolog", "name": "Jens Berg"}],
+                "parents_took_part": False,
+                "agreed": "Observation i gruppen",
+            },
+            headers=staff.headers,
+        )
+        assert recorded.status_code == 201, recorded.text
+        sent = post(
+            staff,
+            f"/children/{setting.child_id}/handovers",
+            form(setting, includes_meetings="1"),
+        )
+        assert sent.status_code == 303
+        page = soup(as_user("teacher").client.get(target(sent, False)))
+        meetings = by_id(page, "handover-meetings").get_text()
+        assert "Tværfagligt møde" in meetings
+        assert "PPR-psykolog" in meetings
+        assert "Observation i gruppen" in meetings
+        assert "Jens Berg" not in page.get_text()
+
+    def test_without_that_consent_no_meeting_is_shown(self, as_user, setting):
+        handover_id = sent_id(as_user, setting)
+        page = soup(as_user("teacher").client.get(f"/handovers/{handover_id}"))
+        assert page.find(id="handover-meetings") is None
+        assert "dækker ikke barnets møder" in by_id(page, "handover-consent").get_text()
+
     def test_the_daycare_may_withdraw_but_not_accept(self, as_user, setting):
         handover_id = sent_id(as_user, setting)
         page = soup(as_user("staff").client.get(f"/handovers/{handover_id}"))
