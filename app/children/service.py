@@ -16,7 +16,12 @@ from app.db import id_of, local_today
 from app.errors import Forbidden, Invalid, NotFound
 
 OLDEST_YEARS = 18
-READS = {AuditTag.CHILD_VIEW.value, AuditTag.ASSESSMENT_VIEW.value, AuditTag.CONCERN_VIEW.value}
+READS = {
+    AuditTag.CHILD_VIEW.value,
+    AuditTag.ASSESSMENT_VIEW.value,
+    AuditTag.CONCERN_VIEW.value,
+    AuditTag.CONCERN_DOCUMENT.value,
+}
 """Look-ups: their audit detail is the purpose ("vurdering", "barnets side", …)."""
 PURPOSE_WORDS = {"consultation": "sparring", "notification": "underretning"}
 """A concern read without a stated purpose is audited with its kind."""
