@@ -12,6 +12,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     TRIVSEL_DATA_DIR=/data
 
+# WeasyPrint's runtime libraries and the notification document's font (app/concerns/pdf.py;
+# the same packages as .ci/run's "PDF documents" step).
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1 fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system trivsel && useradd --system --gid trivsel --home /srv/app trivsel
 
 WORKDIR /srv/app
