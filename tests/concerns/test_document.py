@@ -10,6 +10,7 @@ import io
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, PdfObject
 from sqlmodel import select
 
 from app import db
@@ -106,7 +107,7 @@ def _document_rows(app, concern_id: int) -> list[AuditEvent]:
             s.exec(
                 select(AuditEvent).where(
                     AuditEvent.action == AuditTag.CONCERN_DOCUMENT,
-                    AuditEvent.object_id == concern_id,
+                    AuditEvent.object_id == str(concern_id),
                 )
             ).all()
         )
@@ -275,6 +276,20 @@ def _pdf(response) -> PdfReader:
     return PdfReader(io.BytesIO(response.content))
 
 
+def _dictionary(value: PdfObject) -> DictionaryObject:
+    """A PDF dictionary, through its reference if it is one."""
+    found = value.get_object()
+    assert isinstance(found, DictionaryObject), type(found)
+    return found
+
+
+def _array(value: PdfObject) -> ArrayObject:
+    """A PDF array, through its reference if it is one."""
+    found = value.get_object()
+    assert isinstance(found, ArrayObject), type(found)
+    return found
+
+
 def _text(reader: PdfReader) -> str:
     return _words(" ".join(page.extract_text() for page in reader.pages))
 
@@ -330,17 +345,19 @@ class TestDocumentPdf:
         xmp = reader.xmp_metadata
         assert xmp is not None
         assert (xmp.pdfaid_part, xmp.pdfaid_conformance) == ("3", "B")
-        root = reader.trailer["/Root"]
-        assert root["/OutputIntents"][0].get_object()["/S"] == "/GTS_PDFA1"
-        assert root["/Lang"] == "da"
+        root = _dictionary(reader.trailer["/Root"])
+        intent = _dictionary(_array(root["/OutputIntents"])[0])
+        assert str(intent["/S"]) == "/GTS_PDFA1"
+        assert str(root["/Lang"]) == "da"
         fonts = [
-            font.get_object()
+            _dictionary(font)
             for page in reader.pages
-            for font in page["/Resources"]["/Font"].values()
+            for font in _dictionary(_dictionary(page["/Resources"])["/Font"]).values()
         ]
         assert fonts
         for font in fonts:
-            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            descendant = _dictionary(_array(font["/DescendantFonts"])[0])
+            descriptor = _dictionary(descendant["/FontDescriptor"])
             assert "/FontFile2" in descriptor or "/FontFile3" in descriptor, font["/BaseFont"]
 
     def test_what_a_user_typed_is_printed_as_text_never_as_markup(self, app, org, as_user):
