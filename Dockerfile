@@ -36,9 +36,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     TRIVSEL_DATA_DIR=/data \
     TRIVSEL_LOG_FORMAT=json
 
-# runtime libraries for WeasyPrint (the notification's PDF): Pango and a font
+# runtime libraries for WeasyPrint (the notification's PDF, app/concerns/pdf.py): Pango,
+# HarfBuzz's subsetter, fontconfig and the document's font; the same packages as .ci/run's
+# "PDF documents" step.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+       libharfbuzz-subset0 libfontconfig1 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system trivsel && useradd --system --gid trivsel --home /srv/app trivsel \

@@ -206,6 +206,18 @@ def facts_of(session: Session, *, assessment_ids: list[int]) -> dict[int, Assess
     }
 
 
+def catalog_of(session: Session, *, assessment_id: int) -> tuple[str, int] | None:
+    """The catalog id and version an assessment was made with, for a document about a
+    notification its concern scope has checked (not audited: no child is read, only the
+    version of the guide's texts)."""
+    row = session.exec(
+        select(Assessment.catalog_id, Assessment.catalog_version).where(
+            Assessment.id == assessment_id
+        )
+    ).first()
+    return (str(row[0]), int(row[1])) if row is not None else None
+
+
 def draft_of(session: Session, actor: User, child: Child) -> Assessment | None:
     """The actor's open draft of a single assessment for a child, if any (an individual draft
     is opened from its joint assessment)."""

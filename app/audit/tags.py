@@ -53,6 +53,7 @@ class AuditTag(StrEnum):
     CONCERN_TRANSITION = "child:concern:transition"
     CONCERN_TAKE = "child:concern:take"
     CPR_REVEAL = "child:concern:cpr_reveal"
+    CONCERN_DOCUMENT = "child:concern:document"
     CATALOG_DRAFT_CREATE = "catalog:draft_create"
     CATALOG_DRAFT_SAVE = "catalog:draft_save"
     CATALOG_DRAFT_DELETE = "catalog:draft_delete"
@@ -128,6 +129,7 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.CONCERN_TRANSITION: "Sagsskridt",
     AuditTag.CONCERN_TAKE: "Sag overtaget",
     AuditTag.CPR_REVEAL: "CPR-nummer vist",
+    AuditTag.CONCERN_DOCUMENT: "Underretning hentet som dokument",
     AuditTag.CATALOG_DRAFT_CREATE: "Katalogkladde oprettet",
     AuditTag.CATALOG_DRAFT_SAVE: "Katalogkladde gemt",
     AuditTag.CATALOG_DRAFT_DELETE: "Katalogkladde slettet",

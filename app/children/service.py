@@ -22,6 +22,7 @@ READS = {
     AuditTag.CONCERN_VIEW.value,
     AuditTag.HANDOVER_VIEW.value,
     AuditTag.MEETING_VIEW.value,
+    AuditTag.CONCERN_DOCUMENT.value,
 }
 """Look-ups: their audit detail is the purpose ("vurdering", "barnets side", …)."""
 PURPOSE_WORDS = {"consultation": "sparring", "notification": "underretning"}

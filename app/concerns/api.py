@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from app.accounts.models import Role, User
-from app.concerns import export, scope, service
+from app.concerns import document, export, pdf, scope, service
 from app.concerns.models import Concern
 from app.concerns.schemas import (
     ConcernCreate,
@@ -20,7 +20,7 @@ from app.concerns.schemas import (
     TransitionCreate,
 )
 from app.concerns.workflow import ConcernKind
-from app.web.deps import DB, StaffOrLeader, require_role
+from app.web.deps import DB, StaffOrLeader, get_settings, require_role
 from app.web.idempotency import IdempotencyKey, idempotent_json
 from app.web.routing import make_router
 
@@ -133,6 +133,64 @@ def transition_concern(
         feedback=body.feedback,
     )
     return _read(request, db, concern, user)
+
+
+def _document(
+    request: Request, db: DB, user: User, concern_id: int, file_format: str
+) -> document.NotificationDocument:
+    settings = get_settings(request)
+    return document.notification_document(
+        db,
+        user,
+        concern_id=concern_id,
+        file_format=file_format,
+        municipality=settings.municipality_name,
+        unit=settings.children_family_unit_name,
+        cipher=request.app.state.cpr_cipher,
+    )
+
+
+def _download_headers(filename: str) -> dict[str, str]:
+    """A file with personal data: saved, never cached; its name holds no personal data."""
+    return {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    }
+
+
+@router.get(
+    "/concerns/{concern_id}/document.pdf",
+    name="api:concerns_document_pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "PDF/A-3b"}},
+)
+def notification_document_pdf(
+    request: Request, db: DB, user: CaseWorker, concern_id: int
+) -> Response:
+    """The notification as the document the municipality's case system files (PDF/A-3b):
+    the notifier's institution and the district's social workers; a consultation, or anyone
+    else, ``404``. Audited with the child and the purpose. Rendered in the threadpool."""
+    doc = _document(request, db, user, concern_id, "pdf")
+    body = pdf.render_pdf(request.app.state.templates.env, doc)
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers=_download_headers(f"{doc.filename_stem}.pdf"),
+    )
+
+
+@router.get(
+    "/concerns/{concern_id}/document.json",
+    name="api:concerns_document_json",
+    response_model=document.NotificationDocument,
+)
+def notification_document_json(
+    request: Request, response: Response, db: DB, user: CaseWorker, concern_id: int
+) -> dict[str, Any]:
+    """The same document as JSON (docs/api-extensions.md names its fields)."""
+    doc = _document(request, db, user, concern_id, "json")
+    response.headers.update(_download_headers(f"{doc.filename_stem}.json"))
+    return doc.to_json()
 
 
 @router.post("/concerns/{concern_id}/cpr", name="api:concerns_reveal_cpr", response_model=CprRead)

@@ -83,6 +83,34 @@ def get_concern_for(
     return concern
 
 
+def get_notification_for(
+    session: Session, actor: User, *, concern_id: int, purpose: str
+) -> Concern:
+    """A notification the actor may see (its institution's staff and leaders, its district's
+    social workers), or NotFound, for its document: a consultation has none, and is refused
+    before anything is logged. The read is audited with the child and ``purpose``."""
+    ensure_may_see_concerns(actor)
+    concern = session.get(Concern, concern_id)
+    if concern is None or not _visible(actor, concern) or not concern.is_notification:
+        raise NotFound("Underretningen findes ikke.")
+    audit.record(
+        session,
+        actor,
+        AuditTag.CONCERN_DOCUMENT,
+        object_type="concern",
+        object_id=concern.id,
+        child_id=concern.child_id,
+        detail=purpose,
+    )
+    return concern
+
+
+def catalog_of(session: Session, concern: Concern) -> tuple[str, int] | None:
+    """The catalog id and version of the assessment a concern fetched through this scope was
+    made from: the version of the indicator texts its snapshot holds."""
+    return assessments_scope.catalog_of(session, assessment_id=concern.assessment_id)
+
+
 def concerns_about_assessment(session: Session, assessment: Assessment) -> list[Concern]:
     """What the assessment's institution sent about it, oldest first. The caller fetched
     the assessment through its scope, which only the institution's staff pass."""

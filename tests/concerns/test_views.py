@@ -650,3 +650,27 @@ class TestDialogueRedirect:
         assert one(saved, "#saved-participants").text == "Mor, far, pædagog"
         follow_up = (dt.date.today() + dt.timedelta(days=30)).strftime("%d.%m.%Y")
         assert one(saved, "#saved-follow-up").text == follow_up
+
+
+class TestDocumentButton:
+    def test_the_notification_page_offers_the_pdf_to_the_institution_and_the_district(
+        self, as_user, make_assessment
+    ):
+        assessment_id, _ = make_assessment(level=4)
+        path = _notify(as_user("staff"), assessment_id).url.path
+        concern_id = int(path.rsplit("/", 1)[1])
+        for name in ("staff", "leader", "social"):
+            page = soup(as_user(name).client.get(path))
+            button = one(page, "#document-pdf")
+            assert button.get_text(strip=True) == "Hent som PDF"
+            assert button["href"] == f"/api/v1/concerns/{concern_id}/document.pdf"
+            assert button["download"] == f"underretning-{concern_id}.pdf"
+            assert "logges" in one(page, "#document-hint").text
+        pdf = as_user("social").client.get(str(button["href"]))
+        assert pdf.headers["content-type"] == "application/pdf"
+
+    def test_a_consultation_has_no_document_button(self, as_user, make_assessment):
+        assessment_id, _ = make_assessment()
+        path = _consult(as_user("staff"), assessment_id).url.path
+        for name in ("staff", "social"):
+            assert soup(as_user(name).client.get(path)).select_one("#document-pdf") is None
