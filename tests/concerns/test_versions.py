@@ -108,8 +108,9 @@ class TestStaleVersion:
         late = soren.client.post(url, headers=soren.headers | {"If-Match": '"1"'})
         assert late.status_code == 409
         assert late.json()["error"]["code"] == "concern_changed"
-        assert soren.client.get(f"/api/v1/concerns/{concern_id}").json()["assigned_to"] == (
-            org.users["social"]
+        assert (
+            soren.client.get(f"/api/v1/concerns/{concern_id}").json()["assigned_to"]
+            == (org.users["social"])
         )
         # with the version now shown (or without If-Match) taking it over is a choice
         over = soren.client.post(url, headers=soren.headers | {"If-Match": '"2"'})

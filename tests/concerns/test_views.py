@@ -660,10 +660,7 @@ class TestChangedByAnother:
 
     def _form_fields(self, page: BeautifulSoup, selector: str) -> dict[str, str]:
         form = one(page, selector)
-        return {
-            str(i["name"]): str(i.get("value", ""))
-            for i in form.select("input[type=hidden]")
-        }
+        return {str(i["name"]): str(i.get("value", "")) for i in form.select("input[type=hidden]")}
 
     def test_a_stale_step_form_shows_the_new_status_and_changes_nothing(
         self, as_user, make_assessment

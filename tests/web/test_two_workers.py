@@ -245,8 +245,8 @@ def test_an_idempotent_retry_on_the_other_returns_the_first_result(workers, seed
     assert retry.status_code in (200, 201)
     assert retry.json()["id"] == first.json()["id"]
     assert retry.json() == first.json()
-    stored = select(func.count()).select_from(Assessment).where(
-        Assessment.child_id == seeded.child_id
+    stored = (
+        select(func.count()).select_from(Assessment).where(Assessment.child_id == seeded.child_id)
     )
     assert _count(seeded.url, stored) == 1
 
@@ -337,8 +337,10 @@ def test_two_social_workers_one_on_each_worker_move_the_same_concern(workers, se
         ),
     )
     assert sorted(r.status_code for r in moves) == [200, 409]
-    events = select(func.count()).select_from(ConcernEvent).where(
-        ConcernEvent.concern_id == concern.json()["id"]
+    events = (
+        select(func.count())
+        .select_from(ConcernEvent)
+        .where(ConcernEvent.concern_id == concern.json()["id"])
     )
     # submitted, taken once, answered once
     assert _count(seeded.url, events) == 3
