@@ -94,8 +94,8 @@ def seeded(postgres_migrated: str, empty_postgres: Callable[[], None]) -> Iterat
 
 
 def _start(name: str, env: dict[str, str]) -> Worker:
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed when the workers stop
+    process = subprocess.Popen(
         [sys.executable, "-m", "tests.web.worker_process"],
         cwd=ROOT,
         env=env,
