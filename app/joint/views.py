@@ -87,11 +87,9 @@ def _catalog_of(db: DB, view: service.JointView) -> Catalog | None:
     return catalogs.get_version(db, catalog_id=first.catalog_id, version=first.catalog_version)
 
 
-def _critical(catalog: Catalog | None, observed: set[str]) -> bool:
+def _critical(catalog: Catalog, observed: set[str]) -> bool:
     """Whether the signs ticked on the team's form make the result critical (the abuse
     rule: then the parents' note is not offered, as on an assessment's finish step)."""
-    if catalog is None:
-        return False
     known = {i.id for area in catalog.areas for i in area.indicators}
     return catalogs.evaluate_observed(catalog, sorted(observed & known)).critical
 
@@ -109,7 +107,8 @@ def _page_context(
     levels = catalogs.levels()
     chosen = form or {}
     observed = set(chosen.get("observed", comparison.agreed if comparison else []))
-    asks_plan = view.status == JointStatus.READY and view.is_participant and catalog is not None
+    asks_plan = view.status == JointStatus.READY and view.is_participant
+    critical = catalog is not None and asks_plan and _critical(catalog, observed)
     return {
         "view": view,
         "joint": view.joint,
@@ -132,7 +131,7 @@ def _page_context(
         "focus_rows": plan_form.focus_rows(chosen.get("focus_points"), user),
         "parents_form": chosen.get("parents", {}),
         "colleagues": assessments.colleagues(db, user) if asks_plan else [],
-        "summary": {"critical": _critical(catalog, observed) if asks_plan else False},
+        "summary": {"critical": critical},
     }
 
 

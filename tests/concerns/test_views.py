@@ -716,3 +716,20 @@ class TestChangedByAnother:
         with db.session_scope(app.state.engine) as s:
             concern = s.get_one(Concern, concern_id)
             assert (concern.assigned_to, concern.version) == (org.users["social"], 2)
+
+    def test_taking_a_closed_concern_keeps_its_own_reason(self, as_user, make_assessment):
+        assessment_id, _ = make_assessment()
+        staff = as_user("staff")
+        path = staff.client.post(
+            f"/assessments/{assessment_id}/consultation",
+            data={"message": "Pigen græder hver morgen.", "csrf_token": staff.csrf_token},
+        ).url.path
+        social = as_user("social")
+        stale = self._form_fields(soup(social.client.get(path)), "#take-form")
+        for step in ({"to": "answered", "note": "Svar"}, {"to": "closed"}):
+            social.client.post(
+                f"{path}/transitions", data={**step, "csrf_token": social.csrf_token}
+            )
+        r = social.client.post(f"{path}/take", data=stale, follow_redirects=False)
+        assert r.status_code == 409
+        assert "afsluttet og kan ikke overtages" in r.text
