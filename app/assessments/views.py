@@ -22,12 +22,11 @@ from typing import Annotated, Any
 from fastapi import Form, Request
 from fastapi.responses import Response
 
-from app import messages
 from app.accounts import service as accounts
 from app.accounts.models import User
-from app.assessments import scope, service
+from app.assessments import plan_form, scope, service
 from app.assessments.models import Assessment, AssessmentKind, AssessmentStatus
-from app.assessments.schemas import MAX_FOCUS_POINTS, AssessmentResult
+from app.assessments.schemas import AssessmentResult
 from app.catalogs import service as catalogs
 from app.catalogs.schemas import IndicatorRead
 from app.children import scope as children_scope
@@ -139,76 +138,6 @@ def _finish_defaults(state: service.AssessmentState) -> dict[str, str]:
     }
 
 
-FOCUS_ROWS = 3
-"""Focus-point rows the finish form offers (empty ones are ignored; the API takes up to 10)."""
-
-
-def _focus_rows(rows: list[dict[str, str]] | None, user: User) -> list[dict[str, str]]:
-    """The focus-point rows as typed, padded with empty ones (the user follows up)."""
-    empty = {"text": "", "who": "", "responsible": str(user.id), "due_on": ""}
-    typed = list(rows or [])
-    return typed + [dict(empty) for _ in range(max(FOCUS_ROWS - len(typed), 0))]
-
-
-def _focus_form(
-    texts: list[str] | None,
-    whos: list[str] | None,
-    responsibles: list[str] | None,
-    dues: list[str] | None,
-) -> list[dict[str, str]]:
-    """The focus-point rows a form posted, column by column (at most the API's limit)."""
-    columns = [list(c or []) for c in (texts, whos, responsibles, dues)]
-    count = min(max((len(c) for c in columns), default=0), MAX_FOCUS_POINTS + 1)
-
-    def cell(column: list[str], n: int) -> str:
-        return column[n] if n < len(column) else ""
-
-    return [
-        {
-            "text": cell(columns[0], n),
-            "who": cell(columns[1], n),
-            "responsible": cell(columns[2], n),
-            "due_on": cell(columns[3], n),
-        }
-        for n in range(count)
-    ]
-
-
-def _focus_inputs(rows: list[dict[str, str]]) -> list[service.FocusPointInput]:
-    """The rows for the service; a row that is not filled in is left out there."""
-    points = []
-    for n, row in enumerate(rows):
-        responsible = row["responsible"].strip()
-        if responsible and not (responsible.isascii() and responsible.isdigit()):
-            raise Invalid.field(
-                f"focus_points[{n}].responsible_id",
-                messages.FOCUS_POINT_RESPONSIBLE.format(n=n + 1),
-            )
-        due = form_date(
-            row["due_on"],
-            f"focus_points[{n}].due_on",
-            message=f"Fokuspunkt {n + 1}: skriv datoen som en dato, fx 01.09.2025.",
-        )
-        points.append(
-            service.FocusPointInput(
-                text=row["text"],
-                who=row["who"],
-                responsible_id=int(responsible) if responsible else None,
-                due_on=due,
-            )
-        )
-    return points
-
-
-def _parents_input(form: dict[str, str]) -> service.ParentsInput | None:
-    """The parents' note a form posted; none chosen: nothing noted."""
-    involvement = form.get("involvement", "").strip()
-    if not involvement:
-        return None
-    on = form_date(form.get("on", ""), "parents.on", message=messages.PARENTS_DATE)
-    return service.ParentsInput(involvement=involvement, on=on, how=form.get("how", ""))
-
-
 def _area_counts(catalog: Catalog, observed: Iterable[str]) -> dict[str, int]:
     """How many signs of each area are ticked."""
     ticked = set(observed)
@@ -254,7 +183,7 @@ def _questionnaire_context(
         "levels": catalogs.levels(),
         "level_options": _level_options(),
         "finish": finish_form or _finish_defaults(state),
-        "focus_rows": _focus_rows(focus_form, user),
+        "focus_rows": plan_form.focus_rows(focus_form, user),
         "parents_form": parents_form or {},
         "colleagues": service.colleagues(db, user),
         "errors": errors or {},
@@ -609,13 +538,14 @@ def finish(
     finishing is refused or not confirmed.
     """
     finish_form = {"level": level, "reason": reason, "follow_up_on": follow_up_on}
-    focus_form = _focus_form(fp_text, fp_who, fp_responsible, fp_due_on)
+    focus_form = plan_form.focus_form(fp_text, fp_who, fp_responsible, fp_due_on)
     parents_form = {"involvement": parents_involvement, "on": parents_on, "how": parents_how}
     try:
         if draft_fields == "1":
             _save_whole_form(db, user, assessment_id, observed, notes, resources)
         chosen_level, chosen_date = _parse_level(level), _parse_follow_up(follow_up_on)
-        focus_points, parents = _focus_inputs(focus_form), _parents_input(parents_form)
+        focus_points = plan_form.focus_inputs(focus_form)
+        parents = plan_form.parents_input(parents_form)
         if confirmed != "1":
             preview, decision = service.preview_finish(
                 db,

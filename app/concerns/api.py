@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.responses import Response
 
 from app.accounts.models import Role, User
@@ -28,6 +28,8 @@ router = make_router(prefix="/api/v1", tags=["concerns"])
 
 CaseWorker = Annotated[User, Depends(require_role(Role.STAFF, Role.LEADER, Role.SOCIAL_WORKER))]
 SocialWorker = Annotated[User, Depends(require_role(Role.SOCIAL_WORKER))]
+#: The concern's version the client saw (its ``ETag``), docs/api-extensions.md.
+IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=40)]
 
 
 def _read(request: Request, db: DB, concern: Concern, user: User) -> dict[str, object]:
@@ -95,9 +97,14 @@ def list_concerns(request: Request, db: DB, user: CaseWorker) -> list[dict[str, 
     response_model=ConcernRead,
     response_model_exclude_unset=True,
 )
-def read_concern(request: Request, db: DB, user: CaseWorker, concern_id: int) -> dict[str, object]:
-    """One concern (404 outside the caller's district or institution)."""
-    return _read(request, db, scope.get_concern_for(db, user, concern_id=concern_id), user)
+def read_concern(
+    request: Request, response: Response, db: DB, user: CaseWorker, concern_id: int
+) -> dict[str, object]:
+    """One concern (404 outside the caller's district or institution); its ``ETag`` is the
+    version a step may name in ``If-Match``."""
+    concern = scope.get_concern_for(db, user, concern_id=concern_id)
+    response.headers["ETag"] = service.etag_of(concern)
+    return _read(request, db, concern, user)
 
 
 @router.post(
@@ -107,10 +114,20 @@ def read_concern(request: Request, db: DB, user: CaseWorker, concern_id: int) ->
     response_model_exclude_unset=True,
 )
 def take_concern(
-    request: Request, db: DB, user: SocialWorker, concern_id: int
+    request: Request,
+    response: Response,
+    db: DB,
+    user: SocialWorker,
+    concern_id: int,
+    if_match: IfMatch = None,
 ) -> dict[str, object]:
-    """A social worker of the district takes the concern (``assigned_to`` becomes them)."""
-    return _read(request, db, service.take(db, user, concern_id=concern_id), user)
+    """A social worker of the district takes the concern (``assigned_to`` becomes them);
+    ``409 concern_changed`` when it changed since ``If-Match`` or another took it at once."""
+    concern = service.take(
+        db, user, concern_id=concern_id, expected_version=service.parse_version(if_match)
+    )
+    response.headers["ETag"] = service.etag_of(concern)
+    return _read(request, db, concern, user)
 
 
 @router.post(
@@ -120,9 +137,17 @@ def take_concern(
     response_model_exclude_unset=True,
 )
 def transition_concern(
-    request: Request, db: DB, user: SocialWorker, concern_id: int, body: TransitionCreate
+    request: Request,
+    response: Response,
+    db: DB,
+    user: SocialWorker,
+    concern_id: int,
+    body: TransitionCreate,
+    if_match: IfMatch = None,
 ) -> dict[str, object]:
-    """The next step of the workflow; an illegal step is 409."""
+    """The next step of the workflow; an illegal step is 409, and so is a step on a concern
+    that changed since ``If-Match`` or that another social worker moved at the same time
+    (``concern_changed``)."""
     concern = service.move(
         db,
         user,
@@ -131,7 +156,9 @@ def transition_concern(
         note=body.note,
         outcome=body.outcome,
         feedback=body.feedback,
+        expected_version=service.parse_version(if_match),
     )
+    response.headers["ETag"] = service.etag_of(concern)
     return _read(request, db, concern, user)
 
 

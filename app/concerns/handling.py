@@ -4,7 +4,11 @@ commits."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from typing import cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
+from sqlmodel import Session, col
 
 from app.accounts.models import Role, User
 from app.audit import service as audit
@@ -16,6 +20,53 @@ from app.concerns.workflow import ConcernKind, ConcernStatus, IllegalTransition,
 from app.db import id_of, utcnow
 from app.deadlines import Deadline, notification_deadlines
 from app.errors import Conflict, Forbidden, Invalid
+
+#: What a social worker is told when another one moved or took the concern first (409).
+CHANGED_MESSAGE = "Henvendelsen er lige blevet ændret af en anden. Se den nye status."
+CHANGED_CODE = "concern_changed"
+
+
+def parse_version(value: str | None) -> int | None:
+    """The version a step was decided on, from a form's hidden field (``"3"``) or an
+    ``If-Match`` header (``"3"``, ``W/"3"``, ``*``); None when not given (or ``*``: any)."""
+    text = (value or "").strip()
+    if text.startswith("W/"):
+        text = text[2:]
+    text = text.strip('"').strip()
+    if not text or text == "*":
+        return None
+    if not text.isdigit() or len(text) > 9:
+        raise Invalid.field("version", "Ugyldig version af sagen; hent sagen igen.")
+    return int(text)
+
+
+def etag_of(concern: Concern) -> str:
+    """The concern's version as an HTTP entity tag (what ``If-Match`` sends back)."""
+    return f'"{concern.version}"'
+
+
+def _check_expected(concern: Concern, expected: int | None) -> None:
+    if expected is not None and expected != concern.version:
+        raise Conflict(CHANGED_MESSAGE, code=CHANGED_CODE)
+
+
+def _claim(session: Session, concern: Concern) -> None:
+    """Count this step in the concern's version, only where the row still has the version it
+    was decided on. On PostgreSQL a second transaction's ``UPDATE`` waits for the first one's
+    row lock and then finds the version gone (0 rows); SQLite has one writer at a time. The
+    loser gets 409 and the concern as it is now (refreshed, for the page that shows it)."""
+    current = concern.version
+    result = cast(
+        "CursorResult[tuple[()]]",
+        session.execute(
+            sa.update(Concern)
+            .where(col(Concern.id) == concern.id, col(Concern.version) == current)
+            .values(version=current + 1)
+        ),
+    )
+    if result.rowcount != 1:
+        session.refresh(concern)
+        raise Conflict(CHANGED_MESSAGE, code=CHANGED_CODE)
 
 
 def record_event(
@@ -58,36 +109,44 @@ def move(
     note: str = "",
     outcome: str | None = None,
     feedback: str = "",
+    expected_version: int | None = None,
 ) -> Concern:
     """One step of the workflow, by a social worker of the concern's district (409 when the
     step is not the next one). ``note`` is internal to the district's social workers;
     ``feedback`` (on assessing a notification) and the answer (on a consultation) are what
     the institution is told. ``outcome`` must be one of api.md's five values, whichever way
-    it came in."""
+    it came in. ``expected_version``: the version the caller saw (the page's form, the API's
+    ``If-Match``); another version is 409 ``concern_changed``, as is losing a race to another
+    social worker moving the same concern at the same time."""
     if actor.role_enum is not Role.SOCIAL_WORKER:
         raise Forbidden("Kun distriktets socialrådgivere behandler sagerne.")
     concern = scope.get_concern_for(session, actor, concern_id=concern_id, purpose="sagsskridt")
+    _check_expected(concern, expected_version)
     kind = concern.kind_enum
     current = concern.status_enum
     try:
         new = transition(kind, current, to)
     except IllegalTransition as error:
         raise Conflict(str(error), code="illegal_transition") from error
-    now = utcnow()
     note = note.strip()
     if len(note) > MESSAGE_MAX:
         raise Invalid.field("note", f"Højst {MESSAGE_MAX} tegn.")
     if len(feedback.strip()) > MESSAGE_MAX:
         raise Invalid.field("feedback", f"Højst {MESSAGE_MAX} tegn.")
-    if new is ConcernStatus.ASSESSED:
-        concern.outcome = _outcome(outcome).value
+    chosen = _outcome(outcome) if new is ConcernStatus.ASSESSED else None
+    if new is ConcernStatus.ANSWERED and not note:
+        raise Invalid.field("note", "Skriv dit svar til medarbejderen.")
+    # Everything is checked: only now is the step claimed and written (a refusal changes
+    # nothing, not even the version).
+    _claim(session, concern)
+    now = utcnow()
+    if chosen is not None:
+        concern.outcome = chosen.value
         concern.feedback = feedback.strip()
         concern.assessed_at = now
     elif new is ConcernStatus.ACKNOWLEDGED:
         concern.acknowledged_at = now
     elif new is ConcernStatus.ANSWERED:
-        if not note:
-            raise Invalid.field("note", "Skriv dit svar til medarbejderen.")
         concern.answer = note
         concern.answered_at = now
     elif new is ConcernStatus.CLOSED:
@@ -108,10 +167,14 @@ def move(
     return concern
 
 
-def take(session: Session, actor: User, *, concern_id: int) -> Concern:
+def take(
+    session: Session, actor: User, *, concern_id: int, expected_version: int | None = None
+) -> Concern:
     """A social worker of the concern's district takes it (it is then theirs: marked so in
     their inbox and counted in their header); the step is recorded in its timeline. Taking
-    one's own concern again changes nothing; a closed concern cannot be taken (409)."""
+    one's own concern again changes nothing; a closed concern cannot be taken (409). Taken
+    or moved by someone else since ``expected_version``, or at the same time: 409
+    ``concern_changed`` (never a silent overwrite of the other's take)."""
     if actor.role_enum is not Role.SOCIAL_WORKER:
         raise Forbidden("Kun distriktets socialrådgivere behandler sagerne.")
     concern = scope.get_concern_for(session, actor, concern_id=concern_id, purpose="overtag sag")
@@ -120,6 +183,8 @@ def take(session: Session, actor: User, *, concern_id: int) -> Concern:
     status = concern.status_enum
     if status is ConcernStatus.CLOSED:
         raise Conflict("Sagen er afsluttet og kan ikke overtages.", code="concern_closed")
+    _check_expected(concern, expected_version)
+    _claim(session, concern)
     concern.assigned_to = id_of(actor)
     session.add(concern)
     record_event(

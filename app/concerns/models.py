@@ -78,6 +78,10 @@ class Concern(SQLModel, table=True):
     assigned_to: int | None = Field(default=None, foreign_key="user_account.id")
     """A consultation's social worker first in line: the one the institution's contacts name
     (with a user); any social worker of the district may still take it."""
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    """Counts the social workers' steps (move, take): a step is written only where the row still
+    has the version the step was decided on (``UPDATE … WHERE id = ? AND version = ?``), so of
+    two social workers moving the same concern at once one wins and the other gets 409."""
 
     @property
     def kind_enum(self) -> ConcernKind:

@@ -260,6 +260,8 @@ class ConcernRead(BaseModel):
     outcome: Outcome | None
     feedback: str | None
     assigned_to: int | None = None
+    version: int = 1
+    """Counts the social workers' steps; what ``If-Match`` names (docs/api-extensions.md)."""
     assessment_id: int | None = None
     child_id: int | None = None
     child: ChildIdentity | None = None
@@ -297,6 +299,7 @@ class ConcernRead(BaseModel):
             outcome=view.outcome,
             feedback=c.feedback or None,
             assigned_to=c.assigned_to,
+            version=c.version,
         )
         if view.shows_links:
             read.assessment_id = c.assessment_id

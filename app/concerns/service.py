@@ -27,7 +27,7 @@ from app.catalogs.schemas import IndicatorRead
 from app.concerns import cpr, crypto, scope
 from app.concerns.crypto import Rotation, rotate_cpr_numbers
 from app.concerns.dialogues import dialogues_of, record_dialogue
-from app.concerns.handling import deadlines_of, move, take
+from app.concerns.handling import CHANGED_CODE, deadlines_of, etag_of, move, parse_version, take
 from app.concerns.inbox import Counts, counts_for, has_reply, inbox_order, list_for, urgency_of
 from app.concerns.models import Concern, ParentDialogue
 from app.concerns.notifications import (
@@ -44,6 +44,7 @@ from app.errors import Forbidden, Invalid, NotFound
 
 __all__ = [
     "ABUSE_RULE",
+    "CHANGED_CODE",
     "Counts",
     "NotificationInput",
     "Rotation",
@@ -53,6 +54,7 @@ __all__ = [
     "dialogue_follow_ups",
     "dialogues_of",
     "earlier_concerns",
+    "etag_of",
     "for_assessment",
     "for_child",
     "has_reply",
@@ -60,6 +62,7 @@ __all__ = [
     "is_acute",
     "list_for",
     "move",
+    "parse_version",
     "record_dialogue",
     "replies_for",
     "reveal_cpr",

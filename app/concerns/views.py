@@ -417,13 +417,35 @@ def _detail_context(
         "expected_answer_by": expected_answer_by(concern),
         "revealed_cpr": revealed_cpr,
         "message_max": MESSAGE_MAX,
+        "changed": "",
     }
 
 
+def _changed_response(
+    request: Request, db: DB, user: User, concern_id: int, error: Conflict, form: dict[str, str]
+) -> Response:
+    """The concern page as it is now, saying that another social worker changed it first
+    (the form the step came from was rendered with an older version)."""
+    concern = scope.get_concern_for(db, user, concern_id=concern_id, purpose="fejl")
+    context = _detail_context(request, db, user, concern, None, form)
+    context["changed"] = error.message
+    return render(request, "concerns/detail.html", context, status_code=error.status)
+
+
 @router.post("/concerns/{concern_id}/take", name="concerns:take")
-def concern_take(request: Request, db: DB, user: SocialWorker, concern_id: int) -> Response:
-    """Take the concern: it is then the social worker's own (the step is in its timeline)."""
-    service.take(db, user, concern_id=concern_id)
+def concern_take(
+    request: Request, db: DB, user: SocialWorker, concern_id: int, version: Short = ""
+) -> Response:
+    """Take the concern: it is then the social worker's own (the step is in its timeline).
+    Taken or moved by someone else since the page was shown: the page again, with the news."""
+    try:
+        service.take(
+            db, user, concern_id=concern_id, expected_version=service.parse_version(version)
+        )
+    except Conflict as error:
+        if error.code != service.CHANGED_CODE:
+            raise
+        return _changed_response(request, db, user, concern_id, error, {})
     return htmx.redirect(request, request.url_for("concerns:detail", concern_id=concern_id).path)
 
 
@@ -437,9 +459,12 @@ def concern_transition(
     note: Text = "",
     outcome: Short = "",
     feedback: Text = "",
+    version: Short = "",
 ) -> Response:
     """The next step of the workflow; an illegal step is refused with a clear message. After
-    the step the page says what was done."""
+    the step the page says what was done. A form rendered before another social worker's
+    step (its hidden ``version``) shows the concern as it is now, with the news."""
+    form = {"note": note, "outcome": outcome, "feedback": feedback}
     try:
         concern = service.move(
             db,
@@ -449,24 +474,34 @@ def concern_transition(
             note=note,
             outcome=outcome or None,
             feedback=feedback,
+            expected_version=service.parse_version(version),
         )
-    except (Invalid, Conflict) as error:
-        concern = scope.get_concern_for(db, user, concern_id=concern_id, purpose="fejl")
-        errors = error.field_messages() if isinstance(error, Invalid) else {"to": error.message}
-        context = _detail_context(
-            request,
-            db,
-            user,
-            concern,
-            errors,
-            {"note": note, "outcome": outcome, "feedback": feedback},
-        )
-        return render(request, "concerns/detail.html", context, status_code=error.status)
+    except Conflict as error:
+        if error.code == service.CHANGED_CODE:
+            return _changed_response(request, db, user, concern_id, error, form)
+        return _refused(request, db, user, concern_id, error, form)
+    except Invalid as error:
+        return _refused(request, db, user, concern_id, error, form)
     return htmx.redirect(
         request,
         request.url_for("concerns:detail", concern_id=concern_id).path
         + f"?moved={concern.status}#step-done",
     )
+
+
+def _refused(
+    request: Request,
+    db: DB,
+    user: User,
+    concern_id: int,
+    error: Invalid | Conflict,
+    form: dict[str, str],
+) -> Response:
+    """The concern page again with why the step was refused."""
+    concern = scope.get_concern_for(db, user, concern_id=concern_id, purpose="fejl")
+    errors = error.field_messages() if isinstance(error, Invalid) else {"to": error.message}
+    context = _detail_context(request, db, user, concern, errors, form)
+    return render(request, "concerns/detail.html", context, status_code=error.status)
 
 
 @router.post("/concerns/{concern_id}/cpr", name="concerns:reveal_cpr")

@@ -26,6 +26,7 @@ from app.joint.schemas import (
     ComparisonRead,
     IndividualRead,
     JointCreate,
+    JointFinish,
     JointRead,
     JointResultRead,
     LevelRead,
@@ -155,14 +156,22 @@ def finish_joint(
     db: DB,
     user: StaffOrLeader,
     joint_id: int,
-    body: AssessmentInput,
+    body: JointFinish,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    """Finish the joint assessment with what the team agreed (``"kind": "joint"``); 409 while
-    anyone has not submitted, and once finished."""
+    """Finish the joint assessment with what the team agreed (``"kind": "joint"``), with its
+    focus points and the parents' note when given; 409 while anyone has not submitted, and
+    once finished."""
 
     def create() -> tuple[int, dict[str, Any]]:
-        state = service.finish(db, user, joint_id=joint_id, **_inputs(body))
+        state = service.finish(
+            db,
+            user,
+            joint_id=joint_id,
+            **_inputs(body),
+            focus_points=assessments.focus_point_inputs(body.focus_points),
+            parents=assessments.parents_input(body.parents),
+        )
         result = JointResultRead(
             **state.read().model_dump(),
             joint_assessment_id=joint_id,

@@ -6,7 +6,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.assessments.schemas import MAX_TEXT, AssessmentRead, LevelOverride
+from app.assessments.schemas import (
+    MAX_FOCUS_POINTS,
+    MAX_TEXT,
+    AssessmentRead,
+    FocusPointCreate,
+    LevelOverride,
+    ParentsCreate,
+)
 from app.catalogs.schemas import MAX_OBSERVED, ObservedId
 from app.children.schemas import ChildRead
 from app.fields import Id
@@ -35,6 +42,15 @@ class AssessmentInput(BaseModel):
     notes: str | None = Field(default=None, max_length=MAX_TEXT)
     resources: str | None = Field(default=None, max_length=MAX_TEXT)
     level_override: LevelOverride | None = None
+
+
+class JointFinish(AssessmentInput):
+    """``POST /api/v1/joint-assessments/{id}/finish``: the team's assessment, and the plan the
+    team agrees (docs/api-extensions.md: as ``POST /api/v1/assessments``, omitted means not
+    asked; given, a result at level 2 or higher needs at least one focus point)."""
+
+    focus_points: list[FocusPointCreate] | None = Field(default=None, max_length=MAX_FOCUS_POINTS)
+    parents: ParentsCreate | None = None
 
 
 class ParticipantRead(BaseModel):

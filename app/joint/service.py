@@ -306,10 +306,14 @@ def finish(
     resources: str = "",
     level: int | None = None,
     reason: str = "",
+    focus_points: list[assessments.FocusPointInput] | None = None,
+    parents: assessments.ParentsInput | None = None,
 ) -> assessments.AssessmentState:
     """Finish the joint assessment with what the team agreed: a finished assessment of kind
-    ``joint``, the one that counts for the child. 409 while anyone has not submitted, and
-    once finished; only participants finish it."""
+    ``joint``, the one that counts for the child, with the team's focus points and the
+    parents' note by the same rules as an assessment's finish (``focus_points`` None: not
+    asked; given, at least one at level 2 or higher). 409 while anyone has not submitted,
+    and once finished; only participants finish it."""
     joint = scope.get_joint_for(session, actor, joint_id=joint_id, purpose="fælles vurdering")
     _own_part(session, actor, joint)
     if joint.status == JointStatus.FINISHED:
@@ -329,6 +333,8 @@ def finish(
         level=level,
         reason=reason,
         kind=AssessmentKind.JOINT,
+        focus_points=focus_points,
+        parents=parents,
     )
     joint.assessment_id = id_of(state.assessment)
     joint.status = JointStatus.FINISHED

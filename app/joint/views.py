@@ -15,7 +15,9 @@ from fastapi.responses import Response
 from starlette.applications import Starlette
 
 from app.accounts import service as accounts
-from app.accounts.models import Role
+from app.accounts.models import Role, User
+from app.assessments import plan_form
+from app.assessments import service as assessments
 from app.assessments.models import Assessment, AssessmentKind
 from app.catalogs import service as catalogs
 from app.children import scope as children_scope
@@ -85,8 +87,16 @@ def _catalog_of(db: DB, view: service.JointView) -> Catalog | None:
     return catalogs.get_version(db, catalog_id=first.catalog_id, version=first.catalog_version)
 
 
+def _critical(catalog: Catalog, observed: set[str]) -> bool:
+    """Whether the signs ticked on the team's form make the result critical (the abuse
+    rule: then the parents' note is not offered, as on an assessment's finish step)."""
+    known = {i.id for area in catalog.areas for i in area.indicators}
+    return catalogs.evaluate_observed(catalog, sorted(observed & known)).critical
+
+
 def _page_context(
     db: DB,
+    user: User,
     view: service.JointView,
     *,
     form: dict[str, Any] | None = None,
@@ -96,6 +106,9 @@ def _page_context(
     comparison = view.comparison
     levels = catalogs.levels()
     chosen = form or {}
+    observed = set(chosen.get("observed", comparison.agreed if comparison else []))
+    asks_plan = view.status == JointStatus.READY and view.is_participant
+    critical = catalog is not None and asks_plan and _critical(catalog, observed)
     return {
         "view": view,
         "joint": view.joint,
@@ -108,10 +121,17 @@ def _page_context(
         if comparison
         else [],
         "level_options": [(n, f"Niveau {n}: {levels.level(n).name}") for n in (1, 2, 3, 4)],
-        "joint_observed": set(chosen.get("observed", comparison.agreed if comparison else [])),
+        "joint_observed": observed,
         "form": chosen,
         "errors": errors or {},
         "others_hidden": view.individuals is None,
+        # The team's plan, asked exactly as on an assessment's finish step (the same
+        # templates; their fields belong to this page's form).
+        "plan_form": "joint-finish-form",
+        "focus_rows": plan_form.focus_rows(chosen.get("focus_points"), user),
+        "parents_form": chosen.get("parents", {}),
+        "colleagues": assessments.colleagues(db, user) if asks_plan else [],
+        "summary": {"critical": critical},
     }
 
 
@@ -170,7 +190,7 @@ def detail(request: Request, db: DB, user: StaffOrLeader, joint_id: int) -> Resp
     (and all have), the comparison and the team's joint assessment."""
     view = service.get(db, user, joint_id=joint_id)
     return render(
-        request, "joint/detail.html", _page_context(db, view), fragment="joint/_joint.html"
+        request, "joint/detail.html", _page_context(db, user, view), fragment="joint/_joint.html"
     )
 
 
@@ -205,11 +225,31 @@ def finish(
     level: Annotated[str, Form(max_length=2)] = "",
     reason: Annotated[str, Form(max_length=MAX_TEXT_FIELD)] = "",
     confirmed: Annotated[str, Form(max_length=1)] = "",
+    fp_text: Annotated[list[str] | None, Form()] = None,
+    fp_who: Annotated[list[str] | None, Form()] = None,
+    fp_responsible: Annotated[list[str] | None, Form()] = None,
+    fp_due_on: Annotated[list[str] | None, Form()] = None,
+    parents_involvement: Annotated[str, Form(max_length=20)] = "",
+    parents_on: Annotated[str, Form(max_length=20)] = "",
+    parents_how: Annotated[str, Form(max_length=MAX_TEXT_FIELD)] = "",
 ) -> Response:
     """Finish the joint assessment with the signs the team agreed (a finished assessment of
-    kind ``joint``); asks for the confirmation that it is final."""
-    form = {"observed": list(observed or []), "notes": notes, "level": level, "reason": reason}
+    kind ``joint``), the team's focus points (required at level 2 or higher) and the parents'
+    note (never when the abuse rule applies), as an assessment's finish step asks them;
+    asks for the confirmation that it is final."""
+    focus_form = plan_form.focus_form(fp_text, fp_who, fp_responsible, fp_due_on)
+    parents_form = {"involvement": parents_involvement, "on": parents_on, "how": parents_how}
+    form = {
+        "observed": list(observed or []),
+        "notes": notes,
+        "level": level,
+        "reason": reason,
+        "focus_points": focus_form,
+        "parents": parents_form,
+    }
     try:
+        focus_points = plan_form.focus_inputs(focus_form)
+        parents = plan_form.parents_input(parents_form)
         if confirmed != "1":
             raise Invalid.field(
                 "confirmed", "Bekræft, at I er enige, og at den fælles vurdering er endelig."
@@ -222,6 +262,9 @@ def finish(
             notes=notes,
             level=_parse_level(level),
             reason=reason,
+            # the page always asks (it sends its rows): at level 2 or higher one is needed
+            focus_points=focus_points,
+            parents=parents,
         )
     except Invalid as error:
         view = service.get(db, user, joint_id=joint_id)
@@ -229,7 +272,7 @@ def finish(
         return render(
             request,
             "joint/detail.html",
-            _page_context(db, view, form=form, errors=errors or {"form": error.message}),
+            _page_context(db, user, view, form=form, errors=errors or {"form": error.message}),
             status_code=422,
             fragment="joint/_joint.html",
         )

@@ -182,7 +182,42 @@ function fieldError(name, message) {
   input.setAttribute("aria-describedby", described.join(" "));
 }
 
+// The plan's errors go beside its fieldset, as _focus_points.html and _parents.html render
+// them: "focus_points[0].text" beside the focus points, "parents.on" beside the parents.
+const PLAN_GROUPS = {focus_points: ["focus-points", "error-focus-points", "hint-focus-points"],
+  parents: ["parents-informed", "error-parents", "hint-parents"]};
+
+function planError(field, message) {
+  const ids = PLAN_GROUPS[field.split(/[.[]/)[0]];
+  const group = ids && byId(ids[0]);
+  if (!group) { return false; }
+  if (byId(ids[1])) { return true; } // the group's first error is shown
+  group.classList.add("form-error");
+  const span = el("span", {"class": "form-error-message", id: ids[1]});
+  span.appendChild(el("span", {"class": "sr-only"}, "Fejl: "));
+  span.appendChild(document.createTextNode(message));
+  const hint = byId(ids[2]);
+  group.insertBefore(span, hint ? hint.nextSibling : group.firstChild);
+  group.setAttribute("aria-describedby", (hint ? ids[2] + " " : "") + ids[1]);
+  return true;
+}
+
+// Before the checks run again: no error of an earlier try (the server's or the tablet's).
+function clearPlanErrors() {
+  Object.keys(PLAN_GROUPS).forEach((key) => {
+    const [groupId, spanId, hintId] = PLAN_GROUPS[key];
+    const span = byId(spanId);
+    const group = byId(groupId);
+    if (span) { span.parentNode.removeChild(span); }
+    if (group) {
+      group.classList.remove("form-error");
+      if (byId(hintId)) { group.setAttribute("aria-describedby", hintId); }
+    }
+  });
+}
+
 function clearFieldErrors() {
+  clearPlanErrors();
   ["level", "reason", "follow_up_on"].forEach((name) => {
     const group = byId("field-" + name);
     const span = byId("error-" + name);
@@ -197,10 +232,36 @@ function clearFieldErrors() {
   });
 }
 
+function valueIn(row, name) {
+  const field = row.querySelector(`[name=${name}]`);
+  return field ? field.value : "";
+}
+
+// The focus points and the parents' note, when the finish step asks them (the same fields
+// the page posts online: _focus_points.html, _parents.html). Rows left empty are left out.
+function planChoice() {
+  const plan = {};
+  const points = byId("focus-points");
+  if (points) {
+    plan.focus_points = Array.prototype.map.call(points.querySelectorAll(".focus-point"), (row) => ({
+      text: valueIn(row, "fp_text"),
+      who: valueIn(row, "fp_who"),
+      responsible_id: Number(valueIn(row, "fp_responsible")) || null,
+      due_on: valueIn(row, "fp_due_on") || null,
+    })).filter((p) => p.text.trim() || p.who.trim());
+  }
+  const parents = byId("parents-informed");
+  const chosen = parents && parents.querySelector("input[name=parents_involvement]:checked");
+  if (chosen && chosen.value) {
+    plan.parents = {involvement: chosen.value, on: byId("input-parents-on").value || null, how: byId("input-parents-how").value};
+  }
+  return plan;
+}
+
 // The same checks the server makes when finishing (static/js/summary.js, parity-tested).
 function finishChoice() {
   const followUp = byId("input-follow_up_on").value;
-  const finish = {level: Number(byId("input-level").value), reason: byId("input-reason").value.trim(), follow_up_on: followUp || null};
+  const finish = {level: Number(byId("input-level").value), reason: byId("input-reason").value.trim(), follow_up_on: followUp || null, ...planChoice()};
   return {errors: finishErrors(q.evaluation, finish, todayIso()), finish};
 }
 
@@ -219,9 +280,10 @@ function finishLocal() {
     clearFieldErrors();
     const choice = finishChoice();
     if (choice.errors.length) {
-      choice.errors.forEach(([field, message]) => fieldError(field, message));
+      choice.errors.forEach(([field, message]) => { if (!planError(field, message)) { fieldError(field, message); } });
       setStatus("error", choice.errors[0][1]);
-      const first = byId("input-" + choice.errors[0][0]);
+      const field = choice.errors[0][0];
+      const first = byId("input-" + field) || byId(field.startsWith("focus_points") ? "input-fp-text-0" : "input-parents-on");
       if (first) { first.focus(); }
       return;
     }

@@ -131,16 +131,58 @@ export function todayIso(date) {
   return day.getFullYear() + "-" + mm + "-" + dd;
 }
 
+// The finish step's plan (app/messages.py, the same words).
+const FOCUS_POINTS_REQUIRED = "Skriv mindst ét fokuspunkt: hvad I voksne vil gøre, hvem der gør det, og hvornår I følger op. Det skal udfyldes ved niveau 2 eller højere.";
+const FOCUS_POINT_TEXT = "Fokuspunkt {n}: skriv hvad I voksne vil gøre.";
+const FOCUS_POINT_PAST = "Fokuspunkt {n}: opfølgningsdatoen ligger i fortiden.";
+const PARENTS_ABUSE_RULE = "Ved mistanke om vold eller seksuelle overgreb må forældrene ikke orienteres, før kommunen er kontaktet. Kommunen beslutter, hvornår forældrene får besked.";
+const PARENTS_DATE = "Skriv hvornår forældrene blev orienteret eller inddraget (ikke en dato i fremtiden).";
+const PARENTS_HOW = "Skriv hvordan forældrene blev orienteret eller inddraget.";
+
+function filled(value) { return typeof value === "string" && value.trim() !== ""; }
+
+// The plan's checks (service._check_plan) after the level's: ``focus_points`` absent means
+// the step did not ask (nothing required); given, at level 2 or higher one is needed. Who
+// follows up and a missing date are left to the server (it knows the colleagues and the
+// level's follow-up date).
+function planErrors(evaluation, choice, level, today) {
+  const errors = [];
+  const given = (choice.focus_points || []).filter((p) => filled(p.text) || filled(p.who));
+  given.forEach((point, index) => {
+    const n = String(index + 1);
+    if (!filled(point.text)) { errors.push([`focus_points[${index}].text`, FOCUS_POINT_TEXT.replace("{n}", n)]); }
+    const due = point.due_on || choice.follow_up_on;
+    if (due && due < today) { errors.push([`focus_points[${index}].due_on`, FOCUS_POINT_PAST.replace("{n}", n)]); }
+  });
+  if (Array.isArray(choice.focus_points) && !given.length && level >= 2) {
+    errors.push(["focus_points", FOCUS_POINTS_REQUIRED]);
+  }
+  const parents = choice.parents;
+  if (parents) {
+    if (evaluation && !evaluation.parents_may_be_informed) {
+      errors.push(["parents", PARENTS_ABUSE_RULE]);
+    } else {
+      if (parents.involvement !== "informed" && parents.involvement !== "involved") { errors.push(["parents.involvement", PARENTS_HOW]); }
+      if (!parents.on || parents.on > today) { errors.push(["parents.on", PARENTS_DATE]); }
+      if (!filled(parents.how)) { errors.push(["parents.how", PARENTS_HOW]); }
+    }
+  }
+  return errors;
+}
+
 /** [[field, message], …] for a finish the server would refuse: another level than the
- * computed one without a reason, a critical sign below level 4, a follow-up in the past. */
+ * computed one without a reason, a critical sign below level 4, a follow-up in the past;
+ * then the plan (focus points, the parents), when the finish step asked it. */
 export function finishErrors(evaluation, choice, today) {
   const errors = [];
+  let level = evaluation ? evaluation.level : choice.level;
   if (evaluation && choice.level !== evaluation.level) {
     if (!choice.reason) { errors.push(["reason", "Skriv en begrundelse, når du vælger et andet niveau end det beregnede."]); }
     if (evaluation.critical && choice.level < 4) {
       errors.push(["level", "Et kritisk tegn (mistanke om vold eller overgreb) kan ikke vurderes under niveau 4: underret kommunen nu."]);
     }
+    level = choice.level;
   }
   if (choice.follow_up_on && choice.follow_up_on < today) { errors.push(["follow_up_on", "Opfølgningsdatoen ligger i fortiden."]); }
-  return errors;
+  return errors.concat(planErrors(evaluation, choice, level, today));
 }

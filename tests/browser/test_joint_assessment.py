@@ -5,6 +5,7 @@ joint assessment that counts. Every page on the way is axe-clean."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 from typing import Any
@@ -113,10 +114,18 @@ def test_two_participants_submit_alone_then_finish_the_joint_assessment(
     expect(pia.locator("#comparison")).to_be_visible()
     expect(pia.locator(f"[id='joint-sign-{shared[0]}']")).to_be_checked()
     pia.get_by_label("Hvad I blev enige om (noter)").fill("Vi er enige om niveau 2 og følger op.")
+    # the team agrees the plan here, as on an assessment's finish step
+    pia.locator("#joint-finish-form #input-fp-text-0").fill("Fast voksen ved aflevering.")
+    pia.locator("#joint-finish-form #input-parents-informed").check()
+    pia.locator("#joint-finish-form #input-parents-on").fill(dt.date.today().isoformat())
+    pia.locator("#joint-finish-form #input-parents-how").fill("Samtale ved afhentning")
+    _axe_clean(pia)
     pia.get_by_label(re.compile("Vi er enige, og den fælles vurdering er endelig")).check()
     pia.get_by_role("button", name="Afslut den fælles vurdering").click()
     pia.wait_for_url(re.compile(r"/assessments/\d+$"))
     expect(pia.locator("#result-kind")).to_have_text("Fælles vurdering")
+    expect(pia.locator("#focus-points")).to_contain_text("Fast voksen ved aflevering.")
+    expect(pia.locator("#result-parents")).to_contain_text("Samtale ved afhentning")
     _axe_clean(pia)
 
     lone.goto(server.url(joint_path))

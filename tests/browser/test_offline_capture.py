@@ -4,11 +4,13 @@ exactly one finished assessment holding everything entered, and nobody else's ey
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     PASSWORD,
@@ -35,6 +37,8 @@ from tests.browser.flows import (
 )
 
 pytestmark = pytest.mark.browser
+#: Generous: a state on a busy 2-core machine (the checks run in the page, no network).
+STATE_WAIT_MS = 30_000
 SESSION_ENDED = "Du er blevet logget ud – log ind igen, så gemmes det, du har skrevet"
 BOTH_ORIENTATIONS = pytest.mark.parametrize(
     ("viewport", "label"),
@@ -144,6 +148,8 @@ def _finish_offline(
     tap(page, sign)
     if notes:
         page.get_by_label("Observationer og noter").fill(notes)
+    # Level 2 or higher: the finish step asks for a focus point, offline too (issue 13).
+    page.locator("#input-fp-text-0").fill("En fast voksen tager imod om morgenen")
     page.get_by_role("button", name="Afslut vurdering").click()
     page.wait_for_selector("#finish-state")
     _wait_for_outbox(page, 1)
@@ -228,6 +234,28 @@ class TestNetworkGoneHalfway:
         page.get_by_label("Barnets ressourcer (det der går godt)").blur()
         assert page.locator("#outbox").is_visible()
         assert "Vurdering af Oskar" in page.locator("#outbox-list").inner_text()
+        # Level 3 without a focus point: the tablet refuses it as the server would, in Danish,
+        # beside the focus points, and keeps the questionnaire open.
+        page.get_by_role("button", name="Afslut vurdering").click()
+        expect(page.locator("#error-focus-points")).to_contain_text(
+            "Skriv mindst ét fokuspunkt", timeout=STATE_WAIT_MS
+        )
+        expect(page.locator("#focus-points")).to_have_class(re.compile("form-error"))
+        expect(page.locator("#input-fp-text-0")).to_be_focused()
+        assert page.locator("#finish-state").count() == 0
+        # A parents' note dated in the future is refused too.
+        later = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+        page.locator("#input-fp-text-0").fill("En fast voksen tager imod om morgenen")
+        page.locator("#input-fp-who-0").fill("Pia")
+        page.locator("#input-parents-informed").check()
+        page.locator("#input-parents-on").fill(later)
+        page.locator("#input-parents-how").fill("Samtale ved afhentning")
+        page.get_by_role("button", name="Afslut vurdering").click()
+        expect(page.locator("#error-parents")).to_contain_text(
+            "ikke en dato i fremtiden", timeout=STATE_WAIT_MS
+        )
+        expect(page.locator("#error-focus-points")).to_have_count(0)
+        page.locator("#input-parents-on").fill(dt.date.today().isoformat())
         page.get_by_role("button", name="Afslut vurdering").click()
         page.wait_for_selector("#finish-state")
         assert SAVED_ON_DEVICE in page.locator("#finish-state").inner_text()
@@ -249,6 +277,15 @@ class TestNetworkGoneHalfway:
         assert (stored["status"], stored["level"], stored["computed_level"]) == ("finished", 3, 3)
         assert set(stored["observed"]) == {*level2, level3}
         assert (stored["notes"], stored["resources"]) == ("Noteret uden net.", "Elsker at bygge.")
+        # the focus point and the parents' note went with the queued finish
+        assert [(p["text"], p["who"]) for p in stored["focus_points"]] == [
+            ("En fast voksen tager imod om morgenen", "Pia")
+        ]
+        assert stored["focus_points"][0]["due_on"] == stored["follow_up_on"]
+        assert (stored["parents"]["involvement"], stored["parents"]["how"]) == (
+            "informed",
+            "Samtale ved afhentning",
+        )
         page.get_by_role("link", name="Se resultatet").click()
         page.wait_for_selector("#next-steps")
 
@@ -424,6 +461,7 @@ class TestSessionEndsWhileTheQuestionnaireIsOpen:
         notes = page.get_by_label("Observationer og noter")
         notes.fill("Skrevet efter at sessionen udløb.")
         notes.blur()
+        page.locator("#input-fp-text-0").fill("Vi taler med forældrene i næste uge")
         page.get_by_role("button", name="Afslut vurdering").click()
         page.wait_for_selector("#finish-state")
         assert SESSION_ENDED in page.locator("#finish-state").inner_text()
@@ -442,6 +480,9 @@ class TestSessionEndsWhileTheQuestionnaireIsOpen:
         [stored] = _finished(api, server, "paedagog", child_id, page)
         assert set(stored["observed"]) == {first, second}
         assert stored["notes"] == "Skrevet efter at sessionen udløb."
+        assert [p["text"] for p in stored["focus_points"]] == [
+            "Vi taler med forældrene i næste uge"
+        ]
 
 
 class TestIdleWarning:

@@ -9,10 +9,10 @@ from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from app import db
-from app.accounts.models import User
+from app.accounts.models import District, Role, User
 from app.catalogs import service as catalogs
 from app.concerns.models import Concern
-from tests.factories import id_of, make_child, make_finished_assessment, signs
+from tests.factories import id_of, make_child, make_finished_assessment, make_user, signs
 from tests.html import one
 
 
@@ -674,3 +674,86 @@ class TestDocumentButton:
         path = _consult(as_user("staff"), assessment_id).url.path
         for name in ("staff", "social"):
             assert soup(as_user(name).client.get(path)).select_one("#document-pdf") is None
+
+
+class TestChangedByAnother:
+    """Two social workers with the same concern page open: the second one's form carries the
+    version it was rendered with, so its step is refused with the Danish news, not applied."""
+
+    CHANGED = "Henvendelsen er lige blevet ændret af en anden. Se den nye status."
+
+    def _form_fields(self, page: BeautifulSoup, selector: str) -> dict[str, str]:
+        form = one(page, selector)
+        return {str(i["name"]): str(i.get("value", "")) for i in form.select("input[type=hidden]")}
+
+    def test_a_stale_step_form_shows_the_new_status_and_changes_nothing(
+        self, as_user, make_assessment
+    ):
+        assessment_id, _ = make_assessment()
+        staff = as_user("staff")
+        path = staff.client.post(
+            f"/assessments/{assessment_id}/consultation",
+            data={"message": "Pigen græder hver morgen.", "csrf_token": staff.csrf_token},
+        ).url.path
+        first, second = as_user("social"), as_user("social")
+        stale = self._form_fields(soup(second.client.get(path)), "#transition-form")
+        assert stale["version"] == "1"
+        fresh = self._form_fields(soup(first.client.get(path)), "#transition-form")
+        done = first.client.post(
+            f"{path}/transitions", data={**fresh, "note": "Tal med forældrene."}
+        )
+        assert done.status_code == 200
+        r = second.client.post(
+            f"{path}/transitions", data={**stale, "note": "Mit eget svar."}, follow_redirects=False
+        )
+        assert r.status_code == 409
+        page = soup(r)
+        assert one(page, "#changed-alert").get_text(" ", strip=True) == self.CHANGED
+        assert one(page, "#concern-status")["data-status"] == "answered"
+        assert one(page, "#answer").text == "Tal med forældrene."
+        # the page now offers the next step on the new version
+        assert self._form_fields(page, "#transition-form")["version"] == "2"
+
+    def test_a_stale_take_form_shows_who_took_it(self, app, as_user, org, make_assessment):
+        with db.session_scope(app.state.engine) as s:
+            nord = s.get_one(District, org.nord_id)
+            make_user(s, "social2", Role.SOCIAL_WORKER, district=nord, display_name="Søren")
+        staff = as_user("staff")
+        assessment_id, _ = make_assessment()
+        path = staff.client.post(
+            f"/assessments/{assessment_id}/consultation",
+            data={"message": "Pigen græder hver morgen.", "csrf_token": staff.csrf_token},
+        ).url.path
+        rikke, soren = as_user("social"), as_user("social2")
+        stale = self._form_fields(soup(soren.client.get(path)), "#take-form")
+        taken = self._form_fields(soup(rikke.client.get(path)), "#take-form")
+        assert rikke.client.post(f"{path}/take", data=taken).status_code == 200
+        r = soren.client.post(f"{path}/take", data=stale, follow_redirects=False)
+        assert r.status_code == 409
+        page = soup(r)
+        assert one(page, "#changed-alert").get_text(" ", strip=True) == self.CHANGED
+        assert "Rikke Rådgiver" in one(page, "#take-form").get_text()
+        # taking one's own again changes nothing, whatever the form's version
+        again = rikke.client.post(f"{path}/take", data=taken, follow_redirects=False)
+        assert again.status_code == 303
+        concern_id = int(path.rsplit("/", 1)[1])
+        with db.session_scope(app.state.engine) as s:
+            concern = s.get_one(Concern, concern_id)
+            assert (concern.assigned_to, concern.version) == (org.users["social"], 2)
+
+    def test_taking_a_closed_concern_keeps_its_own_reason(self, as_user, make_assessment):
+        assessment_id, _ = make_assessment()
+        staff = as_user("staff")
+        path = staff.client.post(
+            f"/assessments/{assessment_id}/consultation",
+            data={"message": "Pigen græder hver morgen.", "csrf_token": staff.csrf_token},
+        ).url.path
+        social = as_user("social")
+        stale = self._form_fields(soup(social.client.get(path)), "#take-form")
+        for step in ({"to": "answered", "note": "Svar"}, {"to": "closed"}):
+            social.client.post(
+                f"{path}/transitions", data={**step, "csrf_token": social.csrf_token}
+            )
+        r = social.client.post(f"{path}/take", data=stale, follow_redirects=False)
+        assert r.status_code == 409
+        assert "afsluttet og kan ikke overtages" in r.text

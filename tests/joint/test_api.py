@@ -3,6 +3,7 @@ independence rule in every JSON answer."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -283,6 +284,78 @@ class TestComparisonAndFinish:
         submit(leader, joint_id, L2)
         finish(staff, joint_id, L2)
         assert read(as_user("pia"), joint_id).json()["comparison"] is not None
+
+
+class TestTheTeamsPlan:
+    """``POST .../finish`` takes ``focus_points`` and ``parents`` as ``POST
+    /api/v1/assessments`` does (docs/api-extensions.md): omitted, nothing is asked."""
+
+    def _ready(self, pair, observed):
+        staff, leader, joint_id = pair
+        assert submit(staff, joint_id, observed).status_code == 201
+        assert submit(leader, joint_id, observed).status_code == 201
+        return staff, leader, joint_id
+
+    def test_omitted_the_contract_of_api_md_holds(self, pair):
+        staff, _, joint_id = self._ready(pair, L2)
+        response = finish(staff, joint_id, L2)
+        assert response.status_code == 201
+        assert response.json()["focus_points"] == []
+        assert response.json()["parents"] is None
+
+    def test_given_empty_at_level_2_is_422_and_nothing_is_stored(self, pair):
+        staff, _, joint_id = self._ready(pair, L2)
+        response = finish(staff, joint_id, L2, focus_points=[])
+        assert response.status_code == 422
+        assert response.json()["error"]["details"][0]["field"] == "focus_points"
+        assert read(staff, joint_id).json()["status"] == "ready"
+
+    def test_stored_with_the_joint_assessment_and_read_back(self, pair, team):
+        staff, leader, joint_id = self._ready(pair, L2)
+        today = dt.date.today().isoformat()
+        response = finish(
+            staff,
+            joint_id,
+            L2,
+            focus_points=[{"text": "Fast voksen om morgenen", "responsible_id": team.leader}],
+            parents={"involvement": "informed", "on": today, "how": "Samtale"},
+        )
+        assert response.status_code == 201, response.text
+        result = response.json()
+        assert [(p["text"], p["responsible_id"]) for p in result["focus_points"]] == [
+            ("Fast voksen om morgenen", team.leader)
+        ]
+        assert result["parents"] == {"involvement": "informed", "on": today, "how": "Samtale"}
+        again = leader.client.get(f"/api/v1/assessments/{result['id']}").json()
+        assert again["focus_points"] == result["focus_points"]
+
+    def test_a_responsible_of_another_institution_is_422(self, pair, org):
+        staff, _, joint_id = self._ready(pair, L2)
+        response = finish(
+            staff,
+            joint_id,
+            L2,
+            focus_points=[{"text": "x", "responsible_id": org.users["staff_syd"]}],
+        )
+        assert response.status_code == 422
+        assert response.json()["error"]["details"][0]["field"] == "focus_points[0].responsible_id"
+
+    def test_the_parents_on_a_critical_result_is_422(self, pair):
+        critical = signs(level=4, critical=True)
+        staff, _, joint_id = self._ready(pair, critical)
+        response = finish(
+            staff,
+            joint_id,
+            critical,
+            parents={"involvement": "informed", "on": dt.date.today().isoformat(), "how": "x"},
+        )
+        assert response.status_code == 422
+        assert response.json()["error"]["details"][0]["field"] == "parents"
+
+    def test_a_participants_own_part_takes_no_plan(self, pair):
+        staff, _, joint_id = pair
+        response = submit(staff, joint_id, L2, focus_points=[{"text": "x"}])
+        assert response.status_code == 422  # an unknown field of the individual's body
 
 
 class TestAgreement:

@@ -5,11 +5,13 @@ agreement page; and the independence rule on each page."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
 
+from app import messages
 from tests.factories import signs
 from tests.html import attr, by_id, one
 from tests.joint.conftest import Team
@@ -165,7 +167,12 @@ class TestTheJointPage:
         response = post(
             staff,
             f"/joint-assessments/{joint_id}/finish",
-            {"observed": L2[:1], "confirmed": "1", "notes": "Enige"},
+            {
+                "observed": L2[:1],
+                "confirmed": "1",
+                "notes": "Enige",
+                "fp_text": "Vi taler med Alma hver morgen.",
+            },
             hx=hx,
         )
         result = soup(staff.client.get(target(response, hx)))
@@ -232,3 +239,120 @@ class TestAgreementPage:
             as_user("staff").client.get(f"/institutions/{org.daycare_id}/agreement").status_code
             == 403
         )
+
+
+class TestTheTeamsPlan:
+    """The joint finish asks the focus points and the parents' note exactly as an
+    assessment's finish step: the same fields, the same rules, the same storage (so the
+    child's page, the result and the start page's to-do show them)."""
+
+    def _ready(self, joint: tuple[Any, Any, int], observed: list[str]) -> tuple[Any, Any, int]:
+        staff, leader, joint_id = joint
+        submit_api(staff, joint_id, observed)
+        submit_api(leader, joint_id, observed)
+        return joint
+
+    def test_the_finish_form_asks_the_plan_in_its_own_form(self, joint):
+        staff, _, joint_id = self._ready(joint, L2[:1])
+        page = soup(staff.client.get(f"/joint-assessments/{joint_id}"))
+        form = one(page, "#joint-finish-form")
+        assert one(form, "#focus-points")
+        for name in ("fp_text", "fp_who", "fp_responsible", "fp_due_on", "parents_on"):
+            fields = form.select(f"[name={name}]")
+            assert fields
+            # they belong to this form (not to a questionnaire's, absent here)
+            assert {attr(f, "form") for f in fields} == {"joint-finish-form"}
+        responsible = one(form, "#input-fp-responsible-0")
+        options = [o.get_text(strip=True) for o in responsible.select("option")]
+        assert "Pia Pædagog" in options  # a colleague of the institution may follow up
+        assert one(form, "#parents-informed")
+
+    @pytest.mark.parametrize("hx", [False, True])
+    def test_level_2_without_a_focus_point_is_refused_in_danish_and_nothing_stored(self, joint, hx):
+        staff, _, joint_id = self._ready(joint, L2[:1])
+        response = post(
+            staff,
+            f"/joint-assessments/{joint_id}/finish",
+            {
+                "observed": L2[:1],
+                "confirmed": "1",
+                "fp_text": ["", ""],
+                "fp_due_on": ["", "2030-01-01"],
+                "notes": "Enige",
+            },
+            hx=hx,
+        )
+        assert response.status_code == 422
+        page = soup(response)
+        assert messages.FOCUS_POINTS_REQUIRED in by_id(page, "error-focus-points").get_text()
+        assert attr(by_id(page, "input-fp-due-1"), "value") == "2030-01-01"  # kept as typed
+        assert one(page, "#joint-finish-form textarea[name=notes]").get_text() == "Enige"
+        read = staff.client.get(f"/api/v1/joint-assessments/{joint_id}").json()
+        assert read["status"] == "ready"
+        assert read["assessment_id"] is None
+
+    def test_level_1_needs_no_focus_point(self, joint):
+        staff, _, joint_id = self._ready(joint, L1[:1])
+        response = post(
+            staff, f"/joint-assessments/{joint_id}/finish", {"observed": L1[:1], "confirmed": "1"}
+        )
+        assert response.status_code == 303
+
+    def test_the_plan_is_stored_with_the_joint_assessment_and_shown_where_it_is_followed(
+        self, joint, team, as_user
+    ):
+        staff, leader, joint_id = self._ready(joint, L2[:1])
+        today = dt.date.today().isoformat()
+        response = post(
+            staff,
+            f"/joint-assessments/{joint_id}/finish",
+            {
+                "observed": L2[:1],
+                "confirmed": "1",
+                "fp_text": ["Fast voksen ved aflevering.", ""],
+                "fp_who": ["Pia", ""],
+                "fp_responsible": [str(team.leader), str(team.staff)],
+                "fp_due_on": [today, ""],
+                "parents_involvement": "involved",
+                "parents_on": today,
+                "parents_how": "Samtale ved afhentning",
+            },
+        )
+        assert response.status_code == 303, response.text
+        result = soup(staff.client.get(response.headers["location"]))
+        points = by_id(result, "focus-points").get_text(" ", strip=True)
+        assert "Fast voksen ved aflevering." in points
+        assert "Samtale ved afhentning" in by_id(result, "result-parents").get_text()
+        child = staff.client.get(f"/api/v1/children/{team.child_id}").json()
+        (joint_one,) = [a for a in child["assessments"] if a["kind"] == "joint"]
+        assert [p["text"] for p in joint_one["focus_points"]] == ["Fast voksen ved aflevering."]
+        assert joint_one["focus_points"][0]["responsible_id"] == team.leader
+        assert joint_one["parents"]["involvement"] == "involved"
+        # the leader follows it up: due today, it is on the leader's start page
+        start = soup(leader.client.get("/"))
+        links = {a["href"] for a in by_id(start, "todo-due").select("a")}
+        assert f"/assessments/{joint_one['id']}#focus-points" in links
+
+    def test_a_critical_joint_result_offers_no_parents_fields_and_refuses_them(self, joint):
+        critical = signs(level=4, critical=True)
+        staff, _, joint_id = self._ready(joint, critical)
+        page = soup(staff.client.get(f"/joint-assessments/{joint_id}"))
+        assert by_id(page, "parents-not-offered")
+        assert page.select_one("#parents-informed") is None
+        response = post(
+            staff,
+            f"/joint-assessments/{joint_id}/finish",
+            {
+                "observed": critical,
+                "confirmed": "1",
+                "fp_text": "Underretning sendt; vi følger op.",
+                "parents_involvement": "informed",
+                "parents_on": dt.date.today().isoformat(),
+                "parents_how": "Telefon",
+            },
+        )
+        assert response.status_code == 422
+        summary = one(soup(response), "#error-summary").get_text(" ", strip=True)
+        assert messages.PARENTS_ABUSE_RULE in summary
+        read = staff.client.get(f"/api/v1/joint-assessments/{joint_id}").json()
+        assert read["status"] == "ready"

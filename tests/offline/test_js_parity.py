@@ -246,19 +246,92 @@ FINISHES = [
     ("critical", 2, "", None),
 ]
 SERVER_FIELDS = {"level_override.reason": "reason", "level_override.level": "level"}
+# The plan the finish step asks (docs/api-extensions.md): (ticked, level, reason, plan) where
+# a plan's dates are days from today.
+PLANS: list[tuple[str | list[str], int, str, dict[str, Any]]] = [
+    ([], 1, "", {"focus_points": []}),
+    ([], 2, "", {"focus_points": []}),
+    ([], 2, "Forældrene har selv bedt om hjælp.", {"focus_points": []}),
+    ("level3", 3, "", {"focus_points": []}),
+    ("level3", 3, "", {"focus_points": [{"text": "", "who": "Mor"}]}),
+    ("level3", 3, "", {"focus_points": [{"text": "Fast voksen", "due_on": -1}]}),
+    ("level3", 3, "", {"focus_points": [{"text": "Fast voksen", "who": "Pia", "due_on": 7}]}),
+    (
+        "level3",
+        3,
+        "",
+        {
+            "focus_points": [{"text": "Fast voksen"}],
+            "parents": {"involvement": "informed", "on": 0, "how": "Samtale"},
+        },
+    ),
+    (
+        "level3",
+        3,
+        "",
+        {
+            "focus_points": [{"text": "Fast voksen"}],
+            "parents": {"involvement": "involved", "on": 1, "how": "Samtale"},
+        },
+    ),
+    (
+        "level3",
+        3,
+        "",
+        {
+            "focus_points": [{"text": "Fast voksen"}],
+            "parents": {"involvement": "involved", "on": 0, "how": "  "},
+        },
+    ),
+    (
+        "critical",
+        4,
+        "",
+        {
+            "focus_points": [{"text": "Underretning sendt"}],
+            "parents": {"involvement": "informed", "on": 0, "how": "Telefon"},
+        },
+    ),
+]
 
 
-def test_finishing_on_the_tablet_is_refused_as_the_server_refuses_it(tmp_path, app, org, staff):
+def _dated(plan: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """The plan with its day offsets as ISO dates."""
+
+    def day(offset: int) -> str:
+        return (today + dt.timedelta(days=offset)).isoformat()
+
+    points = [
+        {**p, **({"due_on": day(p["due_on"])} if "due_on" in p else {})}
+        for p in plan["focus_points"]
+    ]
+    dated: dict[str, Any] = {"focus_points": points}
+    if "parents" in plan:
+        dated["parents"] = {**plan["parents"], "on": day(plan["parents"]["on"])}
+    return dated
+
+
+@pytest.mark.parametrize("with_plan", [False, True], ids=["level", "plan"])
+def test_finishing_on_the_tablet_is_refused_as_the_server_refuses_it(
+    tmp_path, app, org, staff, with_plan
+):
     catalog, levels = _catalog(), catalogs.levels()
     ticks = {"level3": _ids(3), "critical": _ids(4, critical=True)}
     today = dt.date.today()
     cases: list[dict[str, object]] = []
     server: list[list[str] | None] = []
-    for ticked_key, level, reason, days in FINISHES:
+    finishes = (
+        [(ticked, level, reason, None, plan) for ticked, level, reason, plan in PLANS]
+        if with_plan
+        else [(*finish, None) for finish in FINISHES]
+    )
+    for ticked_key, level, reason, days, plan in finishes:
         observed = ticks.get(ticked_key, []) if isinstance(ticked_key, str) else ticked_key
         follow_up = (today + dt.timedelta(days=days)).isoformat() if days is not None else None
         evaluation = evaluate(catalog, observed, levels).to_api()
-        choice = {"level": level, "reason": reason, "follow_up_on": follow_up}
+        choice: dict[str, Any] = {"level": level, "reason": reason, "follow_up_on": follow_up}
+        if plan is not None:
+            choice |= _dated(plan, today)
         cases.append({"evaluation": evaluation, "choice": choice, "today": today.isoformat()})
         with db.session_scope(app.state.engine) as s:
             child_id = make_child(s, org.daycare_id, org.users["staff"], age_years=4).id
@@ -277,10 +350,15 @@ def test_finishing_on_the_tablet_is_refused_as_the_server_refuses_it(tmp_path, a
             server.append(None)
         else:
             assert response.status_code == 422, response.text
-            [detail] = response.json()["error"]["details"]
+            detail = response.json()["error"]["details"][0]  # the first, as the page shows
             server.append([SERVER_FIELDS.get(detail["field"], detail["field"]), detail["message"]])
     result = _node(tmp_path, {"guide": {}, "summaries": [], "finishes": cases})
     tablet = [errors[0] if errors else None for errors in result["finishes"]]
     assert tablet == server
     assert None in server  # both kinds were tried
+    if with_plan:  # every rule of the plan was met once
+        fields = {refused[0] for refused in server if refused}
+        assert {"reason", "focus_points", "focus_points[0].text"} <= fields
+        assert "focus_points[0].due_on" in fields
+        assert {"parents", "parents.on", "parents.how"} <= fields
     assert len([s for s in server if s]) >= 3
