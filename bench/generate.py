@@ -46,13 +46,16 @@ from app.guide.schema import Catalog, age_in_years, catalog_for_age
 
 PASSWORD = "scale-benchmark-password-2026"  # noqa: S105 - a throwaway benchmark database
 LEVEL_WEIGHTS = (60, 25, 10, 5)
-CONCERN_STATUSES = (
-    ("received", 15),
-    ("acknowledged", 15),
-    ("assessed", 15),
+#: A concern is handled within weeks: those of the last 60 days are in every status, older
+#: ones closed but a few answered and never closed.
+RECENT_STATUSES = (
+    ("received", 25),
+    ("acknowledged", 25),
+    ("assessed", 20),
     ("answered", 15),
-    ("closed", 40),
+    ("closed", 15),
 )
+OLDER_STATUSES = (("answered", 3), ("closed", 97))
 ORDER = ("received", "acknowledged", "assessed", "answered", "closed")
 STAMP = {
     "acknowledged": "acknowledged_at",
@@ -505,8 +508,7 @@ def _concerns(
         for n, iid in enumerate(made.institution_ids)
     }
     chosen = sorted(rng.sample(serious, min(scale.concerns, len(serious))), key=lambda a: a["id"])
-    statuses = [s for s, _ in CONCERN_STATUSES]
-    weights = [w for _, w in CONCERN_STATUSES]
+    now = dt.datetime.now(dt.UTC)
     ids = iter(w.ids(table, len(chosen)))
     rows, event_rows = [], []
     for assessment in chosen:
@@ -514,10 +516,10 @@ def _concerns(
         _, born = births[cid]
         did = district_of[iid]
         notification = assessment["critical"] or assessment["level"] == 4 or rng.random() < 0.4
-        status = rng.choices(statuses, weights=weights)[0]
-        created = assessment["finished_at"] + dt.timedelta(hours=rng.randint(1, 72))
-        if created.date() > today:
-            status = "received"
+        created = min(assessment["finished_at"] + dt.timedelta(hours=rng.randint(1, 72)), now)
+        recent = created.date() > today - dt.timedelta(days=60)
+        mix = RECENT_STATUSES if recent else OLDER_STATUSES
+        status = rng.choices([s for s, _ in mix], weights=[w for _, w in mix])[0]
         worker = rng.choice(made.social_workers[did])
         row: dict[str, Any] = {
             "id": next(ids),
@@ -555,7 +557,7 @@ def _concerns(
             }
         )
         for before, after in itertools.pairwise(ORDER[: ORDER.index(status) + 1]):
-            at = at + dt.timedelta(hours=rng.randint(2, 120))
+            at = min(at + dt.timedelta(hours=rng.randint(2, 120)), now)
             row[STAMP[after]] = at
             event_rows.append(
                 {

@@ -124,10 +124,10 @@ def scenario(client: TestClient, users: Users, step: list[str]) -> None:
 def run_scenario(url: str, users: Users) -> list[Statement]:
     """The statements of :func:`scenario` against ``url`` (the app as ``trivsel serve`` builds
     it, in this process)."""
+    import tempfile
+
     from app.main import create_app
     from bench.serve import _settings
-
-    import tempfile
 
     app = create_app(_settings(url, Path(tempfile.mkdtemp(prefix="trivsel-plans-"))))
     statements: list[Statement] = []
@@ -140,9 +140,7 @@ def run_scenario(url: str, users: Users) -> list[Statement]:
     return statements
 
 
-def explain(
-    conn: sa.Connection, statement: Statement, *, analyze: bool = False
-) -> dict[str, Any]:
+def explain(conn: sa.Connection, statement: Statement, *, analyze: bool = False) -> dict[str, Any]:
     """PostgreSQL's plan of one captured statement, with its own parameters (JSON)."""
     options = "ANALYZE, BUFFERS, FORMAT JSON" if analyze else "FORMAT JSON"
     driver = conn.connection.driver_connection
@@ -219,7 +217,8 @@ def main() -> None:
             print(f"{took:9.2f} {unit}  {statement.step:13} {first}{flag}")
         if args.analyze:
             for _, statement, _ in ranked[: args.top]:
-                print(f"\n-- {statement.step}\n{statement.sql}\n-- parameters {statement.parameters}")
+                print(f"\n-- {statement.step}\n{statement.sql}")
+                print(f"-- parameters {statement.parameters}")
                 print(text_plan(conn, statement))
                 conn.rollback()
     engine.dispose()
