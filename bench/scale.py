@@ -186,7 +186,7 @@ def report(data: dict[str, Any], *, markdown: bool) -> str:
     for name, result in data["results"].items():
         share = 100 * result.rps / floor_rps if floor_rps else 0.0
         target_share, target_p95 = TARGETS[name]
-        met = result.p95_ms < target_p95 and result.failed == 0
+        met = result.requests > 0 and result.p95_ms < target_p95 and result.failed == 0
         wanted = [f"p95 < {target_p95:.0f} ms"]
         if target_share is not None:
             met = met and share >= target_share
