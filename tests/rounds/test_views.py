@@ -150,6 +150,23 @@ class TestRoundPage:
         assert cells == ["5", "0", "<5", "0"]
         assert soup.select_one("#overview-link") is None
 
+    def test_a_group_names_its_first_missing_and_links_to_all_of_them(
+        self, round_id, as_user, monkeypatch
+    ):
+        from app.rounds import views
+
+        monkeypatch.setattr(views, "MISSING_SHOWN", 0)  # Solstuen misses one: "og 1 flere"
+        client = as_user("staff").client
+        soup = _soup(client.get(f"/rounds/{round_id}"))
+        assert soup.select(".missing-list li") == []
+        more = one(soup, ".missing-more a")
+        assert more.text.strip() == "og 1 flere i Solstuen"
+        group = _soup(client.get(more["href"]))
+        assert [li.text.strip() for li in group.select(".missing-list li")] == ["Barn6 Holm"]
+        assert group.select_one(".missing-more") is None
+        assert one(group, "#whole-round a")["href"] == f"/rounds/{round_id}"
+        assert client.get(f"/rounds/{round_id}?gruppe=999999").status_code == 404
+
     def test_htmx_gets_the_progress_fragment_alone(self, round_id, as_user):
         response = as_user("leader").client.get(f"/rounds/{round_id}", headers=HX)
         soup = _soup(response)
