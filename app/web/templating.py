@@ -89,10 +89,15 @@ def _url_template(app: Any, name: str, params: tuple[str, ...]) -> str:
 
 @jinja2.pass_context
 def url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
-    """A root-relative URL for a named route (never absolute: safe behind a TLS proxy).
+    """A root-relative URL for a named route (never absolute: safe behind a TLS proxy)."""
+    return path_for(context["request"], name, **path_params)
+
+
+def path_for(request: Request, name: str, /, **path_params: Any) -> str:
+    """The root-relative path of a named route, as ``request.url_for(…).path`` gives it.
     A route without parameters, or with integer ones (ids), fills a template made once per
-    route; any other value goes through Starlette's own ``url_path_for`` and its checks."""
-    request: Request = context["request"]
+    route; any other value goes through Starlette's own ``url_path_for`` and its checks.
+    For a view that makes a link per row (the start page's to-do)."""
     root: str = request.scope.get("root_path", "")
     if all(type(v) is int for v in path_params.values()):
         template = _url_template(request.app, name, tuple(sorted(path_params)))
