@@ -98,6 +98,14 @@ class TestUrlFor:
         )
         assert ("children:detail", ("child_id",)) in app.state.url_templates
 
+    def test_a_typed_parameter_takes_starlettes_way(self, app):
+        def numbered(n: int) -> dict[str, int]:
+            return {"n": n}
+
+        app.add_api_route("/test-numbered/{n:int}", numbered, name="test:numbered")
+        assert self._url_for(app, "test:numbered", {"n": 5}) == "/test-numbered/5"
+        assert app.state.url_templates[("test:numbered", ("n",))] == ""  # not cached
+
     def test_other_values_take_starlettes_way(self, app):
         assert self._url_for(app, "static", {"path": "app.css"}) == str(
             app.url_path_for("static", path="app.css")
