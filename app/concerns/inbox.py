@@ -72,6 +72,29 @@ def list_for(session: Session, actor: User) -> list[Concern]:
     return sorted(concerns, key=lambda c: (c.created_at, c.id), reverse=True)
 
 
+def inbox_for(
+    session: Session, actor: User, *, closed_shown: int | None
+) -> tuple[list[Concern], int]:
+    """A social worker's inbox page: every open concern of the district in the inbox order,
+    then only the ``closed_shown`` most recently closed (all for None; a district's history
+    grows by hundreds a year); and how many closed ones are left out. The API's list
+    (:func:`list_for`) keeps every concern."""
+    if actor.role_enum is not Role.SOCIAL_WORKER:
+        return list_for(session, actor), 0
+    concerns = scope.visible_concerns(session, actor, open_only=True)
+    closed, total_closed = scope.latest_closed_concerns(session, actor, limit=closed_shown)
+    shown = inbox_order(concerns) + closed
+    audit.record(
+        session,
+        actor,
+        AuditTag.CONCERN_LIST,
+        object_type="district",
+        object_id=actor.district_id,
+        detail=f"{len(shown)} sager",
+    )
+    return shown, total_closed - len(closed)
+
+
 @dataclass(frozen=True)
 class Counts:
     """For the header: a social worker's open and overdue concerns; for staff and leaders

@@ -45,21 +45,48 @@ def reveals_child(actor: User, concern: Concern) -> bool:
     return concern.is_notification or actor.role_enum is not Role.SOCIAL_WORKER
 
 
-def visible_concerns(session: Session, actor: User) -> list[Concern]:
-    """The concerns the actor may see (unordered; the service orders them)."""
+def visible_concerns(session: Session, actor: User, *, open_only: bool = False) -> list[Concern]:
+    """The concerns the actor may see (unordered; the service orders them); ``open_only``:
+    not the closed ones (selected in SQL, on the district's (district, status) index)."""
     ensure_may_see_concerns(actor)
     query = select(Concern)
     if actor.role_enum is Role.SOCIAL_WORKER:
         query = query.where(Concern.district_id == actor.district_id)
     else:
         query = query.where(Concern.institution_id == actor.institution_id)
+    if open_only:
+        query = query.where(col(Concern.status).in_(OPEN_STATUSES))
     return list(session.exec(query.order_by(col(Concern.created_at))).all())
 
 
-def open_concerns(session: Session, actor: User) -> list[Concern]:
-    """The open (not closed) concerns the actor may see; no audit row (counts only)."""
+OPEN_STATUSES = tuple(s.value for s in ConcernStatus if s is not ConcernStatus.CLOSED)
+
+
+def latest_closed_concerns(
+    session: Session, actor: User, *, limit: int | None
+) -> tuple[list[Concern], int]:
+    """A social worker's district's ``limit`` most recently closed concerns (all for None),
+    and how many
+    closed ones there are in all (unaudited: the caller audits the list it shows)."""
     ensure_may_see_concerns(actor)
-    return [c for c in visible_concerns(session, actor) if c.status != ConcernStatus.CLOSED]
+    closed = (Concern.district_id == actor.district_id) & (
+        Concern.status == ConcernStatus.CLOSED.value
+    )
+    rows = session.exec(
+        select(Concern)
+        .where(closed)
+        .order_by(col(Concern.closed_at).desc(), col(Concern.id).desc())
+        .limit(limit)
+    ).all()
+    total = session.exec(select(sa.func.count()).select_from(Concern).where(closed)).one()
+    return list(rows), int(total)
+
+
+def open_concerns(session: Session, actor: User) -> list[Concern]:
+    """The open (not closed) concerns the actor may see; no audit row (counts only). Every
+    page of a social worker counts them for the header: the closed ones, most of a
+    district's history, are not read."""
+    return visible_concerns(session, actor, open_only=True)
 
 
 def get_concern_for(

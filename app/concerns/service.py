@@ -28,7 +28,15 @@ from app.concerns import cpr, crypto, scope
 from app.concerns.crypto import Rotation, rotate_cpr_numbers
 from app.concerns.dialogues import dialogues_of, record_dialogue
 from app.concerns.handling import CHANGED_CODE, deadlines_of, etag_of, move, parse_version, take
-from app.concerns.inbox import Counts, counts_for, has_reply, inbox_order, list_for, urgency_of
+from app.concerns.inbox import (
+    Counts,
+    counts_for,
+    has_reply,
+    inbox_for,
+    inbox_order,
+    list_for,
+    urgency_of,
+)
 from app.concerns.models import Concern, ParentDialogue
 from app.concerns.notifications import (
     NotificationInput,
@@ -58,6 +66,7 @@ __all__ = [
     "for_assessment",
     "for_child",
     "has_reply",
+    "inbox_for",
     "inbox_order",
     "is_acute",
     "list_for",

@@ -335,15 +335,24 @@ def child_concerns(request: Request, db: DB, user: StaffOrLeader, child_id: int)
     )
 
 
+CLOSED_SHOWN = 50
+"""Closed concerns the inbox shows (the most recently closed): a district closes hundreds a
+year, and the page listed every one (0.5 MB, 0.4 s at 500: docs/performance.md)."""
+
+
 @router.get("/concerns", name="concerns:list")
-def concerns_list(request: Request, db: DB, user: CaseWorker) -> Response:
-    """The social worker's inbox, or the institution's concerns for staff and leaders (who
-    see the child's name: they sent it)."""
+def concerns_list(
+    request: Request, db: DB, user: CaseWorker, alle_afsluttede: bool = False
+) -> Response:
+    """The social worker's inbox (every open concern, the latest closed ones; all closed
+    ones with ``?alle_afsluttede=true``), or the institution's concerns for staff and
+    leaders (who see the child's name: they sent it)."""
     now = utcnow()
     cipher = request.app.state.cpr_cipher
-    views = [
-        service.view_of(db, c, user, cipher=cipher, now=now) for c in service.list_for(db, user)
-    ]
+    concerns, closed_left_out = service.inbox_for(
+        db, user, closed_shown=None if alle_afsluttede else CLOSED_SHOWN
+    )
+    views = [service.view_of(db, c, user, cipher=cipher, now=now) for c in concerns]
     is_social_worker = user.role_enum is Role.SOCIAL_WORKER
     names: dict[int | None, str] = {}
     child_names: dict[int | None, str] = {}
@@ -366,6 +375,7 @@ def concerns_list(request: Request, db: DB, user: CaseWorker) -> Response:
             "child_names": child_names,
             "levels": catalogs.levels(),
             "now": now,
+            "closed_left_out": closed_left_out,
         },
     )
 

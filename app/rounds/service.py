@@ -480,61 +480,11 @@ def _total_counts(session: Session, r: Round) -> _Counts:
     return counts
 
 
-def _band_counts(session: Session, r: Round, bands: list[Band]) -> dict[Band, dict[int, int]]:
-    """Age band (on the round's first day) → level → assessed children: one query, the band
-    found by comparing birth dates with ``figures.born_by``."""
-    result: dict[Band, dict[int, int]] = {b: {} for b in bands}
-    if not bands:
-        return result
-    children = _round_children(r)
-    latest, on = _latest(r, children.c.child_id)
-    born = col(Child.birth_date)
-    band = sa.case(
-        *(
-            (
-                sa.and_(
-                    born > figures.born_by(r.starts_on, b.max_years + 1),
-                    born <= figures.born_by(r.starts_on, b.min_years),
-                ),
-                index,
-            )
-            for index, b in enumerate(bands)
-        ),
-        else_=None,
-    ).label("band")
-    for index, level, count in session.exec(
-        select(band, latest.c.level, sa.func.count())
-        .select_from(children)
-        .join(Child, col(Child.id) == children.c.child_id)
-        .join(latest, on)
-        .group_by(band, latest.c.level)
-    ):
-        if index is not None:
-            result[bands[index]][level] = count
-    return result
-
-
-def _levels_of(session: Session, r: Round) -> dict[int, int]:
-    """child id → level of the round's children assessed in it: one query of two columns,
-    for the movement between two rounds (pairing two reads in Python was 5 times faster on
-    SQLite than one query joining both rounds' latest assessments)."""
-    children = _round_children(r)
-    latest, on = _latest(r, children.c.child_id)
-    query = select(children.c.child_id, latest.c.level).select_from(children).join(latest, on)
-    return dict(session.exec(query).all())
-
-
 def _counts_of(levels: dict[int, int], children: int) -> _Counts:
     counts: dict[int | None, int] = {None: children - len(levels)}
     for level, count in figures.level_counts(levels.values()).items():
         counts[level] = count
     return _Counts(counts)
-
-
-def _children(session: Session, r: Round) -> int:
-    """How many children the round's groups have, each once."""
-    children = _round_children(r)
-    return session.exec(select(sa.func.count()).select_from(children)).one()
 
 
 def _missing_names(session: Session, r: Round) -> dict[int, list[ChildName]]:
@@ -688,6 +638,53 @@ def previous_round(session: Session, r: Round) -> Round | None:
     )
 
 
+@dataclass(frozen=True)
+class _RoundFigures:
+    """One round's counts for the overview, from one query (:func:`_round_figures`)."""
+
+    by_group: dict[int, _Counts]
+    levels: dict[int, int]
+    """child id → level of the round's children assessed in it (each child once)."""
+    children: int
+    by_band: dict[Band, dict[int, int]]
+
+
+def _round_figures(session: Session, r: Round, bands: list[Band]) -> _RoundFigures:
+    """Every membership of the round's groups with the child's birth date and latest level
+    in the period: one query (the overview made six passes, issue 13), counted here by group,
+    by child and by age band on the round's first day (``figures.whole_years``, as the
+    catalogs' bands are in whole years)."""
+    latest, on = _latest(r, col(GroupChild.child_id))
+    rows = session.exec(
+        select(
+            col(GroupChild.group_id),
+            col(GroupChild.child_id),
+            col(Child.birth_date),
+            latest.c.level,
+        )
+        .join(RoundGroup, col(RoundGroup.group_id) == col(GroupChild.group_id))
+        .join(Child, col(Child.id) == col(GroupChild.child_id))
+        .outerjoin(latest, on)
+        .where(RoundGroup.round_id == id_of(r))
+    ).all()
+    by_group: dict[int, _Counts] = {}
+    levels: dict[int, int] = {}
+    born: dict[int, dt.date] = {}
+    for group_id, child_id, birth_date, level in rows:
+        counts = by_group.setdefault(group_id, _Counts()).by_level
+        counts[level] = counts.get(level, 0) + 1
+        born[child_id] = birth_date
+        if level is not None:
+            levels[child_id] = level
+    by_band: dict[Band, dict[int, int]] = {b: {} for b in bands}
+    for child_id, level in levels.items():
+        years = figures.whole_years(born[child_id], r.starts_on)
+        band = next((b for b in bands if b.min_years <= years <= b.max_years), None)
+        if band is not None:
+            by_band[band][level] = by_band[band].get(level, 0) + 1
+    return _RoundFigures(by_group, levels, len(born), by_band)
+
+
 def overview(session: Session, actor: User, *, round_id: int) -> Overview:
     """The leader's overview of a round: levels in all, by group and by age band, beside the
     previous round's; and of the children at level 2 or higher then, how many moved down,
@@ -696,20 +693,21 @@ def overview(session: Session, actor: User, *, round_id: int) -> Overview:
     found = get_round_for(session, actor, round_id=round_id)
     before = previous_round(session, found)
     bands = _bands(session)
-    # The (child, level) pairs of both rounds serve the movement and the totals: two passes
-    # over the children fewer than a GROUP BY level of each round on its own.
-    now_levels = _levels_of(session, found)
-    old_levels = _levels_of(session, before) if before is not None else None
-    total = _counts_of(now_levels, children=_children(session, found))
-    groups = _round_counts_by_group(session, found)
-    now_bands = _band_counts(session, found, bands)
+    # One query per round: its memberships with birth dates and levels (_round_figures).
+    now = _round_figures(session, found, bands)
+    old = _round_figures(session, before, bands) if before is not None else None
+    now_levels = now.levels
+    old_levels = old.levels if old is not None else None
+    total = _counts_of(now_levels, children=now.children)
+    groups = [(g, now.by_group.get(id_of(g), _Counts())) for g in _round_groups(session, found)]
+    now_bands = now.by_band
     old_total = _counts_of(old_levels, len(old_levels)) if old_levels is not None else None
     old_groups = (
-        {id_of(g): c for g, c in _round_counts_by_group(session, before)}
-        if before is not None
+        {id_of(g): old.by_group.get(id_of(g), _Counts()) for g in _round_groups(session, before)}
+        if old is not None and before is not None
         else {}
     )
-    old_bands = _band_counts(session, before, bands) if before is not None else None
+    old_bands = old.by_band if old is not None else None
     levels = figures.shown_counts(total.levels)
     previous_levels = figures.shown_counts(old_total.levels) if old_total else None
     audit.record(session, actor, AuditTag.ROUND_OVERVIEW, object_type="round", object_id=round_id)
@@ -746,12 +744,6 @@ def overview(session: Session, actor: User, *, round_id: int) -> Overview:
         ),
         bars=figures.bars(levels, previous_levels),
     )
-
-
-def _round_counts_by_group(session: Session, r: Round) -> list[tuple[Group, _Counts]]:
-    """The round's groups by name, each with its counts."""
-    counts = _group_counts(session, r)
-    return [(g, counts.get(id_of(g), _Counts())) for g in _round_groups(session, r)]
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from app.accounts.models import Role, User
 from app.catalogs import service as catalogs
 from app.db import local_today
-from app.errors import Invalid
+from app.errors import Invalid, NotFound
 from app.joint import service as joint
 from app.rounds import service
 from app.web import htmx
@@ -186,11 +186,41 @@ def rounds_create(
     return htmx.redirect(request, request.url_for("rounds:detail", round_id=view.id).path)
 
 
+GROUPS_SHOWN = 20
+"""Groups a page of the round page shows (the round's totals are always of all of them)."""
+MISSING_SHOWN = 5
+"""Missing children named per group on the round page; "og N flere" links to the group's
+own list (``?gruppe=<id>``). At 200 groups the page named 2,500 children (0.5 MB)."""
+
+
 @router.get("/rounds/{round_id}", name="rounds:detail")
-def round_detail(request: Request, db: DB, user: StaffOrLeader, round_id: int) -> Response:
-    """A round's progress per group: assessed, missing by name, the level distribution."""
+def round_detail(
+    request: Request,
+    db: DB,
+    user: StaffOrLeader,
+    round_id: int,
+    gruppe: Annotated[int | None, Query(ge=1)] = None,
+    side: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Response:
+    """A round's progress per group: assessed, the first missing ones by name, the level
+    distribution, ``GROUPS_SHOWN`` groups a page (``?side=``); with ``?gruppe=<id>`` that
+    group alone, every missing child named."""
+    progress = service.progress(db, user, round_id=round_id)
+    groups = progress.groups
+    if gruppe is not None:
+        groups = [g for g in progress.groups if g.group_id == gruppe]
+        if not groups:
+            raise NotFound("Gruppen er ikke med i runden.")
+    pages = max(1, -(-len(groups) // GROUPS_SHOWN))
+    page = min(side, pages)
+    shown = groups[(page - 1) * GROUPS_SHOWN : page * GROUPS_SHOWN]
     context = {
-        "progress": service.progress(db, user, round_id=round_id),
+        "progress": progress,
+        "groups": shown,
+        "page": page,
+        "pages": pages,
+        "only_group": gruppe is not None,
+        "missing_shown": MISSING_SHOWN,
         "levels": catalogs.levels(),
         "is_leader": user.role_enum is Role.LEADER,
         # The child's page, as a prefix: one url_for per page, not one per missing child.

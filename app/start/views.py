@@ -18,7 +18,7 @@ from app.rounds import service as rounds
 from app.start import service
 from app.web.deps import DB, AnyUser, public
 from app.web.routing import make_router
-from app.web.templating import render
+from app.web.templating import path_for, render
 
 router = make_router(include_in_schema=False)
 
@@ -66,7 +66,7 @@ class TodoItem:
 
 def _items(request: Request, entries: list[service.Entry]) -> list[TodoItem]:
     def url(entry: service.Entry) -> str:
-        path = request.url_for(entry.route, **entry.params).path
+        path = path_for(request, entry.route, **entry.params)
         return f"{path}#{entry.fragment}" if entry.fragment else path
 
     return [
@@ -94,7 +94,7 @@ def _todo_context(request: Request, db: DB, user: User) -> dict[str, Any]:
             TodoItem(
                 child_name=w.child_name,
                 label=f"Din egen vurdering mangler (startet af {w.started_by_name})",
-                url=request.url_for("joint:detail", joint_id=w.joint_id).path,
+                url=path_for(request, "joint:detail", joint_id=w.joint_id),
                 at=w.created_at,
             )
             for w in joint.waiting_for(db, user)
@@ -105,21 +105,39 @@ def _todo_context(request: Request, db: DB, user: User) -> dict[str, Any]:
             TodoItem(
                 child_name=h.child_name,
                 label=f"Overlevering fra {h.other_institution} venter på at blive accepteret",
-                url=request.url_for("handovers:detail", handover_id=h.handover.id).path,
+                url=path_for(request, "handovers:detail", handover_id=h.handover.id),
                 at=h.handover.created_at,
             )
             for h in handovers.waiting_for(db, user)
         ],
-        "round_missing": [
+        **_round_missing(request, rounds.missing_for(db, user)),
+    }
+
+
+ROUND_MISSING_SHOWN = 10
+"""Missing children of an open round named on the start page; the rest are counted, with a
+link to the round's page (a staff member in many groups was given thousands of rows)."""
+
+
+def _round_missing(request: Request, missing: list[rounds.RoundMissing]) -> dict[str, Any]:
+    shown: list[TodoItem] = []
+    more: dict[int, tuple[str, int, str]] = {}
+    per_round: dict[int, int] = {}
+    for m in missing:
+        per_round[m.round_id] = per_round.get(m.round_id, 0) + 1
+        if per_round[m.round_id] > ROUND_MISSING_SHOWN:
+            url = path_for(request, "rounds:detail", round_id=m.round_id)
+            more[m.round_id] = (m.round_title, per_round[m.round_id] - ROUND_MISSING_SHOWN, url)
+            continue
+        shown.append(
             TodoItem(
                 child_name=m.child_name,
                 label=f"{m.group_name}: mangler i «{m.round_title}» (slutter {m.ends_on:%d.%m.%Y})",
-                url=request.url_for("children:detail", child_id=m.child_id).path,
+                url=path_for(request, "children:detail", child_id=m.child_id),
                 due_on=m.ends_on,
             )
-            for m in rounds.missing_for(db, user)
-        ],
-    }
+        )
+    return {"round_missing": shown, "round_missing_more": list(more.values())}
 
 
 @router.get("/", name="pages:start")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app import db
 from app.accounts.models import District, Role, User
@@ -331,6 +331,37 @@ class TestInboxPage:
         first = one(page, "#inbox-table tbody tr[id]")
         assert "Vurderes senest" in first.get_text(" ", strip=True)
         assert "Åben" in first.get_text(" ", strip=True)
+
+    def test_the_inbox_shows_the_latest_closed_concerns_and_links_to_all(
+        self, app, as_user, make_assessment, monkeypatch
+    ):
+        from app.concerns import views
+
+        monkeypatch.setattr(views, "CLOSED_SHOWN", 1)
+        staff = as_user("staff")
+        for _ in range(3):
+            assessment_id, _ = make_assessment()
+            staff.client.post(
+                f"/assessments/{assessment_id}/consultation",
+                data={"message": "Trist længe.", "csrf_token": staff.csrf_token},
+            )
+        with db.session_scope(app.state.engine) as s:
+            first, second, third = s.exec(select(Concern).order_by(col(Concern.id))).all()
+            for concern, days_ago in ((first, 3), (second, 1)):
+                concern.status = "closed"
+                concern.closed_at = db.utcnow() - dt.timedelta(days=days_ago)
+                s.add(concern)
+            ids = [first.id, second.id, third.id]
+        social = as_user("social")
+        page = soup(social.client.get("/concerns"))
+        rows = [tr["id"] for tr in page.select("#inbox-table tbody tr[id]")]
+        assert rows == [f"concern-{ids[2]}", f"concern-{ids[1]}"]  # open, then the latest closed
+        left_out = one(page, "#closed-left-out")
+        assert "1 ældre afsluttet sag vises ikke" in left_out.get_text(" ", strip=True)
+        everything = soup(social.client.get(one(left_out, "a")["href"]))
+        rows = [tr["id"] for tr in everything.select("#inbox-table tbody tr[id]")]
+        assert rows == [f"concern-{ids[2]}", f"concern-{ids[1]}", f"concern-{ids[0]}"]
+        assert everything.select_one("#closed-left-out") is None
 
 
 class TestIntegration:

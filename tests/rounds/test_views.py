@@ -150,6 +150,49 @@ class TestRoundPage:
         assert cells == ["5", "0", "<5", "0"]
         assert soup.select_one("#overview-link") is None
 
+    def test_a_group_names_its_first_missing_and_links_to_all_of_them(
+        self, round_id, as_user, monkeypatch
+    ):
+        from app.rounds import views
+
+        monkeypatch.setattr(views, "MISSING_SHOWN", 0)  # Solstuen misses one: "og 1 flere"
+        client = as_user("staff").client
+        soup = _soup(client.get(f"/rounds/{round_id}"))
+        assert soup.select(".missing-list li") == []
+        more = one(soup, ".missing-more a")
+        assert more.text.strip() == "og 1 flere i Solstuen"
+        group = _soup(client.get(more["href"]))
+        assert [li.text.strip() for li in group.select(".missing-list li")] == ["Barn6 Holm"]
+        assert group.select_one(".missing-more") is None
+        assert one(group, "#whole-round a")["href"] == f"/rounds/{round_id}"
+        assert client.get(f"/rounds/{round_id}?gruppe=999999").status_code == 404
+
+    def test_groups_are_shown_a_page_at_a_time(self, app, org, as_user, monkeypatch):
+        from app.rounds import views
+
+        monkeypatch.setattr(views, "GROUPS_SHOWN", 1)
+        with db.session_scope(app.state.engine) as s:
+            staff = s.get_one(User, org.users["staff"])
+            leader = s.get_one(User, org.users["leader"])
+            groups = [
+                make_group(
+                    s,
+                    org.daycare_id,
+                    name,
+                    children=[make_child(s, org.daycare_id, id_of(staff), first_name=name)],
+                )
+                for name in ("Andestuen", "Bistuen")
+            ]
+            new_round = id_of(make_round(s, leader, groups, title="Sommer"))
+        client = as_user("leader").client
+        first = _soup(client.get(f"/rounds/{new_round}"))
+        assert [h.text for h in first.select(".round-group h2")] == ["Andestuen"]
+        assert "0 af 2" in one(first, "#round-total").text  # the totals are of every group
+        second = _soup(client.get(f"/rounds/{new_round}{one(first, '#groups-next')['href']}"))
+        assert [h.text for h in second.select(".round-group h2")] == ["Bistuen"]
+        assert second.select_one("#groups-next") is None
+        assert one(second, "#groups-previous")["href"] == "?side=1"
+
     def test_htmx_gets_the_progress_fragment_alone(self, round_id, as_user):
         response = as_user("leader").client.get(f"/rounds/{round_id}", headers=HX)
         soup = _soup(response)

@@ -19,8 +19,16 @@ from app.catalogs import service as catalogs
 from app.children.models import Child
 from app.concerns import service as concerns
 from app.db import local_today
-from tests.factories import id_of, make_child, make_draft, make_finished_assessment, signs
-from tests.html import by_id
+from tests.factories import (
+    id_of,
+    make_child,
+    make_draft,
+    make_finished_assessment,
+    make_group,
+    make_round,
+    signs,
+)
+from tests.html import attr, by_id, one
 
 HX = {"HX-Request": "true"}
 LEVEL_2 = signs(level=2, n=1)
@@ -140,6 +148,24 @@ class TestStartPageToDo:
         assert done.headers["location"] == "/#todo"
         again = _soup(staff_client.client.get("/"))
         assert "Fast voksen for Alma" not in by_id(again, "todo-due").text
+
+    def test_an_open_rounds_missing_children_are_named_up_to_a_limit_then_counted(
+        self, app, org, as_user, prepared, monkeypatch
+    ):
+        from app.start import views
+
+        monkeypatch.setattr(views, "ROUND_MISSING_SHOWN", 1)
+        with db.session_scope(app.state.engine) as s:
+            staff, leader = _user(s, org, "staff"), _user(s, org, "leader")
+            children = [_child(s, org, n) for n in ("Alma", "Bo", "Cleo")]
+            group = make_group(s, org.daycare_id, "Solstuen", children=children, staff=[staff])
+            round_id = id_of(make_round(s, leader, [group], title="Forår"))
+        soup = _soup(as_user("staff").client.get("/"))
+        rows = by_id(soup, "todo-round").select("li")
+        assert [one(li, "strong").text for li in rows] == ["Alma Jensen"]
+        more = by_id(soup, "todo-round-more-0")
+        assert "og 2 flere i «Forår»" in more.text
+        assert attr(one(more, "a"), "href") == f"/rounds/{round_id}"
 
     def test_the_leader_sees_the_institutions_overdue_follow_ups(self, app, org, as_user, prepared):
         with db.session_scope(app.state.engine) as s:
