@@ -5,9 +5,10 @@ empty row is left out, a row with text is checked and stored, the whole list at 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -30,6 +31,21 @@ EMPTY_ROWS = 3
 FIELDS = ("role", "name", "phone", "email", "hours", "user_id")
 
 FormList = Annotated[list[str] | None, Form()]
+
+
+def _columns(
+    role: FormList = None,
+    name: FormList = None,
+    phone: FormList = None,
+    email: FormList = None,
+    hours: FormList = None,
+    user_id: FormList = None,
+) -> dict[str, list[str] | None]:
+    """The form's columns, one list per field (a row per index), for both owners' forms."""
+    return dict(zip(FIELDS, (role, name, phone, email, hours, user_id), strict=True))
+
+
+Columns = Annotated[dict[str, list[str] | None], Depends(_columns)]
 
 
 def _rows_of(entries: list[ContactEntry]) -> list[dict[str, str]]:
@@ -58,13 +74,7 @@ def _social_workers(db: Session, district_id: int) -> list[tuple[int | None, str
 
 
 def _context(
-    db: Session,
-    *,
-    owner: str,
-    owner_id: int,
-    title: str,
-    district_id: int,
-    rows: list[dict[str, str]],
+    db: Session, owner: str, owner_id: int, title: str, district_id: int, rows: list[dict[str, str]]
 ) -> dict[str, Any]:
     return {
         "owner": owner,
@@ -126,18 +136,36 @@ def _form_errors(error: Invalid, filled: list[int]) -> Invalid:
     return Invalid(error.message, details=details)
 
 
+def _save(
+    request: Request,
+    db: DB,
+    *,
+    owner: str,
+    owner_id: int,
+    title: str,
+    district_id: int,
+    columns: dict[str, list[str] | None],
+    replace: Callable[[list[ContactInput]], object],
+    target: str,
+) -> Response:
+    """One save path for both owners: the whole list stored, or the form again with errors by
+    field (the row numbers counted as the form shows them)."""
+    rows, filled = _submitted(columns)
+    try:
+        replace(_inputs(rows, filled))
+    except Invalid as error:
+        context = _context(db, owner, owner_id, title, district_id, rows)
+        return form_error_response(request, PAGE, context, _form_errors(error, filled))
+    return htmx.redirect(request, f"{target}?saved=1")
+
+
 @router.get("/admin/institutions/{institution_id}/contacts", name="contacts:institution")
 def institution_page(request: Request, db: DB, admin: AdminUser, institution_id: int) -> Response:
     """Edit the institution's named contacts."""
     institution = accounts.get_institution(db, institution_id=institution_id)
     rows = _rows_of(service.institution_contacts(db, institution_id=institution_id))
     context = _context(
-        db,
-        owner="institution",
-        owner_id=institution_id,
-        title=institution.name,
-        district_id=institution.district_id,
-        rows=rows,
+        db, "institution", institution_id, institution.name, institution.district_id, rows
     )
     return render(request, PAGE, context)
 
@@ -148,40 +176,23 @@ def institution_save(
     db: DB,
     admin: AdminUser,
     institution_id: int,
-    role: FormList = None,
-    name: FormList = None,
-    phone: FormList = None,
-    email: FormList = None,
-    hours: FormList = None,
-    user_id: FormList = None,
+    columns: Columns,
 ) -> Response:
     """Store the institution's contacts (the whole list); the form again with errors by field."""
     institution = accounts.get_institution(db, institution_id=institution_id)
-    columns = {
-        "role": role,
-        "name": name,
-        "phone": phone,
-        "email": email,
-        "hours": hours,
-        "user_id": user_id,
-    }
-    rows, filled = _submitted(columns)
-    try:
-        service.replace_institution_contacts(
-            db, admin, institution_id=institution_id, contacts=_inputs(rows, filled)
-        )
-    except Invalid as error:
-        context = _context(
-            db,
-            owner="institution",
-            owner_id=institution_id,
-            title=institution.name,
-            district_id=institution.district_id,
-            rows=rows,
-        )
-        return form_error_response(request, PAGE, context, _form_errors(error, filled))
-    target = request.url_for("contacts:institution", institution_id=institution_id).path
-    return htmx.redirect(request, f"{target}?saved=1")
+    return _save(
+        request,
+        db,
+        owner="institution",
+        owner_id=institution_id,
+        title=institution.name,
+        district_id=institution.district_id,
+        columns=columns,
+        replace=lambda contacts: service.replace_institution_contacts(
+            db, admin, institution_id=institution_id, contacts=contacts
+        ),
+        target=request.url_for("contacts:institution", institution_id=institution_id).path,
+    )
 
 
 @router.get("/admin/districts/{district_id}/contacts", name="contacts:district")
@@ -189,14 +200,7 @@ def district_page(request: Request, db: DB, admin: AdminUser, district_id: int) 
     """Edit the district's contacts (every institution of the district sees them)."""
     district = accounts.get_district(db, district_id=district_id)
     rows = _rows_of(service.district_contacts(db, district_id=district_id))
-    context = _context(
-        db,
-        owner="district",
-        owner_id=district_id,
-        title=district.name,
-        district_id=district_id,
-        rows=rows,
-    )
+    context = _context(db, "district", district_id, district.name, district_id, rows)
     return render(request, PAGE, context)
 
 
@@ -206,40 +210,23 @@ def district_save(
     db: DB,
     admin: AdminUser,
     district_id: int,
-    role: FormList = None,
-    name: FormList = None,
-    phone: FormList = None,
-    email: FormList = None,
-    hours: FormList = None,
-    user_id: FormList = None,
+    columns: Columns,
 ) -> Response:
     """Store the district's contacts; the form again with errors by field."""
     district = accounts.get_district(db, district_id=district_id)
-    columns = {
-        "role": role,
-        "name": name,
-        "phone": phone,
-        "email": email,
-        "hours": hours,
-        "user_id": user_id,
-    }
-    rows, filled = _submitted(columns)
-    try:
-        service.replace_district_contacts(
-            db, admin, district_id=district_id, contacts=_inputs(rows, filled)
-        )
-    except Invalid as error:
-        context = _context(
-            db,
-            owner="district",
-            owner_id=district_id,
-            title=district.name,
-            district_id=district_id,
-            rows=rows,
-        )
-        return form_error_response(request, PAGE, context, _form_errors(error, filled))
-    target = request.url_for("contacts:district", district_id=district_id).path
-    return htmx.redirect(request, f"{target}?saved=1")
+    return _save(
+        request,
+        db,
+        owner="district",
+        owner_id=district_id,
+        title=district.name,
+        district_id=district_id,
+        columns=columns,
+        replace=lambda contacts: service.replace_district_contacts(
+            db, admin, district_id=district_id, contacts=contacts
+        ),
+        target=request.url_for("contacts:district", district_id=district_id).path,
+    )
 
 
 # --- the municipality's offers ---------------------------------------------------------------
