@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Literal
 
 from sqlmodel import Session, col, delete, select
 
@@ -264,6 +265,32 @@ def _ensure_admin(actor: User) -> None:
         raise Forbidden()
 
 
+def _store(
+    session: Session,
+    actor: User,
+    rows: list[Contact],
+    *,
+    owner: Literal["institution", "district"],
+    owner_id: int,
+) -> None:
+    """The one way both owners' lists are replaced: the old rows deleted, the checked ones
+    stored under the owner, the change audited."""
+    owner_column = col(Contact.institution_id if owner == "institution" else Contact.district_id)
+    session.exec(delete(Contact).where(owner_column == owner_id))
+    for row in rows:
+        setattr(row, f"{owner}_id", owner_id)
+        session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditTag.CONTACTS_UPDATE,
+        object_type=owner,
+        object_id=owner_id,
+        detail=f"{len(rows)} kontakter",
+    )
+
+
 def replace_institution_contacts(
     session: Session, actor: User, *, institution_id: int, contacts: Sequence[ContactInput]
 ) -> list[ContactEntry]:
@@ -274,19 +301,7 @@ def replace_institution_contacts(
     rows = _checked(
         session, contacts, district_id=institution.district_id, user_message=USER_MESSAGE
     )
-    session.exec(delete(Contact).where(col(Contact.institution_id) == institution_id))
-    for row in rows:
-        row.institution_id = institution_id
-        session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        AuditTag.CONTACTS_UPDATE,
-        object_type="institution",
-        object_id=institution_id,
-        detail=f"{len(rows)} kontakter",
-    )
+    _store(session, actor, rows, owner="institution", owner_id=institution_id)
     return institution_contacts(session, institution_id=institution_id)
 
 
@@ -298,19 +313,7 @@ def replace_district_contacts(
     _ensure_admin(actor)
     accounts.get_district(session, district_id=district_id)
     rows = _checked(session, contacts, district_id=district_id, user_message=DISTRICT_USER_MESSAGE)
-    session.exec(delete(Contact).where(col(Contact.district_id) == district_id))
-    for row in rows:
-        row.district_id = district_id
-        session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        AuditTag.CONTACTS_UPDATE,
-        object_type="district",
-        object_id=district_id,
-        detail=f"{len(rows)} kontakter",
-    )
+    _store(session, actor, rows, owner="district", owner_id=district_id)
     return district_contacts(session, district_id=district_id)
 
 
