@@ -169,17 +169,28 @@ def set_children(
         id_of(c)
         for c in institution_children(session, institution_id=_institution(actor), child_ids=wanted)
     }
-    unknown = [cid for cid in wanted if cid not in found]
-    if unknown:
-        raise Invalid(
-            "Et eller flere børn hører ikke til institutionen.",
-            details=[
-                {"field": "child_ids", "message": f"Barn {cid} hører ikke til institutionen."}
-                for cid in unknown
-            ],
-        )
+    _refuse_unknown(
+        [cid for cid in wanted if cid not in found],
+        "Et eller flere børn hører ikke til institutionen.",
+        on="child_ids",
+        message="Barn {} hører ikke til institutionen.",
+    )
     session.exec(delete(GroupChild).where(col(GroupChild.group_id) == group_id))
     session.add_all(GroupChild(group_id=group_id, child_id=cid) for cid in wanted)
+    return _members_changed(session, actor, group_id=group_id, detail=f"{len(wanted)} børn")
+
+
+def _refuse_unknown(unknown: list[int], summary: str, *, on: str, message: str) -> None:
+    """422 naming each id that may not be a member (``message`` with the id in ``{}``)."""
+    if unknown:
+        raise Invalid(
+            summary,
+            details=[{"field": on, "message": message.format(i)} for i in unknown],
+        )
+
+
+def _members_changed(session: Session, actor: User, *, group_id: int, detail: str) -> GroupView:
+    """After the group's children or staff were replaced: stored, audited, the group again."""
     session.flush()
     audit.record(
         session,
@@ -187,7 +198,7 @@ def set_children(
         AuditTag.GROUP_UPDATE,
         object_type="group",
         object_id=group_id,
-        detail=f"{len(wanted)} børn",
+        detail=detail,
     )
     return get_group(session, actor, group_id=group_id)
 
@@ -248,27 +259,15 @@ def set_staff(
     get_group_for(session, actor, group_id=group_id)
     wanted = sorted(set(user_ids))
     allowed = {id_of(u) for u in institution_staff(session, actor)}
-    unknown = [uid for uid in wanted if uid not in allowed]
-    if unknown:
-        raise Invalid(
-            "En eller flere er ikke medarbejdere i institutionen.",
-            details=[
-                {"field": "user_ids", "message": f"Bruger {uid} er ikke medarbejder her."}
-                for uid in unknown
-            ],
-        )
+    _refuse_unknown(
+        [uid for uid in wanted if uid not in allowed],
+        "En eller flere er ikke medarbejdere i institutionen.",
+        on="user_ids",
+        message="Bruger {} er ikke medarbejder her.",
+    )
     session.exec(delete(GroupStaff).where(col(GroupStaff.group_id) == group_id))
     session.add_all(GroupStaff(group_id=group_id, user_id=uid) for uid in wanted)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        AuditTag.GROUP_UPDATE,
-        object_type="group",
-        object_id=group_id,
-        detail=f"{len(wanted)} medarbejdere",
-    )
-    return get_group(session, actor, group_id=group_id)
+    return _members_changed(session, actor, group_id=group_id, detail=f"{len(wanted)} medarbejdere")
 
 
 # --- Rounds ----------------------------------------------------------------------------------
