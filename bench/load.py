@@ -225,6 +225,43 @@ def _cpu(result: Result, floor_cpu: float) -> str:
     return f"{result.cpu_ms_per_request:.2f} ({100 * floor_cpu / result.cpu_ms_per_request:.0f} %)"
 
 
+def table_head(*, markdown: bool) -> list[str]:
+    """The results table's header (Markdown only; the plain report has none)."""
+    if not markdown:
+        return []
+    return [
+        "",
+        "| request | req/s | share of floor | p50 | p95 | p99 | failed "
+        "| CPU ms/req (floor ÷ it) | target |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+
+
+def table_row(
+    name: str,
+    result: Result,
+    share: float,
+    floor_cpu: float,
+    met: bool,
+    wanted: list[str],
+    *,
+    markdown: bool,
+) -> str:
+    """One request's row of the results table (this report's and bench.scale's)."""
+    cells = [
+        name,
+        f"{result.rps:,.0f}",
+        f"{share:.0f} %",
+        f"{result.p50_ms:.1f} ms",
+        f"{result.p95_ms:.1f} ms",
+        f"{result.p99_ms:.1f} ms",
+        str(result.failed),
+        _cpu(result, floor_cpu),
+        ("met" if met else "NOT met") + " (" + ", ".join(wanted) + ")",
+    ]
+    return ("| " + " | ".join(cells) + " |") if markdown else "  ".join(cells)
+
+
 def report(data: dict[str, Any], *, markdown: bool) -> str:
     floor_rps = data["floor_rps"]
     floor_cpu = data["floor_cpu_ms"]
@@ -234,13 +271,7 @@ def report(data: dict[str, Any], *, markdown: bool) -> str:
         f"{floors} req/s (before / after), p99 {max(f.p99_ms for f in data['floor']):.1f} ms, "
         f"{floor_cpu:.2f} ms CPU a request"
     ]
-    if markdown:
-        lines += [
-            "",
-            "| request | req/s | share of floor | p50 | p95 | p99 | failed "
-            "| CPU ms/req (floor ÷ it) | target |",
-            "|---|---|---|---|---|---|---|---|---|",
-        ]
+    lines += table_head(markdown=markdown)
     for name, result in data["results"].items():
         share = 100 * result.rps / floor_rps if floor_rps else 0.0
         target_share, target_p95 = TARGETS[name]
@@ -252,19 +283,7 @@ def report(data: dict[str, Any], *, markdown: bool) -> str:
         if target_p95 is not None:
             met = met and result.p95_ms < target_p95
             wanted.insert(1, f"p95 < {target_p95:.0f} ms")
-        verdict = ("met" if met else "NOT met") + " (" + ", ".join(wanted) + ")"
-        cells = [
-            name,
-            f"{result.rps:,.0f}",
-            f"{share:.0f} %",
-            f"{result.p50_ms:.1f} ms",
-            f"{result.p95_ms:.1f} ms",
-            f"{result.p99_ms:.1f} ms",
-            str(result.failed),
-            _cpu(result, floor_cpu),
-            verdict,
-        ]
-        lines.append(("| " + " | ".join(cells) + " |") if markdown else "  ".join(cells))
+        lines.append(table_row(name, result, share, floor_cpu, met, wanted, markdown=markdown))
     for name, summary in data["profiles"].items():
         lines.append("")
         lines.append(f"profile of {name}: {summary['samples']} samples")

@@ -176,13 +176,7 @@ def report(data: dict[str, Any], *, markdown: bool) -> str:
         f"sync route): {floors} req/s (before / after), p99 "
         f"{max(f.p99_ms for f in data['floor']):.1f} ms, {floor_cpu:.2f} ms CPU a request"
     ]
-    if markdown:
-        lines += [
-            "",
-            "| request | req/s | share of floor | p50 | p95 | p99 | failed "
-            "| CPU ms/req (floor ÷ it) | target |",
-            "|---|---|---|---|---|---|---|---|---|",
-        ]
+    lines += load.table_head(markdown=markdown)
     for name, result in data["results"].items():
         share = 100 * result.rps / floor_rps if floor_rps else 0.0
         target_share, target_p95 = TARGETS[name]
@@ -191,18 +185,7 @@ def report(data: dict[str, Any], *, markdown: bool) -> str:
         if target_share is not None:
             met = met and share >= target_share
             wanted.insert(0, f"≥ {target_share} %")
-        cells = [
-            name,
-            f"{result.rps:,.0f}",
-            f"{share:.0f} %",
-            f"{result.p50_ms:.1f} ms",
-            f"{result.p95_ms:.1f} ms",
-            f"{result.p99_ms:.1f} ms",
-            str(result.failed),
-            load._cpu(result, floor_cpu),  # the same column as bench.load's
-            ("met" if met else "NOT met") + " (" + ", ".join(wanted) + ")",
-        ]
-        lines.append(("| " + " | ".join(cells) + " |") if markdown else "  ".join(cells))
+        lines.append(load.table_row(name, result, share, floor_cpu, met, wanted, markdown=markdown))
     return "\n".join(lines)
 
 
