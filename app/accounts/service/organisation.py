@@ -14,6 +14,22 @@ from app.audit.tags import AuditTag
 from app.errors import Conflict, Invalid, NotFound
 
 
+def _stored(
+    session: Session, actor: User, unit: District | Institution, tag: AuditTag, *, detail: str
+) -> None:
+    """A district or institution added or changed: flushed and audited as that unit."""
+    session.add(unit)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        tag,
+        object_type="district" if isinstance(unit, District) else "institution",
+        object_id=unit.id,
+        detail=detail,
+    )
+
+
 def list_districts(session: Session) -> Sequence[District]:
     """All districts by name."""
     return session.exec(select(District).order_by(col(District.name))).all()
@@ -35,16 +51,7 @@ def create_district(session: Session, actor: User, *, name: str) -> District:
     if session.exec(select(District).where(func.lower(District.name) == name.lower())).first():
         raise Invalid.field("name", messages.NAME_TAKEN)
     district = District(name=name)
-    session.add(district)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        AuditTag.DISTRICT_CREATE,
-        object_type="district",
-        object_id=district.id,
-        detail=name,
-    )
+    _stored(session, actor, district, AuditTag.DISTRICT_CREATE, detail=name)
     return district
 
 
@@ -59,16 +66,7 @@ def rename_district(session: Session, actor: User, *, district_id: int, name: st
         raise Invalid.field("name", messages.NAME_TAKEN)
     old = district.name
     district.name = name
-    session.add(district)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        AuditTag.DISTRICT_UPDATE,
-        object_type="district",
-        object_id=district.id,
-        detail=f"{old} → {name}",
-    )
+    _stored(session, actor, district, AuditTag.DISTRICT_UPDATE, detail=f"{old} → {name}")
     return district
 
 
@@ -115,16 +113,7 @@ def create_institution(
     institution = Institution(
         name=name, kind=kind, district_id=district_id, address=address.strip()[:300]
     )
-    session.add(institution)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        AuditTag.INSTITUTION_CREATE,
-        object_type="institution",
-        object_id=institution.id,
-        detail=name,
-    )
+    _stored(session, actor, institution, AuditTag.INSTITUTION_CREATE, detail=name)
     return institution
 
 
@@ -150,16 +139,7 @@ def update_institution(
     institution.district_id = district_id
     institution.address = address.strip()[:300]
     institution.is_active = is_active
-    session.add(institution)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        AuditTag.INSTITUTION_UPDATE,
-        object_type="institution",
-        object_id=institution.id,
-        detail=name,
-    )
+    _stored(session, actor, institution, AuditTag.INSTITUTION_UPDATE, detail=name)
     return institution
 
 
@@ -185,26 +165,29 @@ def _check_external_id_free(session: Session, value: str | None, *, owner: objec
             )
 
 
+def _set_external_id(
+    session: Session,
+    actor: User,
+    unit: District | Institution,
+    external_id: str,
+    tag: AuditTag,
+) -> None:
+    """The one path both units' external ids are set by: checked, free of every other unit,
+    stored and audited with the old and the new value."""
+    value = _clean_external_id(external_id)
+    _check_external_id_free(session, value, owner=unit)
+    old = unit.external_id
+    unit.external_id = value
+    _stored(session, actor, unit, tag, detail=f"eksternt id: {old or '–'} → {value or '–'}")
+
+
 def set_district_external_id(
     session: Session, actor: User, *, district_id: int, external_id: str
 ) -> District:
     """Set (or, with an empty string, clear) the id the identity provider's district claim
     carries for this district; a duplicate is a Conflict (409)."""
     district = get_district(session, district_id=district_id)
-    value = _clean_external_id(external_id)
-    _check_external_id_free(session, value, owner=district)
-    old = district.external_id
-    district.external_id = value
-    session.add(district)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        AuditTag.DISTRICT_UPDATE,
-        object_type="district",
-        object_id=district.id,
-        detail=f"eksternt id: {old or '–'} → {value or '–'}",
-    )
+    _set_external_id(session, actor, district, external_id, AuditTag.DISTRICT_UPDATE)
     return district
 
 
@@ -213,18 +196,5 @@ def set_institution_external_id(
 ) -> Institution:
     """Set (or clear) the id the institution claim carries for this institution."""
     institution = get_institution(session, institution_id=institution_id)
-    value = _clean_external_id(external_id)
-    _check_external_id_free(session, value, owner=institution)
-    old = institution.external_id
-    institution.external_id = value
-    session.add(institution)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        AuditTag.INSTITUTION_UPDATE,
-        object_type="institution",
-        object_id=institution.id,
-        detail=f"eksternt id: {old or '–'} → {value or '–'}",
-    )
+    _set_external_id(session, actor, institution, external_id, AuditTag.INSTITUTION_UPDATE)
     return institution

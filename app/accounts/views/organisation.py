@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Form, Request
@@ -145,6 +146,19 @@ def institution_update(
     return htmx.redirect(request, request.url_for("accounts:organisation").path)
 
 
+def _external_id_saved(
+    request: Request, db: DB, target: tuple[str, int], save: Callable[[], object]
+) -> Response:
+    """Both units' external-id forms: saved and back to the page, or the page again with the
+    error at the unit's form (``target``)."""
+    try:
+        save()
+    except (Invalid, Conflict) as error:
+        context = _page_context(db) | {"external_target": target}
+        return form_error_response(request, PAGE, context, error, prefix="external_")
+    return htmx.redirect(request, request.url_for("accounts:organisation").path)
+
+
 @router.post("/admin/districts/{district_id}/external-id", name="accounts:district_external_id")
 def district_external_id(
     request: Request,
@@ -154,14 +168,14 @@ def district_external_id(
     external_id: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Set the id the identity provider's district claim carries (empty: none)."""
-    try:
-        service.set_district_external_id(
+    return _external_id_saved(
+        request,
+        db,
+        ("district", district_id),
+        lambda: service.set_district_external_id(
             db, admin, district_id=district_id, external_id=external_id
-        )
-    except (Invalid, Conflict) as error:
-        context = _page_context(db) | {"external_target": ("district", district_id)}
-        return form_error_response(request, PAGE, context, error, prefix="external_")
-    return htmx.redirect(request, request.url_for("accounts:organisation").path)
+        ),
+    )
 
 
 @router.post(
@@ -175,11 +189,11 @@ def institution_external_id(
     external_id: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Set the id the identity provider's institution claim carries (empty: none)."""
-    try:
-        service.set_institution_external_id(
+    return _external_id_saved(
+        request,
+        db,
+        ("institution", institution_id),
+        lambda: service.set_institution_external_id(
             db, admin, institution_id=institution_id, external_id=external_id
-        )
-    except (Invalid, Conflict) as error:
-        context = _page_context(db) | {"external_target": ("institution", institution_id)}
-        return form_error_response(request, PAGE, context, error, prefix="external_")
-    return htmx.redirect(request, request.url_for("accounts:organisation").path)
+        ),
+    )
