@@ -59,6 +59,29 @@ def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _follow_up(
+    child_id: int,
+    label: str,
+    due_on: dt.date | None,
+    *,
+    today: dt.date | None,
+    fragment: str = "",
+) -> Entry:
+    """A follow-up on the child's page (an assessment's, a dialogue's, a meeting's): overdue
+    when due before ``today``; ``today=None`` for the leader's list, where every entry is
+    overdue."""
+    overdue = today is None or (due_on is not None and due_on < today)
+    return Entry(
+        child_id=child_id,
+        label=label,
+        route="children:detail",
+        params={"child_id": child_id},
+        fragment=fragment,
+        due_on=due_on,
+        overdue=overdue,
+    )
+
+
 def _reply_label(kind: str, status: str, outcome: str) -> str:
     if kind == "consultation":
         return "Svar på din anonyme sparring" + (" (lukket)" if status == "closed" else "")
@@ -95,37 +118,31 @@ def todo_for(session: Session, actor: User, *, today: dt.date | None = None) -> 
         for p in mine.focus_points
     ]
     due += [
-        Entry(
-            child_id=a.child_id,
-            label=f"Opfølgning på vurderingen (niveau {a.level}): lav en ny vurdering",
-            route="children:detail",
-            params={"child_id": a.child_id},
-            due_on=a.follow_up_on,
-            overdue=a.follow_up_on is not None and a.follow_up_on < today,
+        _follow_up(
+            a.child_id,
+            f"Opfølgning på vurderingen (niveau {a.level}): lav en ny vurdering",
+            a.follow_up_on,
+            today=today,
         )
         for a in mine.follow_ups
     ]
     due += [
-        Entry(
-            child_id=d.child_id,
-            label=f"Opfølgning på dialogmødet med forældrene: {_short(d.agreed, 60)}",
-            route="children:detail",
-            params={"child_id": d.child_id},
-            due_on=d.follow_up_on,
-            overdue=d.follow_up_on is not None and d.follow_up_on < today,
+        _follow_up(
+            d.child_id,
+            f"Opfølgning på dialogmødet med forældrene: {_short(d.agreed, 60)}",
+            d.follow_up_on,
+            today=today,
         )
         for d in concerns.dialogue_follow_ups(session, actor, due_by=today)
     ]
     due += [
-        Entry(
-            child_id=m.child_id,
-            label=f"Opfølgning på {meetings.kind_label(m.kind).lower()} "
+        _follow_up(
+            m.child_id,
+            f"Opfølgning på {meetings.kind_label(m.kind).lower()} "
             f"{m.held_on:%d.%m.%Y}: {_short(m.agreed, 60)}",
-            route="children:detail",
-            params={"child_id": m.child_id},
+            m.follow_up_on,
+            today=today,
             fragment="child-meetings",
-            due_on=m.follow_up_on,
-            overdue=m.follow_up_on is not None and m.follow_up_on < today,
         )
         for m in meetings.follow_ups(session, actor, due_by=today)
     ]
@@ -166,27 +183,22 @@ def todo_for(session: Session, actor: User, *, today: dt.date | None = None) -> 
                 for p in mine.overdue_focus_points
             ]
             + [
-                Entry(
-                    child_id=a.child_id,
-                    label=f"Opfølgning på vurderingen (niveau {a.level}) – "
-                    + who.get(a.created_by, ""),
-                    route="children:detail",
-                    params={"child_id": a.child_id},
-                    due_on=a.follow_up_on,
-                    overdue=True,
+                _follow_up(
+                    a.child_id,
+                    f"Opfølgning på vurderingen (niveau {a.level}) – " + who.get(a.created_by, ""),
+                    a.follow_up_on,
+                    today=None,
                 )
                 for a in mine.overdue_follow_ups
             ]
             + [
-                Entry(
-                    child_id=m.child_id,
-                    label=f"Opfølgning på {meetings.kind_label(m.kind).lower()} "
+                _follow_up(
+                    m.child_id,
+                    f"Opfølgning på {meetings.kind_label(m.kind).lower()} "
                     f"{m.held_on:%d.%m.%Y} – {who.get(m.created_by, '')}",
-                    route="children:detail",
-                    params={"child_id": m.child_id},
+                    m.follow_up_on,
+                    today=None,
                     fragment="child-meetings",
-                    due_on=m.follow_up_on,
-                    overdue=True,
                 )
                 for m in overdue_meetings
             ]
