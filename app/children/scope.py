@@ -67,13 +67,8 @@ def visible_children(
     return children
 
 
-def get_child_for(session: Session, actor: User, *, child_id: int, purpose: str = "") -> Child:
-    """One child the actor may see, or NotFound (also for other institutions' children);
-    the read is audited with its purpose."""
-    ensure_may_see_children(actor)
-    child = session.get(Child, child_id)
-    if child is None or child.institution_id != actor.institution_id:
-        raise NotFound("Barnet findes ikke.")
+def _viewed(session: Session, actor: User, child: Child, purpose: str) -> Child:
+    """The child, its read audited (``CHILD_VIEW``) with ``purpose``."""
     audit.record(
         session,
         actor,
@@ -84,6 +79,16 @@ def get_child_for(session: Session, actor: User, *, child_id: int, purpose: str 
         detail=purpose,
     )
     return child
+
+
+def get_child_for(session: Session, actor: User, *, child_id: int, purpose: str = "") -> Child:
+    """One child the actor may see, or NotFound (also for other institutions' children);
+    the read is audited with its purpose."""
+    ensure_may_see_children(actor)
+    child = session.get(Child, child_id)
+    if child is None or child.institution_id != actor.institution_id:
+        raise NotFound("Barnet findes ikke.")
+    return _viewed(session, actor, child, purpose)
 
 
 def institution_children(
@@ -195,13 +200,4 @@ def get_child_for_export(session: Session, actor: User, *, child_id: int) -> Chi
     child = session.get(Child, child_id)
     if child is None:
         raise NotFound("Barnet findes ikke.")
-    audit.record(
-        session,
-        actor,
-        AuditTag.CHILD_VIEW,
-        object_type="child",
-        object_id=child.id,
-        child_id=child.id,
-        detail=EXPORT_PURPOSE,
-    )
-    return child
+    return _viewed(session, actor, child, EXPORT_PURPOSE)
