@@ -58,6 +58,19 @@ def _where_the_child_is(session: Session, actor: User, institution_id: int, chil
     )
 
 
+def _viewed(session: Session, actor: User, assessment: Assessment, purpose: str) -> None:
+    """Audit a read of the assessment (``ASSESSMENT_VIEW``, in the child's log) with ``purpose``."""
+    audit.record(
+        session,
+        actor,
+        AuditTag.ASSESSMENT_VIEW,
+        object_type="assessment",
+        object_id=assessment.id,
+        child_id=assessment.child_id,
+        detail=purpose,
+    )
+
+
 def get_assessment_for(
     session: Session, actor: User, *, assessment_id: int, purpose: str = ""
 ) -> Assessment:
@@ -71,15 +84,7 @@ def get_assessment_for(
         raise NotFound("Vurderingen findes ikke.")
     if not may_read(actor, assessment):
         raise Forbidden("Kun den, der har påbegyndt vurderingen, kan se og fortsætte den.")
-    audit.record(
-        session,
-        actor,
-        AuditTag.ASSESSMENT_VIEW,
-        object_type="assessment",
-        object_id=assessment.id,
-        child_id=assessment.child_id,
-        detail=purpose,
-    )
+    _viewed(session, actor, assessment, purpose)
     return assessment
 
 
@@ -149,15 +154,7 @@ def individuals_for(
         )
     ).all()
     for assessment in rows:
-        audit.record(
-            session,
-            actor,
-            AuditTag.ASSESSMENT_VIEW,
-            object_type="assessment",
-            object_id=assessment.id,
-            child_id=assessment.child_id,
-            detail=purpose,
-        )
+        _viewed(session, actor, assessment, purpose)
     return {id_of(a): a for a in rows}
 
 
