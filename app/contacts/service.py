@@ -45,44 +45,33 @@ DISTRICT_USER_MESSAGE = "Brugeren skal være en aktiv socialrådgiver i distrikt
 TOO_MANY = f"Højst {MAX_CONTACTS} kontakter."
 
 
+def _municipal(name: str, phone: str, email: str, hours: str) -> ContactEntry:
+    return ContactEntry(
+        role=ContactRole.OTHER,
+        name=name,
+        phone=phone,
+        email=email,
+        hours=hours,
+        user_id=None,
+        scope=ContactScope.MUNICIPALITY,
+    )
+
+
 def municipality_contacts(settings: Settings) -> list[ContactEntry]:
     """The municipality's own numbers: the children and family unit (when configured), the
     social duty officer outside office hours through the police (114) and 112."""
     entries = []
     if settings.children_family_unit_phone or settings.children_family_unit_email:
         entries.append(
-            ContactEntry(
-                role=ContactRole.OTHER,
-                name=settings.children_family_unit_name,
-                phone=settings.children_family_unit_phone,
-                email=settings.children_family_unit_email,
-                hours=settings.children_family_unit_hours,
-                user_id=None,
-                scope=ContactScope.MUNICIPALITY,
+            _municipal(
+                settings.children_family_unit_name,
+                settings.children_family_unit_phone,
+                settings.children_family_unit_email,
+                settings.children_family_unit_hours,
             )
         )
-    entries.append(
-        ContactEntry(
-            role=ContactRole.OTHER,
-            name=DUTY_NAME,
-            phone="114",
-            email="",
-            hours="Aftener, nætter, weekender og helligdage",
-            user_id=None,
-            scope=ContactScope.MUNICIPALITY,
-        )
-    )
-    entries.append(
-        ContactEntry(
-            role=ContactRole.OTHER,
-            name=EMERGENCY_NAME,
-            phone="112",
-            email="",
-            hours="Døgnet rundt",
-            user_id=None,
-            scope=ContactScope.MUNICIPALITY,
-        )
-    )
+    entries.append(_municipal(DUTY_NAME, "114", "", "Aftener, nætter, weekender og helligdage"))
+    entries.append(_municipal(EMERGENCY_NAME, "112", "", "Døgnet rundt"))
     return entries
 
 
