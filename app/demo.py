@@ -592,12 +592,18 @@ def seed_contacts(session: Session) -> None:
         )
 
 
-def _followup_child(session: Session, first: str) -> Child:
+def _followup_child(session: Session, pia: User, first: str) -> Child:
     """A child of the follow-up story, by name and birthday (a round child may share a name;
-    the year is left out, so that a run in a later year finds the same child)."""
+    the year is left out, so that a run in a later year finds the same child), read through
+    the children's scope as Pia, whose children they are."""
     last, _, born = next(c[1:] for c in FOLLOWUP_CHILDREN if c[0] == first)
-    found = session.exec(select(Child).where(Child.first_name == first, Child.last_name == last))
-    return next(c for c in found if (c.birth_date.month, c.birth_date.day) == born)
+    found = children_scope.visible_children(session, pia, search=f"{first} {last}")
+    return next(
+        c
+        for c in found
+        if (c.first_name, c.last_name) == (first, last)
+        and (c.birth_date.month, c.birth_date.day) == born
+    )
 
 
 def seed_meetings(session: Session, *, today: dt.date) -> None:
@@ -605,14 +611,15 @@ def seed_meetings(session: Session, *, today: dt.date) -> None:
     a cross-disciplinary meeting about Asta a week ago (follow-up today) and a network
     meeting with Bertram's parents two weeks ago, tied to his level-3 assessment (follow-up
     two days ago, overdue). Through the meetings' service (checked and audited); made once."""
-    from app.assessments.models import Assessment, AssessmentStatus
+    from app.assessments import scope as assessments_scope
     from app.meetings import service as meetings
     from app.meetings.models import Meeting
 
     pia = accounts.get_by_username(session, username="paedagog")
     if pia is None:  # pragma: no cover - seed() made it just before
         return
-    asta, bertram = _followup_child(session, "Asta"), _followup_child(session, "Bertram")
+    asta = _followup_child(session, pia, "Asta")
+    bertram = _followup_child(session, pia, "Bertram")
     if session.exec(select(Meeting).where(Meeting.child_id == asta.id)).first() is not None:
         return
     meetings.record(
@@ -631,11 +638,10 @@ def seed_meetings(session: Session, *, today: dt.date) -> None:
         "samtale om søvn. Vi ser på det igen om en uge.",
         follow_up_on=today,
     )
-    assessment = session.exec(
-        select(Assessment).where(
-            Assessment.child_id == bertram.id, Assessment.status == AssessmentStatus.FINISHED
-        )
-    ).one()
+    assessment = assessments_scope.latest_finished_of(
+        session, child_id=id_of(bertram), institution_id=bertram.institution_id
+    )
+    assert assessment is not None  # noqa: S101 - seed_followup() finished it
     meetings.record(
         session,
         pia,
@@ -669,7 +675,7 @@ def seed_handover(session: Session, *, today: dt.date) -> None:
     school = session.exec(select(Institution).where(Institution.name == "Nordskolen")).first()
     if pia is None or school is None:  # pragma: no cover - seed() made them just before
         return
-    bertram = _followup_child(session, "Bertram")
+    bertram = _followup_child(session, pia, "Bertram")
     if session.exec(select(Handover).where(Handover.child_id == bertram.id)).first():
         return
     handovers.send(
