@@ -10,8 +10,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from app import db
-from app.accounts.models import User
-from app.accounts.models import Institution
+from app.accounts.models import Institution, User
 from app.assessments.models import Assessment
 from app.children.models import Child
 from app.contacts import service as contacts
@@ -123,13 +122,19 @@ class TestDemoData:
             # The leader sees both meetings' follow-ups as due today.
             due = meetings.follow_ups(session, users["leder"], due_by=TODAY, everyone=True)
             assert sorted(m.kind for m in due) == ["cross_disciplinary", "network"]
-            assert [m[0][0] for m in snapshot["meetings"]] == ["Asta", "Bertram"]  # type: ignore[index]
+            assert {m.follow_up_on for m in due} == {TODAY - dt.timedelta(days=2), TODAY}
+            meetings_seen: list[tuple[tuple[str, str, dt.date], ...]] = snapshot["meetings"]  # type: ignore[assignment]
+            assert [m[0][:2] for m in meetings_seen] == [
+                ("Asta", "Demodatter"),
+                ("Bertram", "Demosen"),
+            ]
             # One handover from the daycare to Nordskolen waits for the school, with consent.
             [handover] = session.exec(select(Handover)).all()
             assert handover.status == "sent"
             assert handover.from_institution_id == institutions["Børnehuset Mælkebøtten"].id
             assert handover.to_institution_id == institutions["Nordskolen"].id
-            assert handover.consent_given_by and handover.consent_includes_meetings
+            assert handover.consent_given_by == "Bertrams mor"
+            assert handover.consent_includes_meetings
             teacher = users["laerer"]
             assert [
                 (r.handover.id, r.child_name) for r in handovers.waiting_for(session, teacher)
