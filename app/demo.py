@@ -6,7 +6,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.accounts import service as accounts
 from app.accounts.models import District, Institution, InstitutionKind, Role, User
@@ -101,6 +101,9 @@ def seed(session: Session, *, password: str, today: dt.date | None = None) -> No
         today=today or local_today(),
     )
     seed_followup(session, today=today or local_today())
+    seed_contacts(session)
+    seed_meetings(session, today=today or local_today())
+    seed_handover(session, today=today or local_today())
 
 
 # --- Groups, children and rounds: a daycare with two groups and a school class --------------
@@ -491,4 +494,199 @@ def seed_followup(session: Session, *, today: dt.date | None = None) -> None:
     )
     draft = assessments.start_or_resume(session, pia, child_id=id_of(kids["Dagmar"]))
     assessments.save_draft(session, pia, assessment_id=id_of(draft), notes="Dagmar virker træt.")
+    session.flush()
+
+
+# --- Contacts, meetings and a handover: the network around the children ---------------------
+
+DEMO_CONTACTS: dict[str, list[tuple[str, str, str, str, str]]] = {
+    # institution: (role, name, phone, e-mail, hours). The social worker is the district's demo
+    # social worker (linked by user id). Invented names; the numbers are in the 8-digit format
+    # the contacts accept, made up for the demo (replace them with the municipality's own), and
+    # the addresses use the reserved ``.example`` domain, so no mail can leave.
+    "Børnehuset Mælkebøtten": [
+        (
+            "health_visitor",
+            "Sanne Sundhedsplejerske",
+            "70 10 00 11",
+            "sundhedsplejen@nordby.example",
+            "Man-tors 8-15",
+        ),
+        ("psychologist", "Palle PPR-psykolog", "70 10 00 12", "ppr@nordby.example", "Man-fre 9-14"),
+    ],
+    "Nordskolen": [
+        (
+            "health_visitor",
+            "Sanne Sundhedsplejerske",
+            "70 10 00 11",
+            "sundhedsplejen@nordby.example",
+            "Tirsdag på skolen",
+        ),
+        ("psychologist", "Palle PPR-psykolog", "70 10 00 12", "ppr@nordby.example", "Man-fre 9-14"),
+    ],
+    "Vuggestuen Spiren": [
+        (
+            "health_visitor",
+            "Sofie Sundhedsplejerske",
+            "70 10 00 21",
+            "sundhedsplejen@sydby.example",
+            "Man-tors 8-15",
+        ),
+        ("psychologist", "Poul PPR-psykolog", "70 10 00 22", "ppr@sydby.example", "Man-fre 9-14"),
+    ],
+    "Sydskolen": [
+        (
+            "health_visitor",
+            "Sofie Sundhedsplejerske",
+            "70 10 00 21",
+            "sundhedsplejen@sydby.example",
+            "Torsdag på skolen",
+        ),
+        ("psychologist", "Poul PPR-psykolog", "70 10 00 22", "ppr@sydby.example", "Man-fre 9-14"),
+    ],
+}
+DISTRICT_SOCIAL_WORKERS = {
+    "Nord": ("raadgiver", "70 10 00 10"),
+    "Syd": ("raadgiver2", "70 10 00 20"),
+}
+"""The preventive social worker of each district's institutions: the demo login and a number."""
+
+
+def seed_contacts(session: Session) -> None:
+    """Every demo institution's named contacts, through the admin's own service (so they are
+    checked and audited as an admin's edit is): the district's demo social worker, linked to
+    the login, a health visitor and a PPR psychologist. An institution that has contacts is
+    left as it is (an admin may have changed them)."""
+    from app.contacts import service as contacts
+    from app.contacts.schemas import ContactInput
+
+    admin = accounts.get_by_username(session, username="admin")
+    if admin is None:  # pragma: no cover - seed() made it just before
+        return
+    districts = {id_of(d): d.name for d in session.exec(select(District))}
+    for institution in session.exec(select(Institution).order_by(col(Institution.name))):
+        people = DEMO_CONTACTS.get(institution.name)
+        if people is None or contacts.institution_contacts(
+            session, institution_id=id_of(institution)
+        ):
+            continue
+        username, phone = DISTRICT_SOCIAL_WORKERS[districts[institution.district_id]]
+        worker = accounts.get_by_username(session, username=username)
+        assert worker is not None  # noqa: S101 - made by seed() above
+        items = [
+            ContactInput(
+                role="social_worker",
+                name=worker.display_name,
+                phone=phone,
+                email=f"{username}@kommune.example",
+                hours="Man-fre 9-15",
+                user_id=id_of(worker),
+            ),
+            *(
+                ContactInput(role=role, name=name, phone=number, email=email, hours=hours)
+                for role, name, number, email, hours in people
+            ),
+        ]
+        contacts.replace_institution_contacts(
+            session, admin, institution_id=id_of(institution), contacts=items
+        )
+
+
+def _followup_child(session: Session, pia: User, first: str) -> Child:
+    """A child of the follow-up story, by name and birthday (a round child may share a name;
+    the year is left out, so that a run in a later year finds the same child), read through
+    the children's scope as Pia, whose children they are."""
+    last, _, born = next(c[1:] for c in FOLLOWUP_CHILDREN if c[0] == first)
+    found = children_scope.visible_children(session, pia, search=f"{first} {last}")
+    return next(
+        c
+        for c in found
+        if (c.first_name, c.last_name) == (first, last)
+        and (c.birth_date.month, c.birth_date.day) == born
+    )
+
+
+def seed_meetings(session: Session, *, today: dt.date) -> None:
+    """Two meetings Pia recorded in Børnehuset Mælkebøtten, each with a follow-up that is due:
+    a cross-disciplinary meeting about Asta a week ago (follow-up today) and a network
+    meeting with Bertram's parents two weeks ago, tied to his level-3 assessment (follow-up
+    two days ago, overdue). Through the meetings' service (checked and audited); made once."""
+    from app.assessments import scope as assessments_scope
+    from app.meetings import service as meetings
+    from app.meetings.models import Meeting
+
+    pia = accounts.get_by_username(session, username="paedagog")
+    if pia is None:  # pragma: no cover - seed() made it just before
+        return
+    asta = _followup_child(session, pia, "Asta")
+    bertram = _followup_child(session, pia, "Bertram")
+    if session.exec(select(Meeting).where(Meeting.child_id == asta.id)).first() is not None:
+        return
+    meetings.record(
+        session,
+        pia,
+        child_id=id_of(asta),
+        kind="cross_disciplinary",
+        held_on=today - dt.timedelta(days=7),
+        participants=[
+            meetings.Participant("pædagog", "Pia Pædagog"),
+            meetings.Participant("leder", "Lone Leder"),
+            meetings.Participant("sundhedsplejerske", "Sanne Sundhedsplejerske"),
+        ],
+        parents_took_part=False,
+        agreed="Asta får en fast voksen om morgenen; sundhedsplejersken tilbyder forældrene en "
+        "samtale om søvn. Vi ser på det igen om en uge.",
+        follow_up_on=today,
+    )
+    assessment = assessments_scope.latest_finished_of(
+        session, child_id=id_of(bertram), institution_id=bertram.institution_id
+    )
+    assert assessment is not None  # noqa: S101 - seed_followup() finished it
+    meetings.record(
+        session,
+        pia,
+        child_id=id_of(bertram),
+        kind="network",
+        held_on=today - dt.timedelta(days=14),
+        participants=[
+            meetings.Participant("pædagog", "Pia Pædagog"),
+            meetings.Participant("mor"),
+            meetings.Participant("far"),
+            meetings.Participant("socialrådgiver", "Rikke Rådgiver"),
+        ],
+        parents_took_part=True,
+        agreed="Legegrupper med to faste kammerater; forældrene fortæller, hvordan weekenden "
+        "gik. Opfølgning om to uger.",
+        follow_up_on=today - dt.timedelta(days=2),
+        assessment_id=id_of(assessment),
+    )
+    session.flush()
+
+
+def seed_handover(session: Session, *, today: dt.date) -> None:
+    """One handover sent from Børnehuset Mælkebøtten to Nordskolen: Bertram starts school,
+    his mother gave consent three days ago (his meetings included). It waits for the school
+    (status sent). Through the handovers' service (the abuse rule and consent checked,
+    audited); made once."""
+    from app.handovers import service as handovers
+    from app.handovers.models import Handover
+
+    pia = accounts.get_by_username(session, username="paedagog")
+    school = session.exec(select(Institution).where(Institution.name == "Nordskolen")).first()
+    if pia is None or school is None:  # pragma: no cover - seed() made them just before
+        return
+    bertram = _followup_child(session, pia, "Bertram")
+    if session.exec(select(Handover).where(Handover.child_id == bertram.id)).first():
+        return
+    handovers.send(
+        session,
+        pia,
+        child_id=id_of(bertram),
+        to_institution_id=id_of(school),
+        given_by="Bertrams mor",
+        given_on=today - dt.timedelta(days=3),
+        covers="Den seneste vurdering, fokuspunkterne og møderne sendes til Nordskolen før "
+        "skolestart.",
+        includes_meetings=True,
+    )
     session.flush()

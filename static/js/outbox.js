@@ -15,6 +15,32 @@ function describe(record, payload) {
   return {what: what + ", " + when, state, url: payload && payload.detailUrl, record, payload};
 }
 
+const INVOLVEMENT = {informed: "Orienteret", involved: "Inddraget"};
+
+function dayOf(iso) {
+  return new Date(iso + "T12:00:00").toLocaleDateString("da-DK", {day: "2-digit", month: "2-digit", year: "numeric"});
+}
+
+// The queued finish's focus points and parents' note, one line each, labelled as the finish
+// step labels them (_focus_points.html, _parents.html): what matters to copy before deleting.
+function planLines(finish) {
+  const lines = [];
+  ((finish && finish.focus_points) || []).forEach((point, index) => {
+    const more = [];
+    if (point.who && point.who.trim()) { more.push("Hvem gør det: " + point.who.trim()); }
+    if (point.due_on) { more.push("opfølgning " + dayOf(point.due_on)); }
+    lines.push("Fokuspunkt " + (index + 1) + ": " + (point.text || "").trim() + (more.length ? " (" + more.join(", ") + ")" : ""));
+  });
+  const parents = finish && finish.parents;
+  if (parents) {
+    const said = [INVOLVEMENT[parents.involvement] || parents.involvement];
+    if (parents.on) { said.push(dayOf(parents.on)); }
+    if (parents.how && parents.how.trim()) { said.push(parents.how.trim()); }
+    lines.push("Forældrene: " + said.join(", "));
+  }
+  return lines;
+}
+
 // A record the server refused (the draft was finished elsewhere, say) would wait for ever.
 // Its owner may read what it holds and delete it from the tablet, after a second "yes".
 function refusedControls(li, record, payload) {
@@ -26,6 +52,7 @@ function refusedControls(li, record, payload) {
     .forEach(([label, text]) => {
       if (text) { details.appendChild(el("p", {"class": "outbox-text"}, label + ": " + text)); }
     });
+  planLines(payload.finish).forEach((line) => details.appendChild(el("p", {"class": "outbox-text"}, line)));
   li.appendChild(details);
   const ask = el("button", {type: "button", "class": "button button-secondary outbox-discard"}, "Slet fra tabletten");
   li.appendChild(ask);

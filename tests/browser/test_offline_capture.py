@@ -136,10 +136,17 @@ def _finished(api: Any, server: Server, username: str, child_id: int, page: Any)
 
 
 def _finish_offline(
-    context: Any, page: Any, server: Server, child: tuple[str, str], sign: str, notes: str = ""
+    context: Any,
+    page: Any,
+    server: Server,
+    child: tuple[str, str],
+    sign: str,
+    notes: str = "",
+    plan: bool = False,
 ) -> tuple[int, int]:
     """Pia adds the child and starts an assessment online; then the network goes, and she
-    ticks ``sign``, writes ``notes`` and finishes on the tablet. (child id, draft id)"""
+    ticks ``sign``, writes ``notes`` and finishes on the tablet (with ``plan``: also who does
+    the focus point and a parents' note of today). (child id, draft id)"""
     login(page, server, "paedagog")
     child_id = add_child(page, *child)
     draft_id = start_assessment(page)
@@ -150,6 +157,11 @@ def _finish_offline(
         page.get_by_label("Observationer og noter").fill(notes)
     # Level 2 or higher: the finish step asks for a focus point, offline too (issue 13).
     page.locator("#input-fp-text-0").fill("En fast voksen tager imod om morgenen")
+    if plan:
+        page.locator("#input-fp-who-0").fill("Pia")
+        page.locator("#input-parents-informed").check()
+        page.locator("#input-parents-on").fill(dt.date.today().isoformat())
+        page.locator("#input-parents-how").fill("Samtale ved afhentning")
     page.get_by_role("button", name="Afslut vurdering").click()
     page.wait_for_selector("#finish-state")
     _wait_for_outbox(page, 1)
@@ -384,7 +396,13 @@ class TestRefusedByTheServer:
         context.add_init_script(path=str(axe_js))
         page = context.new_page()
         child_id, draft_id = _finish_offline(
-            context, page, server, ("Rita", "Afvist"), indicators(3)[0], "Skrevet på tabletten."
+            context,
+            page,
+            server,
+            ("Rita", "Afvist"),
+            indicators(3)[0],
+            "Skrevet på tabletten.",
+            plan=True,
         )
         api.finish_elsewhere(server, "paedagog", draft_id)  # meanwhile, on another tablet
 
@@ -394,8 +412,14 @@ class TestRefusedByTheServer:
         item.get_by_role("button", name="Slet fra tabletten").wait_for()
         assert "Fejl – prøv igen" in item.inner_text()
         item.get_by_text("Se det indtastede").click()
+        details = item.locator(".outbox-details")
+        expect(details).to_contain_text("Fokuspunkt 1: En fast voksen tager imod om morgenen")
         assert "Noter: Skrevet på tabletten." in item.inner_text()
         assert "1 tegn er markeret." in item.inner_text()
+        # The queued finish's focus point (who does it) and the parents' note, to copy.
+        today = dt.date.today().strftime("%d.%m.%Y")
+        assert "(Hvem gør det: Pia)" in details.inner_text()
+        assert f"Forældrene: Orienteret, {today}, Samtale ved afhentning" in details.inner_text()
 
         item.get_by_role("button", name="Slet fra tabletten").click()
         item.get_by_role("button", name="Fortryd").click()

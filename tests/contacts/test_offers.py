@@ -4,6 +4,7 @@ the level reached, never instead of a due notification."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,14 @@ class TestOffersFile:
         assert all(ladder.for_level(level) for level in (1, 2, 3, 4))
         assert any("§ 32" in (o.legal_basis or "") for o in ladder.offers)
         assert ladder.sources
+
+    def test_every_shipped_offer_names_its_legal_basis_and_the_sources_cite_it(self):
+        ladder = load_offers(GUIDE_CONTENT_DIR)
+        sources = " ".join(ladder.sources)
+        for offer in ladder.offers:
+            assert offer.legal_basis, offer.id
+            law = re.match(r"[^(,;]+", offer.legal_basis).group().strip()  # type: ignore[union-attr]
+            assert law in sources, (offer.id, law)
 
     def test_a_valid_file_parses(self):
         ladder = parse_offers(VALID)

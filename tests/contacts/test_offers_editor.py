@@ -11,11 +11,14 @@ from app import db
 from app.audit.models import AuditEvent
 from app.catalogs.service import GUIDE_CONTENT_DIR
 from app.contacts.models import OfferVersion
+from app.guide.loader import load_offers
 from tests.html import by_id
 
 HTMX = {"HX-Request": "true"}
 SHIPPED = (GUIDE_CONTENT_DIR / "offers.yaml").read_text(encoding="utf-8")
 EDITED = SHIPPED.replace("title: Åben, anonym rådgivning", "title: Familierådgivningen, anonymt")
+NEXT = load_offers(GUIDE_CONTENT_DIR).version + 1
+"""The first published version: the one after the shipped file's own ``version``."""
 
 
 def _post(user, path, text, headers=None):
@@ -48,7 +51,7 @@ class TestEditor:
     def test_starts_from_the_shipped_file(self, as_user, org):
         soup = BeautifulSoup(as_user("admin").client.get("/admin/offers").text, "html.parser")
         assert by_id(soup, "input-yaml").get_text() == SHIPPED
-        assert "Publicér som version 2" in by_id(soup, "offers-publish-button").get_text()
+        assert f"Publicér som version {NEXT}" in by_id(soup, "offers-publish-button").get_text()
         assert "leverede version" in by_id(soup, "offers-history").get_text()
 
     @pytest.mark.parametrize("headers", [{}, HTMX])
@@ -75,16 +78,22 @@ class TestEditor:
         admin = as_user("admin")
         response = _post(admin, "/admin/offers", EDITED)
         assert response.status_code == 303
-        assert response.headers["location"].endswith("/admin/offers?published=2")
+        assert response.headers["location"].endswith(f"/admin/offers?published={NEXT}")
         [row] = _stored(app)
-        assert (row.version, row.created_by) == (2, org.users["admin"])
+        assert (row.version, row.created_by) == (NEXT, org.users["admin"])
         titles = [o["title"] for o in as_user("staff").client.get("/api/v1/offers").json()]
         assert titles[0] == "Familierådgivningen, anonymt"
-        soup = BeautifulSoup(admin.client.get("/admin/offers?published=2").text, "html.parser")
+        soup = BeautifulSoup(
+            admin.client.get(f"/admin/offers?published={NEXT}").text, "html.parser"
+        )
         assert by_id(soup, "offers-published")
-        assert "Version 2" in by_id(soup, "offers-history").get_text()
+        assert f"Version {NEXT}" in by_id(soup, "offers-history").get_text()
         assert by_id(soup, "input-yaml").get_text() == EDITED
-        assert _post(admin, "/admin/offers", SHIPPED).headers["location"].endswith("published=3")
+        assert (
+            _post(admin, "/admin/offers", SHIPPED)
+            .headers["location"]
+            .endswith(f"published={NEXT + 1}")
+        )
         with db.session_scope(app.state.engine) as s:
             tags = [e.action for e in s.exec(select(AuditEvent)).all()]
         assert tags.count("offers:update") == 2
