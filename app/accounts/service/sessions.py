@@ -10,13 +10,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User, UserSession
 from app.audit import service as audit
 from app.audit.tags import AuditTag
-from app.db import id_of, utcnow
+from app.db import clean_row, id_of, row_columns, utcnow
 
 #: ``last_seen_at`` is written at most this often per session, not on every request: the
 #: idle timeout is measured from it, so a session ends at most this long before its exact
@@ -61,10 +62,18 @@ def start_session(
     return token, row
 
 
-#: Built once: the statement is the same on every request, only the hash differs.
+#: Built once: the statement is the same on every request, only the hash differs. A Core
+#: SELECT of both rows' columns (the session's prefixed ``s_``), built into ORM instances by
+#: ``db.clean_row``: about half the CPU of the ORM's loading (docs/performance.md, issue 16).
 _BY_TOKEN = (
-    select(UserSession, User)
-    .join(User, col(User.id) == col(UserSession.user_id))
+    sa.select(*row_columns(User), *(c.label("s_" + c.key) for c in row_columns(UserSession)))
+    .select_from(
+        sa.join(
+            UserSession.__table__,  # type: ignore[attr-defined]
+            User.__table__,  # type: ignore[attr-defined]
+            col(User.id) == col(UserSession.user_id),
+        )
+    )
     .where(col(UserSession.token_hash) == bindparam("token_hash"))
 )
 
@@ -77,10 +86,16 @@ def resolve_session(
     One query reads the session row (by its unique token hash) and its user; it writes only
     when the session ends or ``last_seen_at`` is a minute old. The row is read on every
     request, so a revocation (logout, deactivation, another process) holds at once."""
-    found = session.exec(_BY_TOKEN, params={"token_hash": hash_token(token)}).first()
+    found = (
+        session.connection()
+        .execute(_BY_TOKEN, {"token_hash": hash_token(token)})
+        .mappings()
+        .first()
+    )
     if found is None:
         return None
-    row, user = found
+    row = clean_row(session, UserSession, found, prefix="s_")
+    user = clean_row(session, User, found)
     if row.revoked_at is not None:
         return None
     now = utcnow()
