@@ -79,8 +79,9 @@ class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
 
 _Row = TypeVar("_Row", bound=SQLModel)
 
-#: model → (its columns, each labelled with its attribute's name; the primary key's name)
-_COLUMNS: dict[type[Any], tuple[tuple[sa.ColumnElement[Any], ...], str]] = {}
+#: model → (its columns, each labelled with its attribute's name; those names; the primary
+#: key's)
+_COLUMNS: dict[type[Any], tuple[tuple[sa.ColumnElement[Any], ...], tuple[str, ...], str]] = {}
 _BY_ID: dict[type[Any], sa.Select[Any]] = {}
 
 
@@ -90,8 +91,9 @@ def row_columns(model: type[SQLModel]) -> tuple[sa.ColumnElement[Any], ...]:
     found = _COLUMNS.get(model)
     if found is None:
         mapper = sa.inspect(model)
+        keys = tuple(prop.key for prop in mapper.column_attrs)
         columns = tuple(prop.columns[0].label(prop.key) for prop in mapper.column_attrs)
-        found = _COLUMNS[model] = (columns, mapper.primary_key[0].key)
+        found = _COLUMNS[model] = (columns, keys, str(mapper.primary_key[0].key))
     return found[0]
 
 
@@ -105,14 +107,14 @@ def clean_row(session: Session, model: type[_Row], values: RowMapping, prefix: s
     (docs/performance.md, issue 16): the request path's lookups (the session and its user,
     a child by id) use it; everything else loads through the ORM."""
     row_columns(model)
-    columns, pk = _COLUMNS[model]
+    _, keys, pk = _COLUMNS[model]
     mapper = sa.inspect(model)
     key = mapper.identity_key_from_primary_key((values[prefix + pk],))
     held = session.identity_map.get(key)
     if held is not None:
         return held  # type: ignore[no-any-return]
     instance = mapper.class_manager.new_instance()
-    instance.__dict__.update({c.key: values[prefix + c.key] for c in columns})  # type: ignore[attr-defined]
+    instance.__dict__.update({key: values[prefix + key] for key in keys})
     make_transient_to_detached(instance)
     session.add(instance)
     return instance  # type: ignore[no-any-return]
@@ -129,7 +131,7 @@ def get_row(session: Session, model: type[_Row], ident: int) -> _Row | None:
     if query is None:
         table = mapper.local_table
         query = _BY_ID[model] = sa.select(*row_columns(model)).where(
-            table.c[_COLUMNS[model][1]] == sa.bindparam("ident")
+            table.c[_COLUMNS[model][2]] == sa.bindparam("ident")
         )
     found = session.connection().execute(query, {"ident": ident}).mappings().first()
     return None if found is None else clean_row(session, model, found)
