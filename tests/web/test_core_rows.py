@@ -22,13 +22,12 @@ class TestGetRow:
         with Session(app.state.engine) as s:
             assert db.get_row(s, Child, 999_999) is None
 
-    def test_a_row_read_with_core_is_the_sessions_own_and_a_change_to_it_is_stored(
-        self, app, org
-    ):
+    def test_a_row_read_with_core_is_the_sessions_own_and_a_change_to_it_is_stored(self, app, org):
         child_id = _child(app, org)
         with db.session_scope(app.state.engine) as s:
             child = db.get_row(s, Child, child_id)
-            assert child is not None and child.first_name == "Alma"
+            assert child is not None
+            assert child.first_name == "Alma"
             assert s.get(Child, child_id) is child  # one instance per row, as the ORM's
             assert db.get_row(s, Child, child_id) is child
             child.first_name = "Ella"
@@ -49,16 +48,15 @@ class TestSessionLookup:
         policy = accounts.LoginPolicy()
         with db.session_scope(app.state.engine) as s:
             user = s.get(User, org.users["staff"])
-            token, _ = accounts.start_session(
-                s, user, client_ip="", user_agent="", policy=policy
-            )
+            token, _ = accounts.start_session(s, user, client_ip="", user_agent="", policy=policy)
         with db.session_scope(app.state.engine) as s:
             found = accounts.resolve_session(s, token=token, policy=policy)
             assert found is not None
             user, live = found
             assert s.get(User, user.id) is user
             row = live.row(s)
-            assert s.get(UserSession, live.id) is row and row.csrf_token == live.csrf_token
+            assert s.get(UserSession, live.id) is row
+            assert row.csrf_token == live.csrf_token
             user.display_name = "Ny visning"
             accounts.end_session(s, user, row)
         with db.session_scope(app.state.engine) as s:
