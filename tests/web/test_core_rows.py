@@ -3,6 +3,8 @@ out rows that behave as the ORM's: tracked, flushed when changed, one instance p
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlmodel import Session
 
 from app import db
@@ -10,6 +12,14 @@ from app.accounts import service as accounts
 from app.accounts.models import User, UserSession
 from app.children.models import Child
 from tests.factories import make_child
+
+_T = TypeVar("_T")
+
+
+def _get(s: Session, model: type[_T], ident: int) -> _T:
+    found = s.get(model, ident)
+    assert found is not None
+    return found
 
 
 def _child(app, org) -> int:
@@ -32,12 +42,12 @@ class TestGetRow:
             assert db.get_row(s, Child, child_id) is child
             child.first_name = "Ella"
         with Session(app.state.engine) as s:
-            assert s.get(Child, child_id).first_name == "Ella"
+            assert _get(s, Child, child_id).first_name == "Ella"
 
     def test_a_row_the_session_already_holds_is_returned_as_it_is(self, app, org):
         child_id = _child(app, org)
         with Session(app.state.engine) as s:
-            loaded = s.get(Child, child_id)
+            loaded = _get(s, Child, child_id)
             loaded.first_name = "Ida"  # not flushed: the Core read must not undo it
             assert db.get_row(s, Child, child_id) is loaded
             assert loaded.first_name == "Ida"
@@ -47,7 +57,7 @@ class TestSessionLookup:
     def test_the_user_and_the_session_row_are_the_sessions_own(self, app, org):
         policy = accounts.LoginPolicy()
         with db.session_scope(app.state.engine) as s:
-            user = s.get(User, org.users["staff"])
+            user = _get(s, User, org.users["staff"])
             token, _ = accounts.start_session(s, user, client_ip="", user_agent="", policy=policy)
         with db.session_scope(app.state.engine) as s:
             found = accounts.resolve_session(s, token=token, policy=policy)
@@ -60,5 +70,5 @@ class TestSessionLookup:
             user.display_name = "Ny visning"
             accounts.end_session(s, user, row)
         with db.session_scope(app.state.engine) as s:
-            assert s.get(User, org.users["staff"]).display_name == "Ny visning"
+            assert _get(s, User, org.users["staff"]).display_name == "Ny visning"
             assert accounts.resolve_session(s, token=token, policy=policy) is None
