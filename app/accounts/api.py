@@ -81,7 +81,7 @@ def create_session(request: Request, body: LoginRequest, db: DB, auth: CurrentAu
 def read_session(auth: CurrentAuth, user: AnyUser) -> SessionRead:
     """The logged-in user and the CSRF token."""
     assert auth is not None  # noqa: S101 - require_user has refused anonymous calls
-    return SessionRead(user=UserRead.of(user), csrf_token=auth.session.csrf_token)
+    return SessionRead(user=UserRead.of(user), csrf_token=auth.csrf_token)
 
 
 @router.delete("/session", name="api:session_delete", status_code=204)

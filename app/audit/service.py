@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from app.audit.context import RequestContext, current_request
 from app.audit.models import AuditEvent
 from app.audit.tags import AuditTag
+from app.db import utcnow
 
 
 class Actor(Protocol):
@@ -25,6 +26,7 @@ class Actor(Protocol):
 
 
 _INSERT = sa.insert(AuditEvent.__table__)  # type: ignore[attr-defined]
+_NO_REQUEST = RequestContext()
 
 
 def record(
@@ -37,26 +39,28 @@ def record(
     child_id: int | None = None,
     detail: str = "",
     username: str | None = None,
-) -> AuditEvent:
+) -> None:
     """Append one audit row in the caller's transaction (it commits or rolls back with it)."""
-    context = current_request.get() or RequestContext()
-    event = AuditEvent(
-        actor_id=actor.id if actor else None,
-        actor_username=(actor.username if actor else (username or ""))[:64],
-        actor_role=actor.role if actor else "",
-        action=tag.value,
-        object_type=object_type,
-        object_id="" if object_id is None else str(object_id),
-        child_id=child_id,
-        client_ip=context.client_ip[:64],
-        request_id=context.request_id[:64],
-        detail=detail[:2000],
+    context = current_request.get() or _NO_REQUEST
+    # A Core INSERT of the values themselves, not the ORM's unit of work nor an ``AuditEvent``
+    # built and dumped first (that alone cost as much as the INSERT): the row is written at
+    # once, in the caller's transaction; an audited read pays this on every request.
+    session.execute(
+        _INSERT,
+        {
+            "at": utcnow(),
+            "actor_id": actor.id if actor else None,
+            "actor_username": (actor.username if actor else (username or ""))[:64],
+            "actor_role": actor.role if actor else "",
+            "action": tag.value,
+            "object_type": object_type,
+            "object_id": "" if object_id is None else str(object_id),
+            "child_id": child_id,
+            "client_ip": context.client_ip[:64],
+            "request_id": context.request_id[:64],
+            "detail": detail[:2000],
+        },
     )
-    # A Core INSERT, not the ORM's unit of work: the row is written at once, in the caller's
-    # transaction, at a fraction of the cost (an audited read pays it on every request).
-    values = event.model_dump(exclude={"id"})
-    session.execute(_INSERT, values)
-    return event
 
 
 @dataclass(frozen=True)

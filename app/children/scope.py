@@ -12,7 +12,7 @@ from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.children.models import Child
-from app.db import local_today
+from app.db import get_row, local_today
 from app.errors import Forbidden, NotFound
 
 CHILD_ROLES = frozenset({Role.STAFF, Role.LEADER})
@@ -85,7 +85,7 @@ def get_child_for(session: Session, actor: User, *, child_id: int, purpose: str 
     """One child the actor may see, or NotFound (also for other institutions' children);
     the read is audited with its purpose."""
     ensure_may_see_children(actor)
-    child = session.get(Child, child_id)
+    child = get_row(session, Child, child_id)  # Core: read on every request for a child
     if child is None or child.institution_id != actor.institution_id:
         raise NotFound("Barnet findes ikke.")
     return _viewed(session, actor, child, purpose)
@@ -112,7 +112,7 @@ def child_of(session: Session, *, child_id: int) -> Child | None:
     """One child by id, whatever its institution, NOT audited: for a handover, whose scope
     decides that the reader (the sending or the receiving institution) may see the child and
     audits the read itself (``app.handovers.scope``)."""
-    return session.get(Child, child_id)
+    return get_row(session, Child, child_id)
 
 
 def full_names(session: Session, *, child_ids: Iterable[int]) -> dict[int, str]:
@@ -197,7 +197,7 @@ def get_child_for_export(session: Session, actor: User, *, child_id: int) -> Chi
         return get_child_for(session, actor, child_id=child_id, purpose=EXPORT_PURPOSE)
     if actor.role_enum is not Role.ADMIN:
         raise Forbidden("Kun institutionens leder og administratorer kan udlevere indsigt.")
-    child = session.get(Child, child_id)
+    child = get_row(session, Child, child_id)
     if child is None:
         raise NotFound("Barnet findes ikke.")
     return _viewed(session, actor, child, EXPORT_PURPOSE)

@@ -20,10 +20,12 @@ import hmac
 import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import object_session
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -75,10 +77,24 @@ class CurrentUser:
 
 @dataclass(frozen=True)
 class Auth:
-    """The logged-in user and their server-side session."""
+    """The logged-in user and their server-side session (``live``: its id and CSRF token as
+    read; ``session``: its ORM row, built on first use, for the few views that change it)."""
 
     user: User
-    session: UserSession
+    live: accounts.LiveSession
+
+    @property
+    def csrf_token(self) -> str:
+        """The session's CSRF token."""
+        return self.live.csrf_token
+
+    @cached_property
+    def session(self) -> UserSession:
+        """The session's row, in the request's database session (the user's)."""
+        db = object_session(self.user)
+        if db is None:
+            raise RuntimeError("the user of a live session is not in a database session")
+        return self.live.row(db)  # type: ignore[arg-type]
 
 
 def session_cookie_name(settings: Settings) -> str:
@@ -210,15 +226,17 @@ _SUPPLIED_KEY = "trivsel.csrf_supplied"
 _AUTH_KEY = "trivsel.auth"
 
 
-def _found(request: Request, token: str, found: tuple[User, UserSession] | None) -> Auth | None:
+def _found(
+    request: Request, token: str, found: tuple[User, accounts.LiveSession] | None
+) -> Auth | None:
     """The ``Auth`` of a looked-up session (and the request's state), or None for one that
     has ended (kept for ``keep_session_end``)."""
     if found is None:
         request.state.ended_token = token
         return None
-    auth = Auth(user=found[0], session=found[1])
+    auth = Auth(user=found[0], live=found[1])
     request.state.current_user = CurrentUser.of(auth.user)
-    request.state.csrf_token = auth.session.csrf_token
+    request.state.csrf_token = auth.csrf_token
     return auth
 
 
@@ -241,7 +259,7 @@ def _resolve_here(request: Request) -> Auth:
         # What csrf_protect and require_user answer for an ended session, either way.
         raise SessionExpired()
     supplied = request.scope.get(_SUPPLIED_KEY)
-    if supplied is not None and not _same_token(auth.session.csrf_token, supplied):
+    if supplied is not None and not _same_token(auth.csrf_token, supplied):
         raise CSRFError()
     request.scope[_AUTH_KEY] = auth
     return auth
@@ -370,7 +388,7 @@ async def csrf_protect(
         return
     deferred = auth is None and _deferred(request)
     if auth is not None:
-        expected = auth.session.csrf_token
+        expected = auth.csrf_token
     else:
         raw = request.cookies.get(csrf_cookie_name(get_settings(request)))
         try:

@@ -34,6 +34,7 @@ from app.accounts.service.organisation import (
 )
 from app.accounts.service.sessions import (
     SESSION_TOUCH_SECONDS,
+    LiveSession,
     LoginPolicy,
     end_session,
     hash_token,
@@ -58,6 +59,7 @@ from app.accounts.service.users import (
 __all__ = [
     "SESSION_TOUCH_SECONDS",
     "USERNAME_RE",
+    "LiveSession",
     "LoginOutcome",
     "LoginPolicy",
     "LoginResult",
