@@ -271,6 +271,36 @@ def replied_concerns(session: Session, actor: User, *, closed_since: dt.datetime
     )
 
 
+def moved_children_names(
+    session: Session, actor: User, sent: Sequence[Concern], *, known: set[int], purpose: str
+) -> dict[int, str]:
+    """The full names of the children of ``sent`` (concerns the actor may see as their
+    sender's institution) that are not in ``known``: a child who moved to another
+    institution after the concern was sent. One query; one audit row per child, with its id,
+    so the read is in the child's access log."""
+    if actor.role_enum not in SENDER_ROLES:
+        return {}
+    wanted = sorted({c.child_id for c in sent if _visible(actor, c) and c.child_id not in known})
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(col(Child.id), col(Child.first_name), col(Child.last_name)).where(
+            col(Child.id).in_(wanted)
+        )
+    ).all()
+    for child_id, _first, _last in rows:
+        audit.record(
+            session,
+            actor,
+            AuditTag.CHILD_VIEW,
+            object_type="child",
+            object_id=child_id,
+            child_id=child_id,
+            detail=purpose,
+        )
+    return {int(i): f"{first} {last}" for i, first, last in rows if i is not None}
+
+
 def due_dialogues(session: Session, actor: User, *, due_by: dt.date) -> Sequence[ParentDialogue]:
     """The dialogue meetings the actor recorded whose follow-up date is on or before
     ``due_by`` and whose child has no finished assessment since (that is the follow-up)."""

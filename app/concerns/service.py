@@ -178,6 +178,15 @@ def replies_for(session: Session, actor: User, *, now: dt.datetime | None = None
     return scope.replied_concerns(session, actor, closed_since=since)
 
 
+def moved_children_names(
+    session: Session, actor: User, sent: Sequence[Concern], *, known: set[int], purpose: str
+) -> dict[int, str]:
+    """The names of the children of concerns the actor's institution sent whose child is not
+    in ``known`` (it has moved to another institution since); each read is in the child's
+    access log with ``purpose``."""
+    return scope.moved_children_names(session, actor, sent, known=known, purpose=purpose)
+
+
 def dialogue_follow_ups(
     session: Session, actor: User, *, due_by: dt.date
 ) -> Sequence[ParentDialogue]:

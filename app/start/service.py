@@ -147,6 +147,7 @@ def todo_for(session: Session, actor: User, *, today: dt.date | None = None) -> 
         for m in meetings.follow_ups(session, actor, due_by=today)
     ]
     due.sort(key=lambda e: (e.due_on or today, e.child_id))
+    replied = concerns.replies_for(session, actor)
     replies = [
         Entry(
             child_id=c.child_id,
@@ -154,7 +155,7 @@ def todo_for(session: Session, actor: User, *, today: dt.date | None = None) -> 
             route="concerns:detail",
             params={"concern_id": c.id or 0},
         )
-        for c in concerns.replies_for(session, actor)
+        for c in replied
     ]
     overdue: list[Entry] | None = None
     if actor.role_enum is Role.LEADER:
@@ -208,18 +209,24 @@ def todo_for(session: Session, actor: User, *, today: dt.date | None = None) -> 
     names = children_scope.names_for(
         session, actor, child_ids={e.child_id for e in every}, purpose="forsidens opgaver"
     )
+    # An answer or feedback on a concern the actor sent stays on their list after the child
+    # has moved on (accepted by a school): the concern is still the institution's own record.
+    # Every other entry is of a child the institution has, and is left out otherwise.
+    moved = concerns.moved_children_names(
+        session, actor, replied, known=set(names), purpose="forsidens opgaver: svar på egen sag"
+    )
 
-    def named(entries: list[Entry]) -> list[Entry]:
+    def named(entries: list[Entry], known: dict[int, str] = names) -> list[Entry]:
         return [
-            Entry(**{**e.__dict__, "child_name": names[e.child_id]})
+            Entry(**{**e.__dict__, "child_name": known[e.child_id]})
             for e in entries
-            if e.child_id in names
+            if e.child_id in known
         ]
 
     return StartTodo(
         drafts=named(drafts),
         due=named(due),
-        replies=named(replies),
+        replies=named(replies, names | moved),
         overdue=named(overdue) if overdue is not None else None,
         names=names,
     )

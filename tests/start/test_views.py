@@ -19,6 +19,7 @@ from app.catalogs import service as catalogs
 from app.children.models import Child
 from app.concerns import service as concerns
 from app.db import local_today
+from app.handovers import service as handovers
 from tests.factories import (
     id_of,
     make_child,
@@ -195,6 +196,86 @@ class TestStartPageToDo:
         with db.session_scope(app.state.engine) as s:
             rows = s.exec(select(AuditEvent).where(AuditEvent.action == "child:list")).all()
             assert [r.detail for r in rows] == ["forsidens opgaver: 1 børn"]
+
+
+class TestAChildWhoHasMoved:
+    """A child handed over to a school and accepted there leaves the daycare's to-do, except
+    the answers and feedback on what the daycare's staff member sent: the sender is still to
+    read them (the concern stays the daycare's record)."""
+
+    def test_the_answer_on_ones_own_concern_stays_and_the_follow_ups_go(
+        self, app, org, as_user, prepared
+    ):
+        with db.session_scope(app.state.engine) as s:
+            staff, social = _user(s, org, "staff"), _user(s, org, "social")
+            alma = _child(s, org, "Alma")
+            answered = make_finished_assessment(s, staff, alma, observed=LEVEL_2)
+            answered.follow_up_on = local_today() - dt.timedelta(days=1)
+            s.add(answered)
+            consultation = concerns.submit_consultation(
+                s, staff, assessment_id=id_of(answered), message="Vi er i tvivl om trivslen."
+            )
+            concerns.move(
+                s, social, concern_id=id_of(consultation), to="answered", note="Tal med familien."
+            )
+            consultation_id, alma_id = id_of(consultation), id_of(alma)
+        before = _soup(as_user("staff").client.get("/"))
+        assert "Alma Jensen" in by_id(before, "todo-due").text
+
+        with db.session_scope(app.state.engine) as s:
+            handover = handovers.send(
+                s,
+                _user(s, org, "staff"),
+                child_id=alma_id,
+                to_institution_id=org.school_id,
+                given_by="Maria Jensen (mor)",
+                given_on=local_today(),
+                covers="Resumé af seneste vurdering",
+            )
+            handovers.accept(s, _user(s, org, "teacher"), handover_id=id_of(handover))
+
+        soup = _soup(as_user("staff").client.get("/"))
+        replies = by_id(soup, "todo-replies")
+        assert [a["href"] for a in replies.select("a")] == [f"/concerns/{consultation_id}"]
+        assert "Alma Jensen" in replies.text
+        assert "Svar på din anonyme sparring" in replies.text
+        # The follow-up of the assessment is the school's now, not the daycare's.
+        assert "Alma Jensen" not in by_id(soup, "todo-due").text
+        with db.session_scope(app.state.engine) as s:
+            reads = s.exec(
+                select(AuditEvent).where(
+                    AuditEvent.child_id == alma_id,
+                    AuditEvent.actor_id == org.users["staff"],
+                    AuditEvent.detail == "forsidens opgaver: svar på egen sag",
+                )
+            ).all()
+        assert len(reads) == 1  # in the child's access log, at the school too
+
+    def test_another_staff_members_concern_about_the_moved_child_is_not_listed(
+        self, app, org, as_user, prepared
+    ):
+        with db.session_scope(app.state.engine) as s:
+            staff, social = _user(s, org, "staff"), _user(s, org, "social")
+            alma = _child(s, org, "Alma")
+            answered = make_finished_assessment(s, staff, alma, observed=LEVEL_2)
+            consultation = concerns.submit_consultation(
+                s, staff, assessment_id=id_of(answered), message="Vi er i tvivl om trivslen."
+            )
+            concerns.move(
+                s, social, concern_id=id_of(consultation), to="answered", note="Tal med familien."
+            )
+            handover = handovers.send(
+                s,
+                staff,
+                child_id=id_of(alma),
+                to_institution_id=org.school_id,
+                given_by="Maria Jensen (mor)",
+                given_on=local_today(),
+                covers="Resumé af seneste vurdering",
+            )
+            handovers.accept(s, _user(s, org, "teacher"), handover_id=id_of(handover))
+        soup = _soup(as_user("leader").client.get("/"))
+        assert "Alma" not in soup.text
 
 
 class TestQueries:
