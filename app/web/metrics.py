@@ -30,11 +30,10 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
-from starlette.types import Scope
 
 from app.errors import NotFound
 from app.web.deps import public
-from app.web.routing import make_router, route_label
+from app.web.routing import make_router
 
 router = make_router(dependencies=[Depends(public)], include_in_schema=False)
 
@@ -94,12 +93,11 @@ class Metrics:
         if not multiprocess_mode():
             self.registry.register(PoolCollector(engine))
 
-    def observe(self, scope: Scope, status: int, seconds: float) -> None:
-        """Count one answered request."""
-        method = scope.get("method", "")
+    def observe(self, route: str, method: str, status: int, seconds: float) -> None:
+        """Count one answered request of ``route`` (its template, ``route_label``)."""
         if method not in METHODS:
             method = "OTHER"
-        key = (route_label(scope), method, status // 100)
+        key = (route, method, status // 100)
         children = self._children.get(key)
         if children is None:
             route, method, status_class = key

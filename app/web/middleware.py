@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import re
 import secrets
 import time
 from collections.abc import Sequence
@@ -29,6 +30,9 @@ CSP = (
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 )
+#: A request id the client may choose: what a proxy or a tracing header gives (a UUID, a
+#: hex id, ``abc.123:4``), never free text.
+_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
 STATIC_PREFIX = "/static/"
 VENDOR_PREFIX = "/static/vendor/"
 IMMUTABLE = b"public, max-age=31536000, immutable"
@@ -230,7 +234,14 @@ class SecurityMiddleware:
                 proto = value
         if self.trusted_proxies:
             self._resolve_proxy_headers(scope, forwarded_for, proto.decode("latin-1"))
-        rid = request_id.decode("latin-1")[:64] or f"{self._id_prefix}{next(self._ids):08x}"
+        # A client's (or proxy's) own id is kept only when it is a plain token: it goes into
+        # every log line and a response header, so no spaces, quotes or control characters
+        # that could forge a log field (and at most 64 characters); otherwise one of ours.
+        rid = (
+            request_id.decode("latin-1")
+            if _REQUEST_ID.fullmatch(request_id)
+            else f"{self._id_prefix}{next(self._ids):08x}"
+        )
         client = scope.get("client")
         token = current_request.set(
             RequestContext(client_ip=client[0] if client else "", request_id=rid)
@@ -292,12 +303,13 @@ class SecurityMiddleware:
         finally:
             current_request.reset(token)
             seconds = time.perf_counter() - started
+            logged = access_log.isEnabledFor(logging.INFO)
+            # The route template, never the path: a path no route matched may hold anything
+            # a client typed (the request id leads to the audit rows' ids). Once a request.
+            route = route_label(scope) if logged or self.metrics is not None else ""
             if self.metrics is not None:
-                self.metrics.observe(scope, status or 500, seconds)
-            if access_log.isEnabledFor(logging.INFO):
-                # The route template, never the path: a path no route matched may hold
-                # anything a client typed (the request id leads to the audit rows' ids).
-                route = route_label(scope)
+                self.metrics.observe(route, scope["method"], status or 500, seconds)
+            if logged:
                 ms = round(seconds * 1000, 1)
                 access_log.info(
                     "method=%s route=%s status=%d ms=%.1f request_id=%s",

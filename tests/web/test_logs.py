@@ -146,6 +146,39 @@ def test_a_path_no_route_matches_is_logged_as_unmatched(client, captured):
     assert FIRST not in json.dumps(line)
 
 
+class TestRequestIdFromTheClient:
+    """A proxy's or client's X-Request-ID is carried through when it is a plain token, and
+    replaced by one of ours when it could forge a log field or is too long."""
+
+    @pytest.mark.parametrize(
+        "sent", ["3f2a9c1e-7b44-4d0e-9a51-0c2b6f1d8e77", "lb-01:req.42", "a" * 64]
+    )
+    def test_a_plain_token_is_kept_in_the_answer_and_the_log(self, client, captured, sent):
+        response = client.get("/healthz", headers={"X-Request-ID": sent})
+        assert response.headers["x-request-id"] == sent
+        (line,) = [line for line in _lines(captured) if line["logger"] == "trivsel.access"]
+        assert line["request_id"] == sent
+
+    @pytest.mark.parametrize(
+        "sent",
+        [
+            b'x" status=200 route="/admin',
+            b"id med mellemrum",
+            b"a" * 65,
+            "æøå".encode("latin-1"),
+            b"line\tbreak",
+        ],
+    )
+    def test_anything_else_is_replaced_by_an_id_of_ours(self, client, captured, sent):
+        response = client.get("/healthz", headers={"X-Request-ID": sent})
+        ours = response.headers["x-request-id"]
+        assert ours
+        assert ours.encode() != sent
+        (line,) = [line for line in _lines(captured) if line["logger"] == "trivsel.access"]
+        assert line["request_id"] == ours
+        assert sent.decode("latin-1") not in captured.getvalue()
+
+
 def _record(message: str = "hej", **extra: object) -> logging.LogRecord:
     record = logging.LogRecord("trivsel.test", logging.INFO, __file__, 1, message, (), None)
     record.__dict__.update(extra)
