@@ -75,6 +75,8 @@ class TestTheForm:
         assert [int(attr(o, "value")) for o in options] == [setting.school_id]
         for name in ("given_by", "given_on", "covers"):
             assert by_id(page, f"input-{name}")
+        # The sender is told before sending that unfinished work goes at the accept.
+        assert "ufærdige vurderinger" in by_id(page, "handover-discard-note").text
 
     @pytest.mark.parametrize("hx", [False, True])
     def test_sending_goes_to_the_handover(self, as_user, setting, hx):
