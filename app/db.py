@@ -6,10 +6,11 @@ import datetime as dt
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -343,3 +344,89 @@ def is_migrated(engine: Engine) -> bool:
     """True when the database is at the code's head revision."""
     current, head = migration_state(engine)
     return current is not None and current == head
+
+
+# --- Deleting a record with what refers to it ------------------------------------------------
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The Core table of a model."""
+    return cast(sa.Table, model.__table__)  # type: ignore[attr-defined]
+
+
+def deleted_count(session: Session, statement: sa.Delete) -> int:
+    """Execute a DELETE and return how many rows it deleted."""
+    return cast(sa.CursorResult[Any], session.execute(statement)).rowcount
+
+
+def referenced_ids(
+    session: Session, table: sa.Table, ids: Collection[Any], *, by: Collection[str]
+) -> set[Any]:
+    """Those of ``ids`` (primary keys of ``table``) that a row of one of the tables named in
+    ``by`` refers to by a foreign key (found in the metadata)."""
+    found: set[Any] = set()
+    if not ids:
+        return found
+    for other in SQLModel.metadata.sorted_tables:
+        if other.name not in by:
+            continue
+        for fk in other.foreign_keys:
+            if fk.column.table is table:
+                found.update(
+                    session.execute(
+                        sa.select(fk.parent).where(fk.parent.in_(list(ids))).distinct()
+                    ).scalars()
+                )
+    return found
+
+
+def delete_with_dependents(
+    session: Session,
+    table: sa.Table,
+    ids: sa.Select[Any],
+    counts: Counter[str],
+    path: tuple[str, ...] = (),
+) -> None:
+    """Delete the rows of ``table`` whose id is in ``ids``, and first every row of any table
+    that refers to them by a foreign key (found in the metadata, so a table added later is
+    covered without changing this code; every model must be imported, as ``app.models`` and
+    the app do). A foreign key back to a table already on the path (a cycle) is set to NULL
+    instead. ``counts`` gains the rows deleted per table."""
+    path = path or (table.name,)
+    key = next(iter(table.primary_key.columns))
+    id_list = [row[0] for row in session.execute(ids)]
+    if not id_list:
+        return
+    for other in SQLModel.metadata.sorted_tables:
+        for fk in other.foreign_keys:
+            if fk.column.table is not table:
+                continue
+            column = fk.parent
+            if other.name in path and column.nullable:
+                session.execute(
+                    sa.update(other).where(column.in_(id_list)).values({column.name: None})
+                )
+                continue
+            other_key = next(iter(other.primary_key.columns))
+            delete_with_dependents(
+                session,
+                other,
+                sa.select(other_key).where(column.in_(id_list)),
+                counts,
+                (*path, other.name),
+            )
+    counts[table.name] += deleted_count(session, sa.delete(table).where(key.in_(id_list)))
+
+
+def forget_deleted(session: Session, counts: Counter[str]) -> None:
+    """Expunge the session's objects of the tables in ``counts`` whose row a Core DELETE
+    removed, so that none of them stands in for a row that is gone (the session's other
+    objects stay as they are)."""
+    for obj in list(session.identity_map.values()):
+        table = getattr(type(obj), "__table__", None)
+        if table is None or table.name not in counts:
+            continue
+        key = next(iter(table.primary_key.columns))
+        still = session.execute(sa.select(key).where(key == getattr(obj, key.name))).first()
+        if still is None:
+            session.expunge(obj)

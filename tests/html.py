@@ -4,7 +4,32 @@ expects it on the page, and fails naming the selector when it is not."""
 
 from __future__ import annotations
 
-from bs4 import Tag
+from typing import Any
+
+from bs4 import BeautifulSoup, Tag
+
+#: The header HTMX sends with every request it makes (a fragment is answered, not a page).
+HX = {"HX-Request": "true"}
+
+
+def soup(response: Any) -> BeautifulSoup:
+    """The answer's HTML, parsed."""
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def post(user: Any, url: str, data: dict[str, Any] | None = None, *, hx: bool = False) -> Any:
+    """A form post by a logged-in test user (its CSRF token added), redirects not followed."""
+    return user.client.post(
+        url,
+        data={"csrf_token": user.csrf_token, **(data or {})},
+        headers=HX if hx else {},
+        follow_redirects=False,
+    )
+
+
+def target(response: Any, hx: bool) -> str:
+    """Where a form post sends the browser: ``HX-Redirect`` for HTMX, else ``Location``."""
+    return response.headers["HX-Redirect" if hx else "location"]
 
 
 def one(node: Tag, selector: str) -> Tag:

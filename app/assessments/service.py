@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from app import messages
@@ -37,7 +39,15 @@ from app.catalogs import service as catalogs
 from app.catalogs.schemas import IndicatorRead, RationaleRead
 from app.children import scope as children_scope
 from app.children.models import Child
-from app.db import id_of, local_today, utcnow
+from app.db import (
+    delete_with_dependents,
+    forget_deleted,
+    id_of,
+    local_today,
+    referenced_ids,
+    table_of,
+    utcnow,
+)
 from app.errors import Conflict, Invalid
 from app.guide.engine import Evaluation, recommended_actions
 from app.guide.schema import LEVEL_KEYS, Catalog, Indicator, age_in_years
@@ -738,3 +748,37 @@ def todo_for(session: Session, actor: User, *, today: dt.date | None = None) -> 
             scope.due_follow_ups(session, actor, due_by=yesterday, everyone=True) if leader else ()
         ),
     )
+
+
+#: Records that make an assessment part of a case: an assessment any of these refers to is
+#: never discarded with a move (a draft has none: they are made from finished ones).
+CASE_TABLES = frozenset({"concern", "parent_dialogue", "meeting"})
+
+
+def discard_unfinished(
+    session: Session, *, child_id: int, institution_id: int, also: Collection[int] = ()
+) -> Counter[str]:
+    """Delete the drafts of a child made in ``institution_id``, and the assessments ``also``
+    names (the individual parts of a joint assessment that will not be finished), with what
+    refers to them (focus points, parents noted): the child moved to another institution by
+    a handover, where nobody can reach them (the scopes read a record only where the child
+    is). Never one a concern, dialogue or meeting refers to. The rows deleted, per table; the
+    caller audits the move."""
+    table = table_of(Assessment)
+    ids = set(
+        session.execute(
+            sa.select(table.c.id).where(
+                table.c.child_id == child_id,
+                table.c.institution_id == institution_id,
+                sa.or_(table.c.status == AssessmentStatus.DRAFT, table.c.id.in_(list(also))),
+            )
+        ).scalars()
+    )
+    ids -= referenced_ids(session, table, ids, by=CASE_TABLES)
+    counts: Counter[str] = Counter()
+    if ids:
+        delete_with_dependents(
+            session, table, sa.select(table.c.id).where(table.c.id.in_(sorted(ids))), counts
+        )
+        forget_deleted(session, counts)  # the rows went by Core statements
+    return counts

@@ -75,6 +75,7 @@ class AuditTag(StrEnum):
     HANDOVER_VIEW = "child:handover:view"
     HANDOVER_ACCEPT = "child:handover:accept"
     HANDOVER_WITHDRAW = "child:handover:withdraw"
+    HANDOVER_DISCARD = "child:handover:discard"
     HANDOVER_LIST = "handover:list"
 
     @property
@@ -151,6 +152,7 @@ AUDIT_LABELS: dict[AuditTag, str] = {
     AuditTag.HANDOVER_VIEW: "Overlevering vist",
     AuditTag.HANDOVER_ACCEPT: "Overlevering modtaget: barnet hører nu til skolen",
     AuditTag.HANDOVER_WITHDRAW: "Overlevering trukket tilbage",
+    AuditTag.HANDOVER_DISCARD: "Ufærdige vurderinger slettet ved overlevering",
     AuditTag.HANDOVER_LIST: "Overleveringer vist",
 }
 

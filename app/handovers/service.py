@@ -26,6 +26,7 @@ from sqlmodel import Session
 from app.accounts import service as accounts
 from app.accounts.models import Institution, InstitutionKind, User
 from app.assessments import scope as assessments_scope
+from app.assessments import service as assessments
 from app.assessments.models import Assessment, FocusPoint
 from app.audit import service as audit
 from app.audit.tags import AuditTag
@@ -37,6 +38,7 @@ from app.db import COPENHAGEN, id_of, local_today, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.handovers import scope
 from app.handovers.models import COVERS_MAX, GIVEN_BY_MAX, Handover, HandoverStatus
+from app.joint import service as joint
 from app.meetings import service as meetings
 from app.meetings.models import Meeting
 from app.rounds import service as rounds
@@ -305,6 +307,7 @@ def accept(session: Session, actor: User, *, handover_id: int) -> Handover:
     groups_left = rounds.leave_groups(
         session, child_id=id_of(child), institution_id=handover.from_institution_id
     )
+    _discard_unfinished(session, actor, handover)
     children.move_to(session, child, institution_id=handover.to_institution_id)
     audit.record(
         session,
@@ -316,6 +319,31 @@ def accept(session: Session, actor: User, *, handover_id: int) -> Handover:
         detail=f"fra institution {handover.from_institution_id}; ud af {groups_left} grupper",
     )
     return handover
+
+
+def _discard_unfinished(session: Session, actor: User, handover: Handover) -> None:
+    """What the sending institution had begun and not finished about the child (drafts,
+    joint assessments still collecting or ready, their parts) goes when the school accepts:
+    after the move nobody can reach or finish it (the scopes read a record only where the
+    child is), and keeping it would keep notes about a child for no purpose. Finished
+    assessments stay. Audited with the counts, in the same transaction as the move."""
+    place = {"child_id": handover.child_id, "institution_id": handover.from_institution_id}
+    counts, belonged = joint.discard_unfinished(session, **place)
+    counts += assessments.discard_unfinished(session, **place, also=belonged)
+    if not counts:
+        return
+    audit.record(
+        session,
+        actor,
+        AuditTag.HANDOVER_DISCARD,
+        object_type="handover",
+        object_id=handover.id,
+        child_id=handover.child_id,
+        detail=(
+            f"ufærdige vurderinger: {counts['assessment']}; "
+            f"fælles vurderinger i gang: {counts['joint_assessment']}"
+        ),
+    )
 
 
 def withdraw(session: Session, actor: User, *, handover_id: int) -> Handover:

@@ -76,12 +76,13 @@ def create(
 ) -> Response:
     """Send the handover; then to its page. A refusal shows the form again (422) with what
     was typed, and under the abuse rule the way to the notification."""
+    meetings_too = includes_meetings == "1"  # the checkbox's value; anything else: not ticked
     form = {
         "to_institution_id": to_institution_id,
         "given_by": given_by,
         "given_on": given_on,
         "covers": covers,
-        "includes_meetings": "1" if includes_meetings == "1" else "",
+        "includes_meetings": "1" if meetings_too else "",
     }
     try:
         text = to_institution_id.strip()
@@ -99,7 +100,7 @@ def create(
             given_by=given_by,
             given_on=on,
             covers=covers,
-            includes_meetings=includes_meetings == "1",
+            includes_meetings=meetings_too,
         )
     except Invalid as error:
         child = children_scope.get_child_for(db, user, child_id=child_id, purpose="overlevering")

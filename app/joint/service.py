@@ -9,8 +9,10 @@ participant (``submitted_at``) and moves the joint assessment to ``ready``."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.accounts import service as accounts
@@ -22,7 +24,7 @@ from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.children import scope as children_scope
 from app.children.models import Child
-from app.db import id_of, utcnow
+from app.db import delete_with_dependents, forget_deleted, id_of, table_of, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.joint import scope
 from app.joint.comparison import Agreement, Comparison, Individual, compare
@@ -485,3 +487,40 @@ def colleagues(session: Session, actor: User) -> list[User]:
         ),
         key=lambda u: (u.display_name, u.id or 0),
     )
+
+
+def discard_unfinished(
+    session: Session, *, child_id: int, institution_id: int
+) -> tuple[Counter[str], set[int]]:
+    """Delete the joint assessments of a child started in ``institution_id`` that are not
+    finished, with their participants (the child moved to another institution by a
+    handover: the joint assessment can no longer be finished, and nobody can reach it). A
+    finished one stays, with its parts. The rows deleted per table, and the ids of the
+    assessments that belonged to them (the joint draft and every participant's part), for
+    ``assessments.service.discard_unfinished``; the caller audits the move."""
+    table = table_of(JointAssessment)
+    rows = session.execute(
+        sa.select(table.c.id, table.c.assessment_id).where(
+            table.c.child_id == child_id,
+            table.c.institution_id == institution_id,
+            table.c.status != JointStatus.FINISHED,
+        )
+    ).all()
+    counts: Counter[str] = Counter()
+    if not rows:
+        return counts, set()
+    joint_ids = [row.id for row in rows]
+    parts = table_of(JointParticipant)
+    belonged = {row.assessment_id for row in rows if row.assessment_id is not None}
+    belonged |= {
+        i
+        for i in session.execute(
+            sa.select(parts.c.assessment_id).where(parts.c.joint_id.in_(joint_ids))
+        ).scalars()
+        if i is not None
+    }
+    delete_with_dependents(
+        session, table, sa.select(table.c.id).where(table.c.id.in_(joint_ids)), counts
+    )
+    forget_deleted(session, counts)
+    return counts, belonged

@@ -15,15 +15,20 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from app import models  # noqa: F401 - every table in the metadata, for the cascade
 from app.accounts.models import LoginAttempt, UserSession
+from app.assessments import service as assessments
+from app.assessments.models import Assessment, AssessmentStatus
 from app.audit import service as audit
 from app.audit.models import AuditEvent, AuditRetentionGate
 from app.audit.tags import AuditTag
 from app.children.models import Child
 from app.concerns.models import Concern
+from app.db import delete_with_dependents, deleted_count, table_of
+from app.joint import service as joint
+from app.joint.models import JointAssessment, JointStatus
 from app.retention.rules import Cutoffs, RetentionPolicy, child_has_expired, cutoffs
 
 CLOSED = "closed"
@@ -59,84 +64,41 @@ class Summary:
         }
 
 
-def _table(model: type[SQLModel]) -> sa.Table:
-    return cast(sa.Table, model.__table__)  # type: ignore[attr-defined]
-
-
-def _deleted(session: Session, statement: sa.Delete) -> int:
-    """Execute a DELETE and return how many rows it deleted."""
-    return cast(sa.CursorResult[Any], session.execute(statement)).rowcount
-
-
-def _delete_rows(
-    session: Session,
-    table: sa.Table,
-    ids: sa.Select[Any],
-    counts: Counter[str],
-    path: tuple[str, ...],
-) -> None:
-    """Delete the rows of ``table`` whose id is in ``ids``, and first every row of any table
-    that refers to them by a foreign key (found in the metadata, so a table added later is
-    covered without changing this code). A foreign key back to a table already on the path (a
-    cycle) is set to NULL instead."""
-    key = next(iter(table.primary_key.columns))
-    id_list = [row[0] for row in session.execute(ids)]
-    if not id_list:
-        return
-    for other in SQLModel.metadata.sorted_tables:
-        for fk in other.foreign_keys:
-            if fk.column.table is not table:
-                continue
-            column = fk.parent
-            if other.name in path and column.nullable:
-                session.execute(
-                    sa.update(other).where(column.in_(id_list)).values({column.name: None})
-                )
-                continue
-            other_key = next(iter(other.primary_key.columns))
-            _delete_rows(
-                session,
-                other,
-                sa.select(other_key).where(column.in_(id_list)),
-                counts,
-                (*path, other.name),
-            )
-    counts[table.name] += _deleted(session, sa.delete(table).where(key.in_(id_list)))
-
-
 def _sessions(session: Session, cut: Cutoffs) -> RuleResult:
-    table = _table(UserSession)
+    table = table_of(UserSession)
     ended = sa.or_(
         table.c.revoked_at < cut.sessions,
         table.c.expires_at < cut.sessions,
         table.c.last_seen_at < cut.sessions,
     )
     result = RuleResult()
-    _delete_rows(session, table, sa.select(table.c.id).where(ended), result.rows, (table.name,))
+    delete_with_dependents(
+        session, table, sa.select(table.c.id).where(ended), result.rows, (table.name,)
+    )
     result.deleted = result.rows[table.name]
     return result
 
 
 def _login_attempts(session: Session, cut: Cutoffs) -> RuleResult:
-    table = _table(LoginAttempt)
-    deleted = _deleted(session, sa.delete(table).where(table.c.at < cut.login_attempts))
+    table = table_of(LoginAttempt)
+    deleted = deleted_count(session, sa.delete(table).where(table.c.at < cut.login_attempts))
     return RuleResult(deleted=deleted, rows=Counter({table.name: deleted}))
 
 
 def _closed_concerns(session: Session, kind: str, before: dt.datetime) -> RuleResult:
-    table = _table(Concern)
+    table = table_of(Concern)
     ids = sa.select(table.c.id).where(
         table.c.kind == kind, table.c.status == CLOSED, table.c.closed_at < before
     )
     result = RuleResult()
-    _delete_rows(session, table, ids, result.rows, (table.name,))
+    delete_with_dependents(session, table, ids, result.rows, (table.name,))
     result.deleted = result.rows[table.name]
     return result
 
 
 def _children(session: Session, cut: Cutoffs) -> RuleResult:
-    child = _table(Child)
-    concern = _table(Concern)
+    child = table_of(Child)
+    concern = table_of(Concern)
     candidates = session.execute(
         sa.select(child.c.id, child.c.birth_date, child.c.left_on).where(
             sa.or_(
@@ -164,7 +126,7 @@ def _children(session: Session, cut: Cutoffs) -> RuleResult:
     ids = [child_id for child_id in expired if child_id not in with_open_concern]
     result = RuleResult(kept={"kept_for_open_concern": len(with_open_concern)})
     if ids:
-        _delete_rows(
+        delete_with_dependents(
             session,
             child,
             sa.select(child.c.id).where(child.c.id.in_(ids)),
@@ -175,15 +137,48 @@ def _children(session: Session, cut: Cutoffs) -> RuleResult:
     return result
 
 
+def _handed_over_unfinished(session: Session) -> RuleResult:
+    """Drafts and unfinished joint assessments made in an institution the child has since
+    left by a handover (accepting one discards them at once; this catches what was left
+    before that, or by a move outside a handover): nobody can reach or finish them."""
+    child = table_of(Child)
+    places: set[tuple[int, int]] = set()
+    for model, unfinished in (
+        (Assessment, table_of(Assessment).c.status == AssessmentStatus.DRAFT),
+        (JointAssessment, table_of(JointAssessment).c.status != JointStatus.FINISHED),
+    ):
+        table = table_of(model)
+        places.update(
+            (row.child_id, row.institution_id)
+            for row in session.execute(
+                sa.select(table.c.child_id, table.c.institution_id)
+                .join(child, child.c.id == table.c.child_id)
+                .where(unfinished, table.c.institution_id != child.c.institution_id)
+                .distinct()
+            )
+        )
+    result = RuleResult()
+    for child_id, institution_id in sorted(places):
+        counts, belonged = joint.discard_unfinished(
+            session, child_id=child_id, institution_id=institution_id
+        )
+        result.rows += counts
+        result.rows += assessments.discard_unfinished(
+            session, child_id=child_id, institution_id=institution_id, also=belonged
+        )
+    result.deleted = result.rows["assessment"] + result.rows["joint_assessment"]
+    return result
+
+
 def _audit(session: Session, cut: Cutoffs) -> RuleResult:
-    gate = _table(AuditRetentionGate)
-    table = _table(AuditEvent)
+    gate = table_of(AuditRetentionGate)
+    table = table_of(AuditEvent)
     # The database lets a DELETE of an audit row through only below the gate's instant, set
     # here and cleared again in the same transaction (migration 24a9170b0c05).
     opened = session.execute(sa.update(gate).where(gate.c.id == 1).values(delete_before=cut.audit))
     if cast(sa.CursorResult[Any], opened).rowcount == 0:  # the migration's row was deleted
         session.execute(sa.insert(gate).values(id=1, delete_before=cut.audit))
-    deleted = _deleted(session, sa.delete(table).where(table.c.at < cut.audit))
+    deleted = deleted_count(session, sa.delete(table).where(table.c.at < cut.audit))
     session.execute(sa.update(gate).where(gate.c.id == 1).values(delete_before=None))
     return RuleResult(deleted=deleted, rows=Counter({table.name: deleted}))
 
@@ -198,6 +193,7 @@ def run(
         rules["children"] = _children(session, cut)
         rules["consultations"] = _closed_concerns(session, "consultation", cut.consultations)
         rules["notifications"] = _closed_concerns(session, "notification", cut.notifications)
+        rules["handed_over_unfinished"] = _handed_over_unfinished(session)
         rules["sessions"] = _sessions(session, cut)
         rules["login_attempts"] = _login_attempts(session, cut)
         rules["audit"] = _audit(session, cut)

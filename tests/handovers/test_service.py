@@ -13,14 +13,17 @@ from sqlmodel import select
 
 from app import db
 from app.accounts.models import User
+from app.assessments import service as assessments
+from app.assessments.models import Assessment, FocusPoint
 from app.audit.models import AuditEvent
 from app.children.models import Child
 from app.errors import AppError, Conflict
 from app.handovers import service
 from app.handovers.models import Handover
 from app.joint import service as joint
+from app.joint.models import JointAssessment, JointParticipant
 from app.rounds.models import GroupChild
-from tests.factories import make_group, make_joint
+from tests.factories import id_of, make_draft, make_group, make_joint, signs, submit_individual
 from tests.handovers.conftest import Setting, consent
 
 
@@ -117,6 +120,79 @@ class TestWhatTheMoveTakesWithIt:
             handover = _send(s, org, setting)
             service.accept(s, s.get_one(User, org.users["teacher"]), handover_id=handover.id or 0)
             assert joint.waiting_for(s, leader) == []
+
+
+class TestWhatTheDaycareHadBegun:
+    """Accepting discards the sending institution's unfinished work about the child (nobody
+    can reach or finish it after the move); finished assessments stay."""
+
+    def test_drafts_and_an_unfinished_joint_assessment_go_finished_work_stays(
+        self, app, org, setting
+    ):
+        with db.session_scope(app.state.engine) as s:
+            staff = s.get_one(User, org.users["staff"])
+            leader = s.get_one(User, org.users["leader"])
+            child = s.get_one(Child, setting.child_id)
+            draft = make_draft(s, leader, child, observed=signs(level=2, n=1), notes="Stille")
+            joint_id = make_joint(s, staff, child, [staff, leader])
+            part = submit_individual(s, staff, joint_id, observed=signs(level=2, n=1))
+            ids = {"draft": id_of(draft), "part": id_of(part)}
+            handover = _send(s, org, setting)
+            service.accept(s, s.get_one(User, org.users["teacher"]), handover_id=id_of(handover))
+        with db.session_scope(app.state.engine) as s:
+            kept = s.exec(select(Assessment).where(Assessment.child_id == setting.child_id)).all()
+            assert [a.id for a in kept] == [setting.assessment_id]  # the finished one
+            assert s.get(Assessment, ids["draft"]) is None
+            assert s.get(Assessment, ids["part"]) is None
+            assert s.get(JointAssessment, joint_id) is None
+            assert s.exec(select(JointParticipant)).all() == []
+            assert s.exec(select(FocusPoint)).all() != []  # the finished one's focus point
+            (row,) = s.exec(
+                select(AuditEvent).where(AuditEvent.action == "child:handover:discard")
+            ).all()
+            assert row.child_id == setting.child_id
+            assert row.detail == "ufærdige vurderinger: 2; fælles vurderinger i gang: 1"
+            assert "Stille" not in row.detail
+
+    def test_a_finished_joint_assessment_stays_with_its_parts(self, app, org, setting):
+        with db.session_scope(app.state.engine) as s:
+            staff = s.get_one(User, org.users["staff"])
+            leader = s.get_one(User, org.users["leader"])
+            child = s.get_one(Child, setting.child_id)
+            joint_id = make_joint(s, staff, child, [staff, leader])
+            for who in (staff, leader):
+                submit_individual(s, who, joint_id, observed=signs(level=2, n=1))
+            joint.finish(
+                s,
+                staff,
+                joint_id=joint_id,
+                observed=signs(level=2, n=1),
+                focus_points=[
+                    assessments.FocusPointInput("Fast voksen", responsible_id=id_of(staff))
+                ],
+            )
+            before = len(s.exec(select(Assessment)).all())
+            handover = _send(s, org, setting)
+            service.accept(s, s.get_one(User, org.users["teacher"]), handover_id=id_of(handover))
+        with db.session_scope(app.state.engine) as s:
+            assert s.get_one(JointAssessment, joint_id).status == "finished"
+            assert len(s.exec(select(Assessment)).all()) == before
+            assert (
+                s.exec(
+                    select(AuditEvent).where(AuditEvent.action == "child:handover:discard")
+                ).all()
+                == []
+            )
+
+    def test_a_withdrawn_handover_discards_nothing(self, app, org, setting):
+        with db.session_scope(app.state.engine) as s:
+            staff = s.get_one(User, org.users["staff"])
+            draft = make_draft(s, staff, s.get_one(Child, setting.child_id))
+            handover = _send(s, org, setting)
+            service.withdraw(s, staff, handover_id=id_of(handover))
+            draft_id = id_of(draft)
+        with db.session_scope(app.state.engine) as s:
+            assert s.get(Assessment, draft_id) is not None
 
 
 @pytest.mark.parametrize("status", ["accepted", "withdrawn"])

@@ -5,36 +5,15 @@ detail page with "Acceptér" for the school, the start page's to-do, and the mov
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
 
 from app import db
 from app.accounts.models import User
 from app.children.models import Child
 from tests.factories import signs
 from tests.handovers.conftest import Setting, finish_with_focus_point, send
-from tests.html import attr, by_id, one
-
-HX = {"HX-Request": "true"}
-
-
-def soup(response: Any) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def post(user: Any, url: str, data: dict[str, Any] | None = None, *, hx: bool = False) -> Any:
-    return user.client.post(
-        url,
-        data={"csrf_token": user.csrf_token, **(data or {})},
-        headers=HX if hx else {},
-        follow_redirects=False,
-    )
-
-
-def target(response: Any, hx: bool) -> str:
-    return response.headers["HX-Redirect" if hx else "location"]
+from tests.html import HX, attr, by_id, one, post, soup, target
 
 
 def form(setting: Setting, **overrides: str) -> dict[str, str]:
@@ -75,6 +54,8 @@ class TestTheForm:
         assert [int(attr(o, "value")) for o in options] == [setting.school_id]
         for name in ("given_by", "given_on", "covers"):
             assert by_id(page, f"input-{name}")
+        # The sender is told before sending that unfinished work goes at the accept.
+        assert "ufærdige vurderinger" in by_id(page, "handover-discard-note").text
 
     @pytest.mark.parametrize("hx", [False, True])
     def test_sending_goes_to_the_handover(self, as_user, setting, hx):

@@ -9,34 +9,15 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
 
 from app import messages
 from tests.factories import signs
-from tests.html import attr, by_id, one
+from tests.html import HX, attr, by_id, one, post, soup, target
 from tests.joint.conftest import Team
 
-HX = {"HX-Request": "true"}
 L1 = signs(level=1, n=2)
 L2 = signs(level=2, n=3)
 L3 = signs(level=3, n=3)
-
-
-def soup(response: Any) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def post(user: Any, url: str, data: dict[str, Any] | None = None, *, hx: bool = False) -> Any:
-    return user.client.post(
-        url,
-        data={"csrf_token": user.csrf_token, **(data or {})},
-        headers=HX if hx else {},
-        follow_redirects=False,
-    )
-
-
-def target(response: Any, hx: bool) -> str:
-    return response.headers["HX-Redirect" if hx else "location"]
 
 
 def start_page(user: Any, team: Team, ids: list[int], *, hx: bool = False) -> Any:

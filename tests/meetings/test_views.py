@@ -8,17 +8,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
 
-from tests.html import attr, by_id, one
+from tests.html import HX, attr, by_id, one, soup
 from tests.meetings.conftest import Kids, body, post_meeting
 
-HX = {"HX-Request": "true"}
 TODAY = dt.date.today()
-
-
-def soup(response: Any) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
 
 
 def form_data(user: Any, **changes: Any) -> dict[str, Any]:

@@ -19,7 +19,14 @@ from app.children.models import Child
 from app.concerns.models import Concern, ConcernEvent, ParentDialogue
 from app.retention import service as retention
 from app.retention.rules import RetentionPolicy
-from tests.factories import Org, id_of, make_child, make_finished_assessment, signs
+from tests.factories import (
+    Org,
+    id_of,
+    make_child,
+    make_draft,
+    make_finished_assessment,
+    signs,
+)
 
 AS_OF = dt.date(2026, 12, 3)
 NOW = dt.datetime(2026, 12, 3, 2, 0, tzinfo=dt.UTC)
@@ -204,6 +211,30 @@ class TestConcerns:
         assert summary.rules[f"{kind}s"].deleted == 1
 
 
+class TestHandedOverUnfinished:
+    def test_drafts_left_where_the_child_no_longer_is_go_the_schools_own_stay(
+        self, session: Session, org: Org, staff: User
+    ) -> None:
+        child = make_child(session, org.daycare_id, id_of(staff), first_name="Alma", age_years=6)
+        finished = make_finished_assessment(session, staff, child, observed=signs("6-9", level=2))
+        left = make_draft(session, staff, child, notes="Stille i dag")
+        # The child moved to the school without the accept's clean-up (an earlier version).
+        child.institution_id = org.school_id
+        session.add(child)
+        session.flush()
+        teacher = session.get_one(User, org.users["teacher"])
+        own = make_draft(session, teacher, child)
+        ids = (id_of(finished), id_of(left), id_of(own))
+        session.commit()
+
+        summary = retention.run(session, POLICY, as_of=AS_OF)
+
+        assert summary.as_json()["rules"]["handed_over_unfinished"]["deleted"] == 1
+        assert session.get(Assessment, ids[0]) is not None  # finished: the child's record
+        assert session.get(Assessment, ids[1]) is None
+        assert session.get(Assessment, ids[2]) is not None  # the school's own draft
+
+
 class TestSessionsAndLoginAttempts:
     def test_old_sessions_and_attempts_go_and_current_ones_stay(
         self, session: Session, org: Org, staff: User
@@ -284,6 +315,7 @@ class TestAuditLog:
             "audit": 0,
             "children": 1,
             "consultations": 0,
+            "handed_over_unfinished": 0,
             "login_attempts": 0,
             "notifications": 0,
             "sessions": 0,
