@@ -439,8 +439,20 @@ def _round_children(r: Round, name: str = "round_children") -> sa.Subquery:
 
 def _round_groups(session: Session, r: Round) -> list[Group]:
     """The round's groups, by name."""
-    group_ids = set(_group_ids_of(session, [id_of(r)])[id_of(r)])
-    return [g for g in groups_of(session, institution_id=r.institution_id) if g.id in group_ids]
+    return _groups_of_rounds(session, [r])[id_of(r)]
+
+
+def _groups_of_rounds(session: Session, rounds: Sequence[Round]) -> dict[int, list[Group]]:
+    """round id → its groups by name, for rounds of one institution: two queries however
+    many rounds (the overview's two rounds read the institution's groups once)."""
+    if not rounds:
+        return {}
+    ids = _group_ids_of(session, [id_of(r) for r in rounds])
+    every = groups_of(session, institution_id=rounds[0].institution_id)
+    return {
+        rid: [g for g in every if g.id in wanted]
+        for rid, wanted in ((rid, set(gids)) for rid, gids in ids.items())
+    }
 
 
 @dataclass(frozen=True)
@@ -683,11 +695,13 @@ def overview(session: Session, actor: User, *, round_id: int) -> Overview:
     now_levels = now.levels
     old_levels = old.levels if old is not None else None
     total = _counts_of(now_levels, children=now.children)
-    groups = [(g, now.by_group.get(id_of(g), _Counts())) for g in _round_groups(session, found)]
+    # The same institution's rounds: its groups read once for both.
+    round_groups = _groups_of_rounds(session, [found] if before is None else [found, before])
+    groups = [(g, now.by_group.get(id_of(g), _Counts())) for g in round_groups[round_id]]
     now_bands = now.by_band
     old_total = _counts_of(old_levels, len(old_levels)) if old_levels is not None else None
     old_groups = (
-        {id_of(g): old.by_group.get(id_of(g), _Counts()) for g in _round_groups(session, before)}
+        {id_of(g): old.by_group.get(id_of(g), _Counts()) for g in round_groups[id_of(before)]}
         if old is not None and before is not None
         else {}
     )
