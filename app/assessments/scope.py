@@ -233,37 +233,6 @@ COUNTED_KINDS = (AssessmentKind.SINGLE.value, AssessmentKind.JOINT.value)
 of a joint one does not; the joint result does)."""
 
 
-def latest_levels(
-    session: Session,
-    *,
-    institution_id: int,
-    child_ids: Iterable[int],
-    since: dt.datetime,
-    before: dt.datetime,
-) -> dict[int, int]:
-    """child id → the level of its latest finished single or joint assessment made in the
-    institution and finished in ``since`` ≤ t < ``before``; children without one (and
-    children not in ``child_ids``) are left out. No text, no author: for the round counts,
-    whose callers check the reader (and audit what they show by name). One query on the
-    institution's index, whatever the number of children."""
-    wanted = set(child_ids)
-    if not wanted:
-        return {}
-    rows = session.exec(
-        select(Assessment.child_id, Assessment.level)
-        .where(
-            Assessment.institution_id == institution_id,
-            Assessment.status == AssessmentStatus.FINISHED,
-            col(Assessment.kind).in_(COUNTED_KINDS),
-            col(Assessment.finished_at) >= since,
-            col(Assessment.finished_at) < before,
-        )
-        .order_by(col(Assessment.finished_at), col(Assessment.id))
-    )
-    # Oldest first: the latest one of each child is the last written.
-    return {child_id: level for child_id, level in rows if level is not None and child_id in wanted}
-
-
 def focus_points_of(
     session: Session, assessment_ids: Iterable[int]
 ) -> dict[int, tuple[FocusPoint, ...]]:
@@ -446,7 +415,8 @@ def latest_counted(
     before: dt.datetime,
     name: str = "latest",
 ) -> tuple[Any, sa.ColumnElement[bool]]:
-    """The same as ``latest_levels`` for every child at once, for counting in SQL: a Core
+    """Each child's latest counted assessment (finished, single or joint, with a level, made
+    in the institution, finished in ``since`` ≤ t < ``before``), for counting in SQL: a Core
     alias of ``assessment`` (read its ``.c.level``) and the condition that joins to it, for
     the child whose id is ``child_id``, that child's latest counted assessment in the period
     (at most one row per child; ``.outerjoin`` it to keep the children without one, whose
