@@ -399,13 +399,16 @@ def _memberships(
     *,
     where: Sequence[sa.ColumnElement[bool]] = (),
     order_by: Sequence[sa.ColumnElement[Any]] = (),
+    missing_only: bool = False,
 ) -> list[Any]:
     """Every membership of the round's groups, one row each: (group id, child id,
     ``*columns``, level), the level the child's latest counted assessment in the period (None:
     not assessed in the round), in ``order_by`` order. One Core query (no ORM rows): the
     memberships outer-joined to the period's counted assessments, oldest first, each
     membership's last row kept here (``counted_in_period``: no NOT EXISTS per child). The
-    child (``_CHILD``) and group (``_GROUP``) tables are joined for ``columns`` to read."""
+    child (``_CHILD``) and group (``_GROUP``) tables are joined for ``columns`` to read.
+    ``missing_only``: just the memberships of children not assessed in the round (no counted
+    assessment joined: one row each, and the database leaves out the others)."""
     since, before = _period(r)
     counted, on = counted_in_period(
         _GROUP_CHILD.c.child_id, institution_id=r.institution_id, since=since, before=before
@@ -418,6 +421,7 @@ def _memberships(
         .join(_GROUP, _GROUP.c.id == _GROUP_CHILD.c.group_id)
         .outerjoin(counted, on)
         .where(_ROUND_GROUP.c.round_id == id_of(r), *where)
+        .where(*([counted.c.id.is_(None)] if missing_only else []))
         .order_by(*order_by, counted.c.finished_at, counted.c.id)
     )
     latest: dict[tuple[int, int], Any] = {}
@@ -876,6 +880,7 @@ def missing_for(session: Session, user: User) -> list[RoundMissing]:
                 _CHILD.c.institution_id == r.institution_id,
             ],
             order_by=[_GROUP.c.name, _GROUP.c.id, _GROUP_CHILD.c.child_id],
+            missing_only=True,
         ):
             if level is None and child_id not in seen:
                 seen.add(child_id)
