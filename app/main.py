@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from app import db
+from app import db, runtime
 from app.accounts import api as accounts_api
 from app.accounts import views as accounts_views
 from app.accounts.oidc import OidcClient
@@ -73,6 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             imported = catalogs.import_shipped(session)
         if imported:
             logger.info("imported shipped catalogs: %s", ", ".join(imported))
+        # Last: what start-up built (catalogs, templates, mappers) is frozen out of the
+        # collector's walks, and the thresholds are raised (app.runtime, once per process).
+        runtime.tune_garbage_collector(enabled=settings.gc_tuning)
         yield
         engine.dispose()
 

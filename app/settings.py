@@ -106,6 +106,13 @@ class Settings(BaseSettings):
         default=5, ge=0, le=50, description="A child's records after it left or turned 18"
     )
     retention_audit_years: int = Field(default=5, ge=0, le=50, description="Audit rows")
+    gc_tuning: bool = Field(
+        default=True,
+        description=(
+            "Freeze the objects start-up leaves and raise the garbage collector's thresholds "
+            "(app.runtime); false: CPython's defaults"
+        ),
+    )
     municipality_name: str = Field(default="Kommunen")
     children_family_unit_name: str = Field(
         default="Børne- og familieafdelingen",

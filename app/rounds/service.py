@@ -14,7 +14,7 @@ from sqlmodel import Session, col, delete, select
 
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
-from app.assessments.scope import latest_counted, latest_levels
+from app.assessments.scope import counted_in_period, latest_counted
 from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.catalogs import service as catalogs
@@ -23,7 +23,6 @@ from app.children.scope import (
     ChildName,
     ensure_may_see_children,
     institution_children,
-    names_of,
 )
 from app.db import COPENHAGEN, id_of, local_today
 from app.errors import Conflict, Forbidden, Invalid
@@ -377,32 +376,6 @@ def _period(r: Round) -> tuple[dt.datetime, dt.datetime]:
     return since.astimezone(dt.UTC), before.astimezone(dt.UTC)
 
 
-@dataclass(frozen=True)
-class _RoundData:
-    """What the figures of one round are made from: its groups (by name) with their child
-    ids, and child id → level of the children assessed in the period."""
-
-    round: Round
-    groups: list[tuple[Group, list[int]]]
-    levels: dict[int, int]
-
-    @property
-    def child_ids(self) -> set[int]:
-        return {cid for _, ids in self.groups for cid in ids}
-
-
-def _round_data(session: Session, r: Round) -> _RoundData:
-    group_ids = _group_ids_of(session, [id_of(r)])[id_of(r)]
-    groups = [g for g in groups_of(session, institution_id=r.institution_id) if g.id in group_ids]
-    members, _ = _members(session, [id_of(g) for g in groups])
-    child_ids = {cid for ids in members.values() for cid in ids}
-    since, before = _period(r)
-    levels = latest_levels(
-        session, institution_id=r.institution_id, child_ids=child_ids, since=since, before=before
-    )
-    return _RoundData(r, [(g, members[id_of(g)]) for g in groups], levels)
-
-
 # --- Counting in SQL: one GROUP BY per figure, whatever the number of children -------------
 
 
@@ -411,6 +384,50 @@ def _latest(r: Round, child_id: Any, name: str = "latest") -> tuple[Any, sa.Colu
     return latest_counted(
         child_id, institution_id=r.institution_id, since=since, before=before, name=name
     )
+
+
+_GROUP_CHILD: sa.Table = GroupChild.__table__  # type: ignore[attr-defined]
+_ROUND_GROUP: sa.Table = RoundGroup.__table__  # type: ignore[attr-defined]
+_CHILD: sa.Table = Child.__table__  # type: ignore[attr-defined]
+_GROUP: sa.Table = Group.__table__  # type: ignore[attr-defined]
+
+
+def _memberships(
+    session: Session,
+    r: Round,
+    columns: Sequence[sa.ColumnElement[Any]],
+    *,
+    where: Sequence[sa.ColumnElement[bool]] = (),
+    order_by: Sequence[sa.ColumnElement[Any]] = (),
+    missing_only: bool = False,
+) -> list[Any]:
+    """Every membership of the round's groups, one row each: (group id, child id,
+    ``*columns``, level), the level the child's latest counted assessment in the period (None:
+    not assessed in the round), in ``order_by`` order. One Core query (no ORM rows): the
+    memberships outer-joined to the period's counted assessments, oldest first, each
+    membership's last row kept here (``counted_in_period``: no NOT EXISTS per child). The
+    child (``_CHILD``) and group (``_GROUP``) tables are joined for ``columns`` to read.
+    ``missing_only``: just the memberships of children not assessed in the round (no counted
+    assessment joined: one row each, and the database leaves out the others)."""
+    since, before = _period(r)
+    counted, on = counted_in_period(
+        _GROUP_CHILD.c.child_id, institution_id=r.institution_id, since=since, before=before
+    )
+    query = (
+        sa.select(_GROUP_CHILD.c.group_id, _GROUP_CHILD.c.child_id, *columns, counted.c.level)
+        .select_from(_GROUP_CHILD)
+        .join(_ROUND_GROUP, _ROUND_GROUP.c.group_id == _GROUP_CHILD.c.group_id)
+        .join(_CHILD, _CHILD.c.id == _GROUP_CHILD.c.child_id)
+        .join(_GROUP, _GROUP.c.id == _GROUP_CHILD.c.group_id)
+        .outerjoin(counted, on)
+        .where(_ROUND_GROUP.c.round_id == id_of(r), *where)
+        .where(*([counted.c.id.is_(None)] if missing_only else []))
+        .order_by(*order_by, counted.c.finished_at, counted.c.id)
+    )
+    latest: dict[tuple[int, int], Any] = {}
+    for row in session.connection().execute(query).all():
+        latest[row[0], row[1]] = row  # the later assessment replaces the earlier
+    return list(latest.values())
 
 
 def _round_children(r: Round, name: str = "round_children") -> sa.Subquery:
@@ -426,8 +443,20 @@ def _round_children(r: Round, name: str = "round_children") -> sa.Subquery:
 
 def _round_groups(session: Session, r: Round) -> list[Group]:
     """The round's groups, by name."""
-    group_ids = set(_group_ids_of(session, [id_of(r)])[id_of(r)])
-    return [g for g in groups_of(session, institution_id=r.institution_id) if g.id in group_ids]
+    return _groups_of_rounds(session, [r])[id_of(r)]
+
+
+def _groups_of_rounds(session: Session, rounds: Sequence[Round]) -> dict[int, list[Group]]:
+    """round id → its groups by name, for rounds of one institution: two queries however
+    many rounds (the overview's two rounds read the institution's groups once)."""
+    if not rounds:
+        return {}
+    ids = _group_ids_of(session, [id_of(r) for r in rounds])
+    every = groups_of(session, institution_id=rounds[0].institution_id)
+    return {
+        rid: [g for g in every if g.id in wanted]
+        for rid, wanted in ((rid, set(gids)) for rid, gids in ids.items())
+    }
 
 
 @dataclass(frozen=True)
@@ -447,21 +476,6 @@ class _Counts:
     @property
     def levels(self) -> dict[int, int]:
         return {level: n for level, n in self.by_level.items() if level is not None}
-
-
-def _group_counts(session: Session, r: Round) -> dict[int, _Counts]:
-    """group id → its children and their levels in the round: one query."""
-    latest, on = _latest(r, col(GroupChild.child_id))
-    result: dict[int, _Counts] = {}
-    for group_id, level, count in session.exec(
-        select(col(GroupChild.group_id), latest.c.level, sa.func.count())
-        .join(RoundGroup, col(RoundGroup.group_id) == col(GroupChild.group_id))
-        .outerjoin(latest, on)
-        .where(RoundGroup.round_id == id_of(r))
-        .group_by(col(GroupChild.group_id), latest.c.level)
-    ):
-        result.setdefault(group_id, _Counts()).by_level[level] = count
-    return result
 
 
 def _total_counts(session: Session, r: Round) -> _Counts:
@@ -484,30 +498,6 @@ def _counts_of(levels: dict[int, int], children: int) -> _Counts:
     for level, count in figures.level_counts(levels.values()).items():
         counts[level] = count
     return _Counts(counts)
-
-
-def _missing_names(session: Session, r: Round) -> dict[int, list[ChildName]]:
-    """group id → the names of its children not assessed in the round, by name: one query
-    of four columns."""
-    latest, on = _latest(r, col(GroupChild.child_id))
-    result: dict[int, list[ChildName]] = {}
-    for group_id, child_id, first, last in session.exec(
-        select(col(GroupChild.group_id), col(Child.id), col(Child.first_name), col(Child.last_name))
-        .join(RoundGroup, col(RoundGroup.group_id) == col(GroupChild.group_id))
-        .join(Child, col(Child.id) == col(GroupChild.child_id))
-        .outerjoin(latest, on)
-        .where(
-            RoundGroup.round_id == id_of(r),
-            Child.institution_id == r.institution_id,
-            latest.c.id.is_(None),
-        )
-        .order_by(
-            col(GroupChild.group_id), col(Child.first_name), col(Child.last_name), col(Child.id)
-        )
-    ):
-        if child_id is not None:
-            result.setdefault(group_id, []).append(ChildName(child_id, first, last))
-    return result
 
 
 @dataclass(frozen=True)
@@ -554,11 +544,22 @@ def progress(session: Session, actor: User, *, round_id: int) -> RoundProgress:
     """The round's progress per group, with the missing children by name: for the
     institution's own staff and leaders. Showing the names is audited (one row per view)."""
     found = get_round_for(session, actor, round_id=round_id)
-    counts = _group_counts(session, found)
-    names = _missing_names(session, found)
+    # One query: each membership with the child's name and level (_memberships).
+    by_group: dict[int, dict[int | None, int]] = {}
+    names: dict[int, list[ChildName]] = {}
+    for group_id, child_id, institution_id, first, last, level in _memberships(
+        session,
+        found,
+        [_CHILD.c.institution_id, _CHILD.c.first_name, _CHILD.c.last_name],
+        order_by=[_GROUP_CHILD.c.group_id, _CHILD.c.first_name, _CHILD.c.last_name, _CHILD.c.id],
+    ):
+        counted = by_group.setdefault(group_id, {})
+        counted[level] = counted.get(level, 0) + 1
+        if level is None and institution_id == found.institution_id:
+            names.setdefault(group_id, []).append(ChildName(child_id, first, last))
     groups = []
     for group in _round_groups(session, found):
-        these = counts.get(id_of(group), _Counts())
+        these = _Counts(by_group.get(id_of(group), {}))
         groups.append(
             GroupProgress(
                 group_id=id_of(group),
@@ -653,35 +654,35 @@ def _round_figures(session: Session, r: Round, bands: list[Band]) -> _RoundFigur
     in the period: one query (the overview made six passes, issue 13), counted here by group,
     by child and by age band on the round's first day (``figures.whole_years``, as the
     catalogs' bands are in whole years)."""
-    latest, on = _latest(r, col(GroupChild.child_id))
-    rows = session.exec(
-        select(
-            col(GroupChild.group_id),
-            col(GroupChild.child_id),
-            col(Child.birth_date),
-            latest.c.level,
-        )
-        .join(RoundGroup, col(RoundGroup.group_id) == col(GroupChild.group_id))
-        .join(Child, col(Child.id) == col(GroupChild.child_id))
-        .outerjoin(latest, on)
-        .where(RoundGroup.round_id == id_of(r))
-    ).all()
-    by_group: dict[int, _Counts] = {}
+    by_group: dict[int, dict[int | None, int]] = {}
     levels: dict[int, int] = {}
     born: dict[int, dt.date] = {}
-    for group_id, child_id, birth_date, level in rows:
-        counts = by_group.setdefault(group_id, _Counts()).by_level
+    for group_id, child_id, birth_date, level in _memberships(session, r, [_CHILD.c.birth_date]):
+        counts = by_group.get(group_id)
+        if counts is None:
+            counts = by_group[group_id] = {}
         counts[level] = counts.get(level, 0) + 1
         born[child_id] = birth_date
         if level is not None:
             levels[child_id] = level
-    by_band: dict[Band, dict[int, int]] = {b: {} for b in bands}
+    # Children share birth dates (a few hundred days in a band): each date's band once.
+    band_of: dict[dt.date, int | None] = {}
+    unique = list(dict.fromkeys(bands))  # two catalog versions may share a band
+    per_band: list[dict[int, int]] = [{} for _ in unique]
     for child_id, level in levels.items():
-        years = figures.whole_years(born[child_id], r.starts_on)
-        band = next((b for b in bands if b.min_years <= years <= b.max_years), None)
-        if band is not None:
-            by_band[band][level] = by_band[band].get(level, 0) + 1
-    return _RoundFigures(by_group, levels, len(born), by_band)
+        birth_date = born[child_id]
+        if birth_date not in band_of:
+            years = figures.whole_years(birth_date, r.starts_on)
+            band_of[birth_date] = next(
+                (i for i, b in enumerate(unique) if b.min_years <= years <= b.max_years), None
+            )
+        index = band_of[birth_date]
+        if index is not None:
+            per_band[index][level] = per_band[index].get(level, 0) + 1
+    by_band = dict(zip(unique, per_band, strict=True))
+    return _RoundFigures(
+        {gid: _Counts(c) for gid, c in by_group.items()}, levels, len(born), by_band
+    )
 
 
 def overview(session: Session, actor: User, *, round_id: int) -> Overview:
@@ -698,11 +699,13 @@ def overview(session: Session, actor: User, *, round_id: int) -> Overview:
     now_levels = now.levels
     old_levels = old.levels if old is not None else None
     total = _counts_of(now_levels, children=now.children)
-    groups = [(g, now.by_group.get(id_of(g), _Counts())) for g in _round_groups(session, found)]
+    # The same institution's rounds: its groups read once for both.
+    round_groups = _groups_of_rounds(session, [found] if before is None else [found, before])
+    groups = [(g, now.by_group.get(id_of(g), _Counts())) for g in round_groups[round_id]]
     now_bands = now.by_band
     old_total = _counts_of(old_levels, len(old_levels)) if old_levels is not None else None
     old_groups = (
-        {id_of(g): old.by_group.get(id_of(g), _Counts()) for g in _round_groups(session, before)}
+        {id_of(g): old.by_group.get(id_of(g), _Counts()) for g in round_groups[id_of(before)]}
         if old is not None and before is not None
         else {}
     )
@@ -862,27 +865,27 @@ def missing_for(session: Session, user: User) -> list[RoundMissing]:
         if r.starts_on <= today <= r.ends_on
     ]
     for r in sorted(open_rounds, key=lambda r: (r.ends_on, id_of(r))):
-        data = _round_data(session, r)
-        wanted = [(g, ids) for g, ids in data.groups if id_of(g) in mine]
-        missing = {cid for _, ids in wanted for cid in ids if cid not in data.levels}
-        named = {
-            c.id: c for c in names_of(session, institution_id=r.institution_id, child_ids=missing)
-        }
+        # One query: the memberships of the user's groups in the round, the groups by name
+        # (a child in two of them is listed under the first), with names and levels.
         seen: set[int] = set()
         rows = []
-        for group, ids in wanted:
-            for cid in ids:
-                if cid in named and cid not in seen:
-                    seen.add(cid)
-                    rows.append(
-                        RoundMissing(
-                            round_id=id_of(r),
-                            round_title=r.title,
-                            ends_on=r.ends_on,
-                            child_id=cid,
-                            child_name=named[cid].full_name,
-                            group_name=group.name,
-                        )
-                    )
+        round_id, title, ends_on = id_of(r), r.title, r.ends_on
+        for _, child_id, group_name, first, last, level in _memberships(
+            session,
+            r,
+            [_GROUP.c.name, _CHILD.c.first_name, _CHILD.c.last_name],
+            where=[
+                _GROUP_CHILD.c.group_id.in_(sorted(mine)),
+                _GROUP.c.institution_id == r.institution_id,
+                _CHILD.c.institution_id == r.institution_id,
+            ],
+            order_by=[_GROUP.c.name, _GROUP.c.id, _GROUP_CHILD.c.child_id],
+            missing_only=True,
+        ):
+            if level is None and child_id not in seen:
+                seen.add(child_id)
+                rows.append(
+                    RoundMissing(round_id, title, ends_on, child_id, f"{first} {last}", group_name)
+                )
         result.extend(sorted(rows, key=lambda m: (m.child_name, m.child_id)))
     return result

@@ -126,8 +126,11 @@ def _round_missing(request: Request, missing: list[rounds.RoundMissing]) -> dict
     for m in missing:
         per_round[m.round_id] = per_round.get(m.round_id, 0) + 1
         if per_round[m.round_id] > ROUND_MISSING_SHOWN:
-            url = path_for(request, "rounds:detail", round_id=m.round_id)
-            more[m.round_id] = (m.round_title, per_round[m.round_id] - ROUND_MISSING_SHOWN, url)
+            if m.round_id not in more:  # the link once a round, not once a child
+                url = path_for(request, "rounds:detail", round_id=m.round_id)
+                more[m.round_id] = (m.round_title, 0, url)
+            title, count, url = more[m.round_id]
+            more[m.round_id] = (title, count + 1, url)
             continue
         shown.append(
             TodoItem(

@@ -11,6 +11,7 @@ from app.accounts.models import User
 from app.catalogs import service as catalogs
 from app.errors import Forbidden
 from app.rounds import service
+from app.rounds.models import RoundGroup
 from app.rounds.service import RoundMissing
 from tests.factories import id_of, make_assessed, make_child, make_group, make_round
 
@@ -66,6 +67,35 @@ class TestMissingFor:
         assert [m.child_id for m in service.missing_for(session, setting["staff"])] == [
             id_of(cille)
         ]
+
+    def test_a_child_in_two_of_the_users_groups_is_listed_once_under_the_first_by_name(
+        self, session, setting
+    ):
+        _alma, bo, _cille, _dina = setting["children"]
+        r = setting["round"]
+        abe = make_group(
+            session, r.institution_id, "Abestuen", children=[bo], staff=[setting["staff"]]
+        )
+        session.add(RoundGroup(round_id=id_of(r), group_id=id_of(abe)))
+        session.flush()
+        assert [
+            (m.child_name, m.group_name) for m in service.missing_for(session, setting["staff"])
+        ] == [
+            ("Bo Hansen", "Abestuen"),
+            ("Cille Hansen", "Solstuen"),
+        ]
+
+    def test_the_latest_of_two_assessments_in_the_round_counts_once(self, session, setting):
+        alma, *_ = setting["children"]
+        r = setting["round"]
+        make_assessed(session, setting["staff"], alma, level=3)
+        overview = service.overview(session, setting["leader"], round_id=id_of(r))
+        assert overview.levels == {"1": 0, "2": 0, "3": "<5", "4": 0}
+        progress = service.progress(session, setting["leader"], round_id=id_of(r))
+        assert {g.name: (g.children, g.assessed) for g in progress.groups} == {
+            "Månestuen": (1, 0),
+            "Solstuen": (3, 1),
+        }
 
 
 class TestPeriod:
