@@ -298,3 +298,23 @@ class TestOrdinaryRequests:
     def test_a_static_file_is_served_and_an_unknown_page_is_a_404(self, client: TestClient) -> None:
         assert client.get("/static/app.css").status_code == 200
         assert client.get("/ingen-side").status_code == 404
+
+
+class TestInstall:
+    def test_a_router_with_middleware_of_its_own_keeps_its_walk(self) -> None:
+        app = FastAPI()
+
+        async def own(scope: Scope, receive: Receive, send: Send) -> None:
+            await app.router.app(scope, receive, send)  # pragma: no cover - never called
+
+        app.router.middleware_stack = own
+        assert route_index.install(app) is None
+        assert app.router.middleware_stack is own
+
+    def test_a_fastapi_without_the_steps_it_repeats_keeps_its_walk(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(route_index, "_route_selected", None)
+        app = FastAPI()
+        assert route_index.install(app) is None
+        assert app.router.middleware_stack == app.router.app
