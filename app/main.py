@@ -43,7 +43,7 @@ from app.rounds import api as rounds_api
 from app.rounds import views as rounds_views
 from app.settings import Settings
 from app.start import views as start_views
-from app.web import errors, health, metrics
+from app.web import errors, health, metrics, route_index
 from app.web.deps import csrf_protect
 from app.web.middleware import Compression, SecurityMiddleware
 from app.web.templating import make_templates
@@ -158,4 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     handovers_views.install(app)
     meetings_views.install(app)
     offline_views.install(app)
+    # The router's walk by an index of literal paths (app/web/route_index.py); rebuilt on
+    # first use after the routes change, so a route added later is routed too.
+    route_index.install(app)
     return app

@@ -78,7 +78,7 @@ class Client:
 
 
 async def _prepare(client: Client, password: str) -> dict[str, Callable[[int], Call]]:
-    """Log in, register two children, finish two assessments of one, start a draft."""
+    """Log in, register three children, finish two assessments of one, start a draft."""
     login = json.dumps({"username": "paedagog", "password": password}).encode()
     status, headers, body = await client.call(
         "POST", "/api/v1/session", [("content-type", "application/json")], login
@@ -96,7 +96,7 @@ async def _prepare(client: Client, password: str) -> dict[str, Callable[[int], C
     concern = [i["id"] for i in indicators if i["level"] == 2][:3]
     calm = next(i["id"] for i in indicators if i["level"] == 1)
     children = []
-    for first in ("Alma", "Bo"):
+    for first in ("Alma", "Bo", "Carl"):
         child = {"first_name": first, "last_name": "Bench", "birth_date": "2022-03-01"}
         _, _, body = await client.call(
             "POST", "/api/v1/children", as_json, json.dumps(child).encode()
@@ -117,6 +117,14 @@ async def _prepare(client: Client, password: str) -> dict[str, Callable[[int], C
         "healthz": lambda i: ("GET", "/healthz", [], b""),
         "evaluate": lambda i: ("POST", "/api/v1/evaluate", as_json, evaluate),
         "child read": lambda i: ("GET", f"/api/v1/children/{children[0]}", auth, b""),
+        "finish": lambda i: (
+            "POST",
+            "/api/v1/assessments",
+            as_json,
+            json.dumps(
+                {"child_id": children[2], "catalog_id": "3-5", "observed": concern}
+            ).encode(),
+        ),
         "htmx tick": lambda i: (
             "POST",
             f"/assessments/{match.group(1)}/observations",
@@ -132,7 +140,7 @@ async def _measure(
     async def worker(first: int) -> None:
         for i in range(first, requests, concurrency):
             status, _, body = await client.call(*make(i))
-            if status != 200:
+            if status not in (200, 201):
                 raise SystemExit(f"{status}: {body[:300]!r}")
 
     rounds = []
