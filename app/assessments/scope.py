@@ -395,16 +395,25 @@ def counted_in_period(
     assessments in a round's period, so the rows stay about one per child; at 5,000 children
     the NOT EXISTS cost 15–40 ms a query, issue 13)."""
     found = _counting_table(name)
-    mine = found.c
     return found, sa.and_(
-        mine.child_id == child_id,
-        mine.institution_id == institution_id,
-        mine.status == AssessmentStatus.FINISHED.value,
-        mine.kind.in_(COUNTED_KINDS),
-        mine.finished_at >= since,
-        mine.finished_at < before,
-        mine.level.is_not(None),
+        found.c.child_id == child_id,
+        *_counted(found.c, institution_id=institution_id, since=since, before=before),
     )
+
+
+def _counted(
+    a: Any, *, institution_id: int, since: dt.datetime, before: dt.datetime
+) -> list[sa.ColumnElement[bool]]:
+    """What makes a row of a counting alias's columns ``a`` count: finished, single or joint,
+    with a level, made in the institution, finished in ``since`` ≤ t < ``before``."""
+    return [
+        a.institution_id == institution_id,
+        a.status == AssessmentStatus.FINISHED.value,
+        a.kind.in_(COUNTED_KINDS),
+        a.finished_at >= since,
+        a.finished_at < before,
+        a.level.is_not(None),
+    ]
 
 
 def latest_counted(
@@ -433,14 +442,7 @@ def latest_counted(
     mine = latest.c
 
     def counted(a: Any) -> list[sa.ColumnElement[bool]]:
-        return [
-            a.institution_id == institution_id,
-            a.status == AssessmentStatus.FINISHED.value,
-            a.kind.in_(COUNTED_KINDS),
-            a.finished_at >= since,
-            a.finished_at < before,
-            a.level.is_not(None),
-        ]
+        return _counted(a, institution_id=institution_id, since=since, before=before)
 
     newer = (
         sa.select(later.id)

@@ -198,6 +198,20 @@ class TestStartPageToDo:
             assert [r.detail for r in rows] == ["forsidens opgaver: 1 børn"]
 
 
+def _hand_over(s: Session, org, child_id: int) -> None:
+    """The daycare's staff member hands the child over to the school, which accepts."""
+    handover = handovers.send(
+        s,
+        _user(s, org, "staff"),
+        child_id=child_id,
+        to_institution_id=org.school_id,
+        given_by="Maria Jensen (mor)",
+        given_on=local_today(),
+        covers="Resumé af seneste vurdering",
+    )
+    handovers.accept(s, _user(s, org, "teacher"), handover_id=id_of(handover))
+
+
 class TestAChildWhoHasMoved:
     """A child handed over to a school and accepted there leaves the daycare's to-do, except
     the answers and feedback on what the daycare's staff member sent: the sender is still to
@@ -223,16 +237,7 @@ class TestAChildWhoHasMoved:
         assert "Alma Jensen" in by_id(before, "todo-due").text
 
         with db.session_scope(app.state.engine) as s:
-            handover = handovers.send(
-                s,
-                _user(s, org, "staff"),
-                child_id=alma_id,
-                to_institution_id=org.school_id,
-                given_by="Maria Jensen (mor)",
-                given_on=local_today(),
-                covers="Resumé af seneste vurdering",
-            )
-            handovers.accept(s, _user(s, org, "teacher"), handover_id=id_of(handover))
+            _hand_over(s, org, alma_id)
 
         soup = _soup(as_user("staff").client.get("/"))
         replies = by_id(soup, "todo-replies")
@@ -264,16 +269,7 @@ class TestAChildWhoHasMoved:
             concerns.move(
                 s, social, concern_id=id_of(consultation), to="answered", note="Tal med familien."
             )
-            handover = handovers.send(
-                s,
-                staff,
-                child_id=id_of(alma),
-                to_institution_id=org.school_id,
-                given_by="Maria Jensen (mor)",
-                given_on=local_today(),
-                covers="Resumé af seneste vurdering",
-            )
-            handovers.accept(s, _user(s, org, "teacher"), handover_id=id_of(handover))
+            _hand_over(s, org, id_of(alma))
         soup = _soup(as_user("leader").client.get("/"))
         assert "Alma" not in soup.text
 
