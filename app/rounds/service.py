@@ -851,7 +851,8 @@ class RoundMissing:
 def missing_for(session: Session, user: User) -> list[RoundMissing]:
     """The children of the user's groups still missing in the open rounds of their
     institution (today within the period), soonest ending round first, then by name. Empty
-    for anyone who is not staff or leader of an institution."""
+    for anyone who is not staff or leader of an institution. Audited as a list of children
+    (one row, the number of children) when it names any."""
     if user.role_enum not in (Role.STAFF, Role.LEADER) or user.institution_id is None:
         return []
     today = local_today()
@@ -888,4 +889,15 @@ def missing_for(session: Session, user: User) -> list[RoundMissing]:
                     RoundMissing(round_id, title, ends_on, child_id, f"{first} {last}", group_name)
                 )
         result.extend(sorted(rows, key=lambda m: (m.child_name, m.child_id)))
+    if result:
+        # The names are a list of the institution's children read for this user: audited as
+        # the children's list is (counts only).
+        audit.record(
+            session,
+            user,
+            AuditTag.CHILD_LIST,
+            object_type="institution",
+            object_id=user.institution_id,
+            detail=f"forsidens runde: {len({m.child_id for m in result})} børn",
+        )
     return result

@@ -189,6 +189,18 @@ class TestStartPageToDo:
         assert "Alma" not in by_id(_soup(as_user("staff").client.get("/")), "todo-due").text
         assert "Alma" in by_id(_soup(as_user("leader").client.get("/")), "todo-due").text
 
+    def test_the_rounds_missing_children_are_audited_as_a_list(self, app, org, as_user, prepared):
+        with db.session_scope(app.state.engine) as s:
+            staff, leader = _user(s, org, "staff"), _user(s, org, "leader")
+            children = [_child(s, org, n) for n in ("Alma", "Bo")]
+            group = make_group(s, org.daycare_id, "Solstuen", children=children, staff=[staff])
+            make_round(s, leader, [group], title="Forår")
+        as_user("staff").client.get("/")
+        with db.session_scope(app.state.engine) as s:
+            rows = s.exec(select(AuditEvent).where(AuditEvent.action == "child:list")).all()
+            assert [r.detail for r in rows] == ["forsidens runde: 2 børn"]
+            assert all("Alma" not in r.detail for r in rows)
+
     def test_the_list_is_audited_once(self, app, org, as_user, prepared):
         with db.session_scope(app.state.engine) as s:
             _with_focus_point(s, org, _child(s, org, "Alma"), days=0)
