@@ -291,15 +291,71 @@ def _store_observed(
 def tick(
     session: Session, actor: User, *, assessment_id: int, indicator_id: str, observed: bool
 ) -> AssessmentState:
-    """Mark one indicator as observed or not; saved at once."""
-    assessment = scope.get_draft_for_author(session, actor, assessment_id=assessment_id)
-    current = set(assessment.observed)
-    if observed:
+    """Mark one indicator as observed or not; saved at once.
+
+    The hot path of the questionnaire (every checkbox): the draft is read in one Core SELECT
+    and written back with one Core UPDATE of the columns a tick changes, not through the
+    ORM's load and unit of work (issue 16); the same checks, columns and audit rows as
+    ``save_draft``. A draft this session has already loaded is changed through the ORM
+    instead, so that what the session holds stays what is stored."""
+    sign = "+" if observed else "−"
+    if scope.is_loaded(session, assessment_id=assessment_id):
+        draft = scope.get_draft_for_author(session, actor, assessment_id=assessment_id)
+        ticks = _toggled(draft.observed, indicator_id, observed_now=observed)
+        return _store_observed(session, actor, draft, ticks, f"{sign}{indicator_id}")
+    assessment = scope.draft_row_for_author(session, actor, assessment_id=assessment_id)
+    current = _toggled(assessment.observed, indicator_id, observed_now=observed)
+    catalog = catalogs.get_version(
+        session, catalog_id=assessment.catalog_id, version=assessment.catalog_version
+    )
+    evaluation = _evaluate(catalog, current)
+    assessment.observed = list(evaluation.observed)
+    assessment.computed_level = evaluation.level
+    assessment.critical = evaluation.critical
+    assessment.updated_at = utcnow()
+    session.execute(
+        _TICK_UPDATE,
+        {
+            "assessment_id": assessment.id,
+            "observed": assessment.observed,
+            "computed_level": assessment.computed_level,
+            "critical": assessment.critical,
+            "updated_at": assessment.updated_at,
+        },
+    )
+    audit.record(
+        session,
+        actor,
+        AuditTag.ASSESSMENT_SAVE,
+        object_type="assessment",
+        object_id=assessment.id,
+        child_id=assessment.child_id,
+        detail=_audit_detail(assessment, f"{sign}{indicator_id}"),
+    )
+    return AssessmentState(assessment, catalog, evaluation)
+
+
+def _toggled(observed: Iterable[str], indicator_id: str, *, observed_now: bool) -> set[str]:
+    """The ticks with ``indicator_id`` added (observed) or taken away."""
+    current = set(observed)
+    if observed_now:
         current.add(indicator_id)
     else:
         current.discard(indicator_id)
-    sign = "+" if observed else "−"
-    return _store_observed(session, actor, assessment, current, f"{sign}{indicator_id}")
+    return current
+
+
+_TICK_UPDATE = (
+    sa.update(table_of(Assessment))
+    .where(table_of(Assessment).c.id == sa.bindparam("assessment_id"))
+    .values(
+        observed=sa.bindparam("observed"),
+        computed_level=sa.bindparam("computed_level"),
+        critical=sa.bindparam("critical"),
+        updated_at=sa.bindparam("updated_at"),
+    )
+)
+"""What a tick writes: the ticks and what they evaluate to, and when."""
 
 
 def save_draft(

@@ -114,6 +114,61 @@ class TestTick:
             service.save_draft(session, staff, assessment_id=id_of(draft), notes="x" * 10_001)
 
 
+class TestTickAsARequestDoes:
+    """A request's session has not loaded the draft: the tick reads and writes it in Core."""
+
+    def _fresh(self, session, draft):
+        session.flush()
+        session.expunge(draft)
+        return id_of(draft)
+
+    def test_the_tick_is_stored_with_its_level_and_audited(self, session, org, child, catalog):
+        staff = _user(session, org, "staff")
+        assessment_id = self._fresh(
+            session, service.start_or_resume(session, staff, child_id=child.id)
+        )
+        [sign] = _pick(catalog, level=3)
+        state = service.tick(
+            session, staff, assessment_id=assessment_id, indicator_id=sign, observed=True
+        )
+        assert (state.evaluation.level, state.assessment.observed) == (3, [sign])
+        stored = session.get_one(Assessment, assessment_id)
+        assert (stored.observed, stored.computed_level) == ([sign], 3)
+        actions = session.exec(
+            select(AuditEvent.action, AuditEvent.detail).where(
+                AuditEvent.object_id == str(assessment_id)
+            )
+        ).all()
+        assert ("child:assessment:view", "kladde") in actions
+        assert ("child:assessment:save", f"+{sign}") in actions
+
+    def test_another_persons_draft_and_a_finished_one_are_refused(
+        self, session, org, child, catalog
+    ):
+        staff = _user(session, org, "staff")
+        sign = _pick(catalog, level=2)[0]
+        draft = self._fresh(session, service.start_or_resume(session, staff, child_id=child.id))
+        with pytest.raises(Forbidden):
+            service.tick(
+                session,
+                _user(session, org, "leader"),
+                assessment_id=draft,
+                indicator_id=sign,
+                observed=True,
+            )
+        finished = make_finished_assessment(session, staff, child)
+        with pytest.raises(Conflict):
+            service.tick(
+                session,
+                staff,
+                assessment_id=self._fresh(session, finished),
+                indicator_id=sign,
+                observed=True,
+            )
+        with pytest.raises(NotFound):
+            service.tick(session, staff, assessment_id=10**6, indicator_id=sign, observed=True)
+
+
 class TestFinish:
     def _draft(self, session, org, child, catalog, observed):
         staff = _user(session, org, "staff")
