@@ -366,27 +366,33 @@ class HistoryPresence:
     parents: bool
 
 
+_CHILD = sa.bindparam("child_id", type_=sa.Integer)
+_HISTORY_PRESENCE = sa.select(
+    sa.exists().where(
+        JointAssessment.child_id == _CHILD,  # type: ignore[arg-type]
+        JointAssessment.institution_id == sa.bindparam("institution_id", type_=sa.Integer),  # type: ignore[arg-type]
+    ),
+    sa.exists().where(Meeting.child_id == _CHILD),  # type: ignore[arg-type]
+    sa.exists().where(FocusPoint.child_id == _CHILD),  # type: ignore[arg-type]
+    sa.exists()
+    .where(ParentContact.assessment_id == Assessment.id)  # type: ignore[arg-type]
+    .where(Assessment.child_id == _CHILD),  # type: ignore[arg-type]
+)
+"""Built once: building the expression on every read cost as much as running it."""
+
+
 def history_presence(session: Session, child: Child) -> HistoryPresence:
     """Whether the child has joint assessments in its institution, meetings, focus points and
     parents' notes (any institution: a superset of what the child's read shows), in one query
     of four EXISTS, so the child's read skips the queries of the parts that are empty. The
     child was fetched through its scope; nothing of the rows is read, so nothing is audited."""
-    child_id = id_of(child)
-    row = session.execute(
-        sa.select(
-            sa.exists().where(
-                JointAssessment.child_id == child_id,  # type: ignore[arg-type]
-                JointAssessment.institution_id == child.institution_id,  # type: ignore[arg-type]
-            ),
-            sa.exists().where(Meeting.child_id == child_id),  # type: ignore[arg-type]
-            sa.exists().where(FocusPoint.child_id == child_id),  # type: ignore[arg-type]
-            sa.exists()
-            .where(ParentContact.assessment_id == Assessment.id)  # type: ignore[arg-type]
-            .where(Assessment.child_id == child_id),  # type: ignore[arg-type]
-        )
-    ).one()
+    params = {"child_id": id_of(child), "institution_id": child.institution_id}
+    joints, meetings, points, parents = session.execute(_HISTORY_PRESENCE, params).one()
     return HistoryPresence(
-        joints=bool(row[0]), meetings=bool(row[1]), focus_points=bool(row[2]), parents=bool(row[3])
+        joints=bool(joints),
+        meetings=bool(meetings),
+        focus_points=bool(points),
+        parents=bool(parents),
     )
 
 
