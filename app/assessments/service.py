@@ -169,13 +169,20 @@ def states_of(session: Session, assessments: Sequence[Assessment]) -> list[Asses
     return states
 
 
-def reads_of(session: Session, assessments: Sequence[Assessment]) -> list[AssessmentRead]:
+def reads_of(
+    session: Session,
+    assessments: Sequence[Assessment],
+    *,
+    any_focus_points: bool = True,
+    any_parents: bool = True,
+) -> list[AssessmentRead]:
     """The api.md shape of assessments: a finished one from what it stored (no catalog, no
     evaluation: a child's history is mostly finished ones), a draft evaluated live; focus
-    points and the parents' note of all of them in two queries."""
+    points and the parents' note of all of them in two queries, left out when the caller
+    knows there are none (``any_focus_points``/``any_parents`` false: the child's read)."""
     finished = [id_of(a) for a in assessments if a.status == AssessmentStatus.FINISHED]
-    points = scope.focus_points_of(session, finished)
-    parents = scope.parent_contacts_of(session, finished)
+    points = scope.focus_points_of(session, finished if any_focus_points else ())
+    parents = scope.parent_contacts_of(session, finished if any_parents else ())
     reads = []
     for assessment in assessments:
         if assessment.status == AssessmentStatus.FINISHED:

@@ -207,14 +207,18 @@ def read_child(db: DB, user: StaffOrLeader, child_id: int) -> ChildDetail:
     caller submitted their own, or the joint assessment is finished); and its meetings,
     newest first. The reads are audited."""
     child = children_scope.get_child_for(db, user, child_id=child_id)
-    rows = [
-        *assessments_scope.assessments_of(db, user, child),
-        *service.individuals_of_child(db, user, child),
-    ]
-    rows.sort(key=lambda a: (a.created_at, a.id or 0), reverse=True)
+    # One query tells which parts of the history are empty; their queries are skipped.
+    present = service.history_presence(db, child)
+    rows = assessments_scope.assessments_of(db, user, child)
+    if present.joints:
+        rows += service.individuals_of_child(db, user, child)
+        rows.sort(key=lambda a: (a.created_at, a.id or 0), reverse=True)
+    found = meetings.for_child(db, user, child, purpose="barnet") if present.meetings else []
     return ChildDetail(
         **ChildRead.of(child).model_dump(),
         age_years=age_in_years(child.birth_date, local_today()),
-        assessments=assessments.reads_of(db, rows),
-        meetings=[MeetingRead.of(m) for m in meetings.for_child(db, user, child, purpose="barnet")],
+        assessments=assessments.reads_of(
+            db, rows, any_focus_points=present.focus_points, any_parents=present.parents
+        ),
+        meetings=[MeetingRead.of(m) for m in found],
     )

@@ -19,7 +19,7 @@ from app.accounts import service as accounts
 from app.accounts.models import Role, User
 from app.assessments import scope as assessments_scope
 from app.assessments import service as assessments
-from app.assessments.models import Assessment, AssessmentKind
+from app.assessments.models import Assessment, AssessmentKind, FocusPoint, ParentContact
 from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.children import scope as children_scope
@@ -30,6 +30,7 @@ from app.joint import scope
 from app.joint.comparison import Agreement, Comparison, Individual, compare
 from app.joint.comparison import agreement as agreement_of
 from app.joint.models import JointAssessment, JointParticipant, JointStatus
+from app.meetings.models import Meeting
 
 PARTICIPANT_ROLES = frozenset({Role.STAFF, Role.LEADER})
 FIELD = "participant_ids"
@@ -353,6 +354,46 @@ def finish(
         detail=f"niveau {state.assessment.level}",
     )
     return state
+
+
+@dataclass(frozen=True)
+class HistoryPresence:
+    """Which parts of a child's history hold anything at all (``history_presence``)."""
+
+    joints: bool
+    meetings: bool
+    focus_points: bool
+    parents: bool
+
+
+_CHILD = sa.bindparam("child_id", type_=sa.Integer)
+_HISTORY_PRESENCE = sa.select(
+    sa.exists().where(
+        JointAssessment.child_id == _CHILD,  # type: ignore[arg-type]
+        JointAssessment.institution_id == sa.bindparam("institution_id", type_=sa.Integer),  # type: ignore[arg-type]
+    ),
+    sa.exists().where(Meeting.child_id == _CHILD),  # type: ignore[arg-type]
+    sa.exists().where(FocusPoint.child_id == _CHILD),  # type: ignore[arg-type]
+    sa.exists()
+    .where(ParentContact.assessment_id == Assessment.id)  # type: ignore[arg-type]
+    .where(Assessment.child_id == _CHILD),  # type: ignore[arg-type]
+)
+"""Built once: building the expression on every read cost as much as running it."""
+
+
+def history_presence(session: Session, child: Child) -> HistoryPresence:
+    """Whether the child has joint assessments in its institution, meetings, focus points and
+    parents' notes (any institution: a superset of what the child's read shows), in one query
+    of four EXISTS, so the child's read skips the queries of the parts that are empty. The
+    child was fetched through its scope; nothing of the rows is read, so nothing is audited."""
+    params = {"child_id": id_of(child), "institution_id": child.institution_id}
+    joints, meetings, points, parents = session.execute(_HISTORY_PRESENCE, params).one()
+    return HistoryPresence(
+        joints=bool(joints),
+        meetings=bool(meetings),
+        focus_points=bool(points),
+        parents=bool(parents),
+    )
 
 
 def individuals_of_child(session: Session, actor: User, child: Child) -> list[Assessment]:

@@ -252,6 +252,7 @@ class TestApi:
         }
         child = staff.client.get(f"/api/v1/children/{child_id}").json()
         assert child["assessments"][0]["focus_points"][0]["id"] == point["id"]
+        assert child["assessments"][0]["parents"] == read["parents"]
 
         done = staff.client.post(f"/api/v1/focus-points/{point['id']}/done", headers=staff.headers)
         assert done.status_code == 200
