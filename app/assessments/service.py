@@ -271,8 +271,17 @@ def _new_draft(session: Session, actor: User, child: Child, *, kind: AssessmentK
 
 
 def _store_observed(
-    session: Session, actor: User, assessment: Assessment, observed: Iterable[str], detail: str
+    session: Session,
+    actor: User,
+    assessment: Assessment,
+    observed: Iterable[str],
+    detail: str,
+    *,
+    in_core: bool = False,
 ) -> AssessmentState:
+    """Evaluate the ticks, store them with what they evaluate to, and audit the save:
+    through the session's unit of work, or (``in_core``, for a draft read in Core and held
+    by no session) with one UPDATE of the columns a tick changes."""
     catalog = catalogs.get_version(
         session, catalog_id=assessment.catalog_id, version=assessment.catalog_version
     )
@@ -281,8 +290,20 @@ def _store_observed(
     assessment.computed_level = evaluation.level
     assessment.critical = evaluation.critical
     assessment.updated_at = utcnow()
-    session.add(assessment)
-    session.flush()
+    if in_core:
+        session.execute(
+            _TICK_UPDATE,
+            {
+                "assessment_id": assessment.id,
+                "observed": assessment.observed,
+                "computed_level": assessment.computed_level,
+                "critical": assessment.critical,
+                "updated_at": assessment.updated_at,
+            },
+        )
+    else:
+        session.add(assessment)
+        session.flush()
     audit.record(
         session,
         actor,
@@ -311,35 +332,8 @@ def tick(
         ticks = _toggled(draft.observed, indicator_id, observed_now=observed)
         return _store_observed(session, actor, draft, ticks, f"{sign}{indicator_id}")
     assessment = scope.draft_row_for_author(session, actor, assessment_id=assessment_id)
-    current = _toggled(assessment.observed, indicator_id, observed_now=observed)
-    catalog = catalogs.get_version(
-        session, catalog_id=assessment.catalog_id, version=assessment.catalog_version
-    )
-    evaluation = _evaluate(catalog, current)
-    assessment.observed = list(evaluation.observed)
-    assessment.computed_level = evaluation.level
-    assessment.critical = evaluation.critical
-    assessment.updated_at = utcnow()
-    session.execute(
-        _TICK_UPDATE,
-        {
-            "assessment_id": assessment.id,
-            "observed": assessment.observed,
-            "computed_level": assessment.computed_level,
-            "critical": assessment.critical,
-            "updated_at": assessment.updated_at,
-        },
-    )
-    audit.record(
-        session,
-        actor,
-        AuditTag.ASSESSMENT_SAVE,
-        object_type="assessment",
-        object_id=assessment.id,
-        child_id=assessment.child_id,
-        detail=_audit_detail(assessment, f"{sign}{indicator_id}"),
-    )
-    return AssessmentState(assessment, catalog, evaluation)
+    ticks = _toggled(assessment.observed, indicator_id, observed_now=observed)
+    return _store_observed(session, actor, assessment, ticks, f"{sign}{indicator_id}", in_core=True)
 
 
 def _toggled(observed: Iterable[str], indicator_id: str, *, observed_now: bool) -> set[str]:
