@@ -137,7 +137,8 @@ def _round_missing(request: Request, missing: list[rounds.RoundMissing]) -> dict
                 child_name=m.child_name,
                 label=f"{m.group_name}: mangler i «{m.round_title}» (slutter {m.ends_on:%d.%m.%Y})",
                 url=path_for(request, "children:detail", child_id=m.child_id),
-                due_on=m.ends_on,
+                # No due date: the label gives the round's last day, and the row is not a
+                # follow-up due today (the to-do's rows with one say "Følg op i dag").
             )
         )
     return {"round_missing": shown, "round_missing_more": list(more.values())}

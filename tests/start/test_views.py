@@ -164,6 +164,10 @@ class TestStartPageToDo:
         soup = _soup(as_user("staff").client.get("/"))
         rows = by_id(soup, "todo-round").select("li")
         assert [one(li, "strong").text for li in rows] == ["Alma Jensen"]
+        # The round's last day, not a follow-up due today.
+        assert "mangler i «Forår» (slutter" in rows[0].text
+        assert "Følg op i dag" not in rows[0].text
+        assert rows[0].select_one(".todo-due") is None
         more = by_id(soup, "todo-round-more-0")
         assert "og 2 flere i «Forår»" in more.text
         assert attr(one(more, "a"), "href") == f"/rounds/{round_id}"
