@@ -9,6 +9,7 @@ records what it was given, so no view runs and no database is needed."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -127,7 +128,11 @@ def _dispatch(app_call: Any, method: str, path: str) -> tuple[int, str, str]:
             sent.append({"type": "http.response.start", "status": status, "headers": []})
             sent.append({"type": "http.response.body", "body": repr(exc).encode()})
 
-    asyncio.run(run())
+    # In a thread of its own: a browser test before this one in the same worker may leave
+    # an event loop running in this thread (Playwright's sync API), and asyncio.run refuses
+    # to start a second one there.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, run()).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     headers = dict(start.get("headers") or [])
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
