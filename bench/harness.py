@@ -4,6 +4,17 @@ The load generator is wrk (``apt-get install wrk``) when it is installed: 2 thre
 connections, a Lua script for the percentiles (p50/p95/p99). Without wrk, a Python asyncio
 generator stands in (keep-alive HTTP/1.1 over raw streams); it costs more CPU on the same
 machine, so the figures say which one measured them. Only 127.0.0.1 is ever contacted.
+
+A :class:`Request` with ``users`` acts as that many users rather than one: each
+:class:`User` has its own path, headers (its session cookie) and bodies, and the load is
+spread so that no two users' requests share a connection group: wrk's thread ``t`` of ``T``
+(the Python generator's connection ``t`` of ``T``) sends for users ``t, t + T, t + 2T, …`` in
+turn, each user's bodies alternating request by request of that user (a sign ticked and
+unticked on each user's own draft). With fewer users than threads (connections), thread
+``t`` sends for user ``t % len(users)``.
+
+A server started with ``workers`` > 1 is a uvicorn master whose workers are its children;
+:func:`cpu_seconds` adds up the master's and its children's CPU time.
 """
 
 from __future__ import annotations
@@ -96,13 +107,39 @@ def server(
 
 
 @dataclass(frozen=True)
+class User:
+    """One of a request's users: its path (``None``: the request's), the headers it adds to
+    the request's (its cookie and CSRF token) and its bodies (empty: the request's)."""
+
+    path: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    bodies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Request:
-    """One scenario's request. ``bodies`` alternate request by request on each connection."""
+    """One scenario's request. ``bodies`` alternate request by request on each connection;
+    with ``users``, the requests rotate over the users (see the module's doc)."""
 
     method: str
     path: str
     headers: dict[str, str] = field(default_factory=dict)
     bodies: tuple[str, ...] = ()
+    users: tuple[User, ...] = ()
+
+    def rotation(self) -> list[tuple[str, dict[str, str], tuple[str, ...]]]:
+        """(path, headers, bodies) of each user; the request itself when it has none."""
+        if not self.users:
+            return [(self.path, self.headers, self.bodies)]
+        return [
+            (u.path or self.path, {**self.headers, **u.headers}, u.bodies or self.bodies)
+            for u in self.users
+        ]
+
+
+def shares(users: int, groups: int) -> list[list[int]]:
+    """The users each of ``groups`` (wrk threads, Python connections) sends for, in turn."""
+    return [list(range(g, users, groups)) or [g % users] for g in range(groups)]
 
 
 @dataclass(frozen=True)
@@ -126,10 +163,41 @@ class Result:
         return 1000 * self.cpu_seconds / self.requests if self.requests else 0.0
 
 
+def _stat(pid: int | str) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name (field 3, the state, first)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of a process and its living children (Linux /proc): a
+    uvicorn master's workers are its children."""
+    fields = _stat(pid)
+    ticks = int(fields[11]) + int(fields[12])
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or entry.name == str(pid):
+            continue
+        try:
+            child = _stat(entry.name)
+        except OSError:  # gone meanwhile
+            continue
+        if int(child[1]) == pid:
+            ticks += int(child[11]) + int(child[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def workers_of(pid: int) -> int:
+    """How many processes serve: the children of a uvicorn master, or the process itself.
+    (multiprocessing's resource tracker, a child too, is not one of them: no listening.)"""
+    children = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat, cmdline = _stat(entry.name), (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat[1]) == pid and b"resource_tracker" not in cmdline:
+                children += 1
+    return children or 1
 
 
 def measured(pid: int, base: str, req: Request, *, connections: int, seconds: float) -> Result:
@@ -144,21 +212,46 @@ def _lua_string(text: str) -> str:
     return json.dumps(text)  # a JSON string literal is a valid Lua string literal here
 
 
-def _wrk_script(req: Request) -> str:
-    headers = "".join(
-        f"wrk.headers[{_lua_string(k)}] = {_lua_string(v)}\n" for k, v in req.headers.items()
+def _lua_table(items: list[str]) -> str:
+    return "{" + ", ".join(items) + "}"
+
+
+def _wrk_script(req: Request, threads: int) -> str:
+    users = []
+    for path, headers, bodies in req.rotation():
+        lua_headers = _lua_table(
+            [f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in headers.items()]
+        )
+        lua_bodies = _lua_table([_lua_string(b) for b in bodies] or ['""'])
+        users.append(_lua_table([_lua_string(path), lua_headers, lua_bodies]))
+    groups = _lua_table(
+        [_lua_table([str(u + 1) for u in share]) for share in shares(len(users), threads)]
     )
-    bodies = ", ".join(_lua_string(b) for b in req.bodies) or '""'
     return f"""
 wrk.method = {_lua_string(req.method)}
-{headers}
-local bodies = {{{bodies}}}
+local users = {_lua_table(users)}
+local groups = {groups}
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+local mine = nil
+local sent = {{}}
 local n = 0
+init = function(args)
+  mine = groups[id]
+  for i = 1, #mine do sent[i] = 0 end
+end
 request = function()
   n = n + 1
+  local i = ((n - 1) % #mine) + 1
+  local user = users[mine[i]]
+  sent[i] = sent[i] + 1
+  local bodies = user[3]
   local body = nil
-  if #bodies[1] > 0 then body = bodies[(n % #bodies) + 1] end
-  return wrk.format(nil, {_lua_string(req.path)}, nil, body)
+  if #bodies[1] > 0 then body = bodies[(sent[i] % #bodies) + 1] end
+  return wrk.format(nil, user[1], user[2], body)
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -180,13 +273,14 @@ def load(base: str, req: Request, *, connections: int = 20, seconds: float = 10)
     require_loopback(base)
     if not wrk_available():
         return asyncio.run(_python_load(base, req, connections=connections, seconds=seconds))
+    threads = min(2, connections)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_wrk_script(req))
+        script.write(_wrk_script(req, threads))
     try:
         out = subprocess.run(  # noqa: S603
             [
                 shutil.which("wrk") or "wrk",
-                f"-t{min(2, connections)}",
+                f"-t{threads}",
                 f"-c{connections}",
                 f"-d{seconds:g}s",
                 "--timeout",
@@ -222,24 +316,33 @@ async def _python_load(base: str, req: Request, *, connections: int, seconds: fl
     failed = 0
     stop_at = time.perf_counter() + seconds
 
-    def raw(body: str) -> bytes:
-        lines = [f"{req.method} {req.path} HTTP/1.1", f"Host: {host}:{port}"]
-        lines += [f"{k}: {v}" for k, v in req.headers.items()]
+    def raw(path: str, headers: dict[str, str], body: str) -> bytes:
+        lines = [f"{req.method} {path} HTTP/1.1", f"Host: {host}:{port}"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
         data = body.encode()
         if data:
             lines.append(f"Content-Length: {len(data)}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode() + data
 
-    prepared = [raw(b) for b in (req.bodies or ("",))]
+    # each user's requests, one per body, in the order its bodies alternate
+    prepared = [
+        [raw(path, headers, b) for b in (bodies or ("",))]
+        for path, headers, bodies in req.rotation()
+    ]
+    groups = shares(len(prepared), connections)
 
-    async def one_connection() -> None:
+    async def one_connection(mine: list[int]) -> None:
         nonlocal failed
         reader, writer = await asyncio.open_connection(host, port)
         n = 0
+        sent = [0] * len(mine)
         while time.perf_counter() < stop_at:
+            i = n % len(mine)
             n += 1
+            sent[i] += 1
+            user = prepared[mine[i]]
             start = time.perf_counter()
-            writer.write(prepared[n % len(prepared)])
+            writer.write(user[sent[i] % len(user)])
             status_line = await reader.readline()
             headers: dict[str, str] = {}
             while (line := await reader.readline()) not in (b"\r\n", b""):
@@ -257,7 +360,7 @@ async def _python_load(base: str, req: Request, *, connections: int, seconds: fl
         writer.close()
 
     began = time.perf_counter()
-    await asyncio.gather(*(one_connection() for _ in range(connections)))
+    await asyncio.gather(*(one_connection(mine) for mine in groups))
     elapsed = time.perf_counter() - began
     latencies.sort()
 

@@ -1,14 +1,16 @@
 """Server load benchmark: what one request costs against what the framework costs.
 
     python -m bench.load [--database-url postgresql+psycopg://postgres@127.0.0.1/wt_bench]
-                         [--seconds 10] [--connections 20] [--profile DIR] [--tree PATH]
-                         [--markdown]
+                         [--seconds 10] [--connections 20] [--workers 1] [--one-draft]
+                         [--profile DIR] [--tree PATH] [--markdown]
 
 Starts, on loopback ports, the floor (a bare FastAPI app with one sync route, bench/serve.py)
-and Trivselsguiden as ``trivsel serve`` runs it (one process, production's uvicorn options,
-the access log on) on a fresh SQLite file (default) or on the given PostgreSQL database, which
-is EMPTIED first (its name must contain "bench"). Logs in as the demo staff member (one
-session for every connection, as a browser's tabs share one) and loads, one after another:
+and Trivselsguiden as ``trivsel serve`` runs it (production's uvicorn options, the access log
+on; ``--workers K``: K worker processes each, as ``trivsel serve --workers K``, PostgreSQL
+only; the CPU column sums the workers) on a fresh SQLite file (default) or on the given
+PostgreSQL database, which is EMPTIED first (its name must contain "bench"). Logs in as the
+demo staff member (one session for every connection, as a browser's tabs share one) and
+loads, one after another:
 
 - ``healthz``: ``GET /healthz``;
 - ``evaluate``: ``POST /api/v1/evaluate`` with three signs;
@@ -17,6 +19,13 @@ session for every connection, as a browser's tabs share one) and loads, one afte
 - ``htmx tick``: ``POST /assessments/{id}/observations`` as htmx sends it (a sign ticked and
   unticked in turn, the answer the rationale fragment);
 - ``finish``: ``POST /api/v1/assessments``, a finished assessment stored in one call.
+
+The tick and the finish act as ``--connections`` users at once: one draft (tick) and one child
+(finish) per connection, the requests rotating over them (bench.harness: wrk's two threads
+take disjoint halves, each draft's sign ticked and unticked in turn). It is one staff member
+with 20 drafts of 20 children, not 20 logged-in users (bench.scale has those): what the
+connections would otherwise wait on is the one draft's row lock, not the session.
+``--one-draft`` keeps the earlier runs' single draft and child, to compare with their figures.
 
 The floor is measured before and after the scenarios; shares are of the mean of the two.
 Requests/s and p50/p95/p99 at ``--connections`` (20). A benchmark, not a test: it prints
@@ -36,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import harness
-from bench.harness import Request, Result
+from bench.harness import Request, Result, User
 from bench.serve import PASSWORD
 
 STAFF = "paedagog"
@@ -64,8 +73,19 @@ def _signs(base: str, headers: dict[str, str]) -> tuple[list[str], str]:
     return concern, calm
 
 
-def prepare(base: str) -> dict[str, Any]:
-    """Log in, register three children, finish two assessments of one, start a draft."""
+def _draft(base: str, auth: dict[str, str], child: int) -> int:
+    status, headers, body = harness.http_json(
+        base, "POST", f"/children/{child}/assessments", form="", headers=auth
+    )
+    assert status == 303, (status, body[:300])
+    match = re.search(r"/assessments/(\d+)", headers["location"])
+    assert match, headers
+    return int(match.group(1))
+
+
+def prepare(base: str, users: int = 1) -> dict[str, Any]:
+    """Log in, register three children, finish two assessments of one, start a draft; with
+    ``users`` > 1 as many drafts and children to finish (``users - 1`` more of each)."""
     status, headers, body = harness.http_json(
         base, "POST", "/api/v1/session", body={"username": STAFF, "password": PASSWORD}
     )
@@ -75,7 +95,9 @@ def prepare(base: str) -> dict[str, Any]:
     auth = {"Cookie": cookie, "X-CSRF-Token": csrf}
     concern, calm = _signs(base, auth)
     children = []
-    for first in ("Alma", "Bo", "Carl"):
+    extra = [f"Bruger{n}" for n in range(2, users + 1)]
+    names = ["Alma", "Bo", "Carl", *(f"{n}a" for n in extra), *(f"{n}b" for n in extra)]
+    for first in names:
         status, _, body = harness.http_json(
             base,
             "POST",
@@ -94,19 +116,17 @@ def prepare(base: str) -> dict[str, Any]:
             headers=auth,
         )
         assert status == 201, body
-    status, headers, body = harness.http_json(
-        base, "POST", f"/children/{children[1]}/assessments", form="", headers=auth
-    )
-    assert status == 303, (status, body[:300])
-    match = re.search(r"/assessments/(\d+)", headers["location"])
-    assert match, headers
+    more = len(extra)
+    drafts = [_draft(base, auth, c) for c in [children[1], *children[3 : 3 + more]]]
     return {
         "auth": auth,
         "concern": concern,
         "calm": calm,
         "read_child": children[0],
-        "draft": int(match.group(1)),
+        "draft": drafts[0],
         "finish_child": children[2],
+        "drafts": drafts,
+        "finish_children": [children[2], *children[3 + more :]],
     }
 
 
@@ -114,6 +134,15 @@ def scenarios(ctx: dict[str, Any]) -> dict[str, Request]:
     auth = {**BROWSER, **ctx["auth"]}
     as_json = {**auth, "Content-Type": "application/json"}
     tick = f"indicator_id={ctx['calm']}&shown=1:0&observed="
+    drafts, finishing = ctx.get("drafts", []), ctx.get("finish_children", [])
+    ticks = tuple(User(f"/assessments/{d}/observations") for d in drafts if len(drafts) > 1)
+
+    def finish(child: int) -> str:
+        return json.dumps(
+            {"child_id": child, "catalog_id": CATALOG, "observed": ctx["concern"][:2]}
+        )
+
+    finishes = tuple(User(bodies=(finish(c),)) for c in finishing if len(finishing) > 1)
     return {
         "healthz": Request("GET", "/healthz"),
         "evaluate": Request(
@@ -128,20 +157,10 @@ def scenarios(ctx: dict[str, Any]) -> dict[str, Request]:
             f"/assessments/{ctx['draft']}/observations",
             {**auth, "HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded"},
             (tick + "1", tick + "0"),
+            ticks,
         ),
         "finish": Request(
-            "POST",
-            "/api/v1/assessments",
-            as_json,
-            (
-                json.dumps(
-                    {
-                        "child_id": ctx["finish_child"],
-                        "catalog_id": CATALOG,
-                        "observed": ctx["concern"][:2],
-                    }
-                ),
-            ),
+            "POST", "/api/v1/assessments", as_json, (finish(ctx["finish_child"]),), finishes
         ),
     }
 
@@ -154,8 +173,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if "bench" not in url.rsplit("/", 1)[-1]:
             raise SystemExit("the PostgreSQL database is emptied: its name must contain 'bench'")
         _empty_postgres(url)
+    if args.workers > 1 and url.startswith("sqlite"):
+        raise SystemExit("--workers > 1 needs PostgreSQL (--database-url), as trivsel serve does")
     tree = ["--tree", str(args.tree)] if args.tree else []
     common = ["--database-url", url, "--data-dir", str(work), *tree]
+    workers = ["--workers", str(args.workers)]
     import subprocess
     import sys
 
@@ -166,10 +188,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     floors: list[Result] = []
     profiles: dict[str, Any] = {}
     with (
-        harness.server("floor", ["floor"], log=work / "floor.log") as floor,
-        harness.server("project", ["project", *common], log=work / "project.log") as project,
+        harness.server("floor", ["floor", *workers], log=work / "floor.log") as floor,
+        harness.server(
+            "project", ["project", *common, *workers], log=work / "project.log"
+        ) as project,
     ):
-        ctx = prepare(project.base)
+        ctx = prepare(project.base, 1 if args.one_draft else args.connections)
         reqs = scenarios(ctx)
         warm = min(2.0, args.seconds)
         n, secs = args.connections, args.seconds
@@ -196,6 +220,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 with harness.profiled(project.pid, out, secs):
                     harness.load(project.base, req, connections=n, seconds=secs)
                 profiles[name] = harness.profile_summary(out)
+        serving = harness.workers_of(project.pid)
     floor_rps = sum(f.rps for f in floors) / len(floors)
     floor_cpu = sum(f.cpu_ms_per_request for f in floors) / len(floors)
     return {
@@ -206,6 +231,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "floor_rps": floor_rps,
         "results": results,
         "profiles": profiles,
+        "workers": serving,
+        "users": 1 if args.one_draft else args.connections,
     }
 
 
@@ -223,6 +250,16 @@ def _cpu(result: Result, floor_cpu: float) -> str:
     if not result.cpu_ms_per_request:
         return "–"
     return f"{result.cpu_ms_per_request:.2f} ({100 * floor_cpu / result.cpu_ms_per_request:.0f} %)"
+
+
+def _workers(data: dict[str, Any]) -> str:
+    workers = data.get("workers", 1)
+    return f"{workers} worker{'s' if workers != 1 else ''}"
+
+
+def _users(data: dict[str, Any]) -> str:
+    users = data.get("users", 1)
+    return "one draft and child" if users == 1 else f"{users} drafts and children"
 
 
 def table_head(*, markdown: bool) -> list[str]:
@@ -267,7 +304,8 @@ def report(data: dict[str, Any], *, markdown: bool) -> str:
     floor_cpu = data["floor_cpu_ms"]
     floors = " / ".join(f"{f.rps:,.0f}" for f in data["floor"])
     lines = [
-        f"{data['database']}, {data['generator']}; floor (bare FastAPI, one sync route): "
+        f"{data['database']}, {data['generator']}, {_workers(data)}, tick/finish: "
+        f"{_users(data)}; floor (bare FastAPI, one sync route): "
         f"{floors} req/s (before / after), p99 {max(f.p99_ms for f in data['floor']):.1f} ms, "
         f"{floor_cpu:.2f} ms CPU a request"
     ]
@@ -301,6 +339,8 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (PostgreSQL)")
+    parser.add_argument("--one-draft", action="store_true", help="the earlier single draft")
     parser.add_argument("--profile", type=Path)
     parser.add_argument("--tree", type=Path)
     parser.add_argument("--only", nargs="*", default=[])

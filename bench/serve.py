@@ -1,7 +1,8 @@
 """The servers the load benchmark measures, one process each (started by bench/load.py).
 
-    python -m bench.serve floor   --port N
+    python -m bench.serve floor   --port N [--workers K]
     python -m bench.serve project --port N --database-url URL --data-dir DIR [--tree PATH]
+                                  [--workers K]
     python -m bench.serve setup   --database-url URL --data-dir DIR [--tree PATH]
 
 ``floor`` is a bare FastAPI app with one sync route (``GET /healthz``), under the same uvicorn
@@ -10,11 +11,18 @@ with its cheapest options (no access log): the ceiling any FastAPI app reaches o
 access log included), with the demo organisation. ``--tree`` puts another source tree's
 ``app`` first on the path (e.g. an export of ``main``, for a before/after comparison).
 ``setup`` migrates and seeds the database with that tree's own code. Binds 127.0.0.1 only.
+
+``--workers K`` (default 1) runs K uvicorn worker processes under a master, for the floor
+and for the project alike. The project's then start as ``trivsel serve --workers K`` starts
+them (``app.asgi:app``, its settings from ``TRIVSEL_*`` variables, which this sets from the
+same values as the one-process settings; the metrics directory prepared as serve does);
+like serve, it refuses K > 1 on SQLite.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -62,8 +70,21 @@ def setup(url: str) -> None:
     engine.dispose()
 
 
-def project(url: str, data_dir: Path, port: int) -> None:
-    """Trivselsguiden with ``trivsel serve``'s uvicorn options."""
+def _environment(url: str, data_dir: Path) -> dict[str, str]:
+    """:func:`_settings` as the ``TRIVSEL_*`` variables ``app.asgi`` reads them from."""
+    return {
+        "TRIVSEL_DATABASE_URL": url,
+        "TRIVSEL_DATA_DIR": str(data_dir),
+        "TRIVSEL_SECRET_KEY": SECRET,
+        "TRIVSEL_DEMO": "true",
+        "TRIVSEL_LOGIN_MAX_FAILURES_PER_USER": "1000",
+        "TRIVSEL_LOGIN_MAX_FAILURES_PER_CLIENT": "1000",
+    }
+
+
+def project(url: str, data_dir: Path, port: int, workers: int = 1) -> None:
+    """Trivselsguiden with ``trivsel serve``'s uvicorn options (``workers``: as
+    ``trivsel serve --workers`` runs them)."""
     import uvicorn
 
     from app import cli
@@ -75,6 +96,15 @@ def project(url: str, data_dir: Path, port: int) -> None:
         kwargs = options(settings)
     else:  # an older tree: the options its serve command used
         kwargs = {"proxy_headers": False, "log_level": settings.log_level, "server_header": False}
+    if workers > 1:
+        if settings.is_sqlite:
+            raise SystemExit("--workers > 1 needs PostgreSQL, as trivsel serve does")
+        os.environ.update(_environment(url, data_dir))
+        prepare = getattr(cli, "_prepare_multiprocess_metrics", None)
+        if prepare is not None:
+            prepare(settings)
+        uvicorn.run("app.asgi:app", host="127.0.0.1", port=port, workers=workers, **kwargs)
+        return
     uvicorn.run(create_app(settings), host="127.0.0.1", port=port, **kwargs)
 
 
@@ -85,24 +115,33 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--data-dir", type=Path, default=Path("."))
     parser.add_argument("--tree", type=Path)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     if args.tree is not None:
-        sys.path.insert(0, str(args.tree.resolve()))
+        tree = str(args.tree.resolve())
+        sys.path.insert(0, tree)
+        # the workers are spawned: they find the tree's app the same way
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            p for p in (tree, os.environ.get("PYTHONPATH", "")) if p
+        )
     if args.kind == "floor":
         import uvicorn
 
-        uvicorn.run(
-            floor_app(),
-            host="127.0.0.1",
-            port=args.port,
-            log_level="warning",
-            access_log=False,
-            server_header=False,
-        )
+        options: dict[str, Any] = {
+            "host": "127.0.0.1",
+            "port": args.port,
+            "log_level": "warning",
+            "access_log": False,
+            "server_header": False,
+        }
+        if args.workers > 1:
+            uvicorn.run("bench.serve:floor_app", factory=True, workers=args.workers, **options)
+        else:
+            uvicorn.run(floor_app(), **options)
     elif args.kind == "setup":
         setup(args.database_url)
     else:
-        project(args.database_url, args.data_dir, args.port)
+        project(args.database_url, args.data_dir, args.port, args.workers)
 
 
 if __name__ == "__main__":
