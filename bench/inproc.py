@@ -26,6 +26,8 @@ from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
+from bench.asgi import http_scope
+
 Call = tuple[str, str, list[tuple[str, str]], bytes]
 
 
@@ -39,24 +41,7 @@ class Client:
     async def call(
         self, method: str, path: str, headers: list[tuple[str, str]], body: bytes = b""
     ) -> tuple[int, dict[str, str], bytes]:
-        raw = [(b"host", b"127.0.0.1")] + [(k.lower().encode(), v.encode()) for k, v in headers]
-        if body:
-            raw.append((b"content-length", str(len(body)).encode()))
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": method,
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": raw,
-            "client": ("127.0.0.1", 50000),
-            "server": ("127.0.0.1", 80),
-            "state": dict(self.state),
-        }
+        scope = http_scope(method, path, headers, body, self.state)
         messages = [{"type": "http.request", "body": body, "more_body": False}]
         response: dict[str, Any] = {"status": 0, "headers": {}, "body": b""}
 

@@ -25,6 +25,7 @@ from app.main import create_app
 from app.settings import Settings
 from app.web import route_index
 from app.web.route_index import IndexedDispatch
+from bench.asgi import http_scope
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_][a-zA-Z0-9_]*))?}")
@@ -98,20 +99,7 @@ def _recording(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _dispatch(app_call: Any, method: str, path: str) -> tuple[int, str, str]:
-    scope: dict[str, Any] = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 80),
-    }
+    scope = http_scope(method, path)
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
