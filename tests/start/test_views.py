@@ -14,10 +14,12 @@ from sqlmodel import Session, select
 from app import db
 from app.accounts.models import User
 from app.assessments import service as assessments
+from app.assessments.models import Assessment
 from app.audit.models import AuditEvent
 from app.catalogs import service as catalogs
 from app.children.models import Child
 from app.concerns import service as concerns
+from app.concerns.models import Concern
 from app.db import local_today
 from app.handovers import service as handovers
 from tests.factories import (
@@ -45,6 +47,20 @@ def _user(s: Session, org, name: str) -> User:
 
 def _child(s: Session, org, first_name: str) -> Child:
     return make_child(s, org.daycare_id, org.users["staff"], first_name=first_name)
+
+
+def _answered_consultation(s: Session, org, child: Child) -> tuple[Assessment, Concern]:
+    """A finished level-2 assessment of the child by staff, and the anonymous consultation
+    about it that the social worker answered."""
+    staff, social = _user(s, org, "staff"), _user(s, org, "social")
+    assessment = make_finished_assessment(s, staff, child, observed=LEVEL_2)
+    consultation = concerns.submit_consultation(
+        s, staff, assessment_id=id_of(assessment), message="Vi er i tvivl om trivslen."
+    )
+    concerns.move(
+        s, social, concern_id=id_of(consultation), to="answered", note="Tal med familien."
+    )
+    return assessment, consultation
 
 
 def _with_focus_point(s: Session, org, child: Child, *, days: int, responsible: str = "staff"):
@@ -93,19 +109,13 @@ class TestStartPageToDo:
     def test_each_kind_of_to_do_is_listed_with_its_link(self, app, org, as_user, prepared):
         with db.session_scope(app.state.engine) as s:
             alma, bo, cleo, dina = (_child(s, org, n) for n in ("Alma", "Bo", "Cleo", "Dina"))
-            staff, social = _user(s, org, "staff"), _user(s, org, "social")
+            staff = _user(s, org, "staff")
             assessed, point = _with_focus_point(s, org, alma, days=0)
             draft = make_draft(s, staff, bo, observed=LEVEL_2)
             old = make_finished_assessment(s, staff, cleo)
             old.follow_up_on = local_today() - dt.timedelta(days=2)
             s.add(old)
-            answered = make_finished_assessment(s, staff, dina, observed=LEVEL_2)
-            consultation = concerns.submit_consultation(
-                s, staff, assessment_id=id_of(answered), message="Vi er i tvivl om trivslen."
-            )
-            concerns.move(
-                s, social, concern_id=id_of(consultation), to="answered", note="Tal med familien."
-            )
+            answered, consultation = _answered_consultation(s, org, dina)
             concerns.record_dialogue(
                 s,
                 staff,
@@ -237,17 +247,10 @@ class TestAChildWhoHasMoved:
         self, app, org, as_user, prepared
     ):
         with db.session_scope(app.state.engine) as s:
-            staff, social = _user(s, org, "staff"), _user(s, org, "social")
             alma = _child(s, org, "Alma")
-            answered = make_finished_assessment(s, staff, alma, observed=LEVEL_2)
+            answered, consultation = _answered_consultation(s, org, alma)
             answered.follow_up_on = local_today() - dt.timedelta(days=1)
             s.add(answered)
-            consultation = concerns.submit_consultation(
-                s, staff, assessment_id=id_of(answered), message="Vi er i tvivl om trivslen."
-            )
-            concerns.move(
-                s, social, concern_id=id_of(consultation), to="answered", note="Tal med familien."
-            )
             consultation_id, alma_id = id_of(consultation), id_of(alma)
         before = _soup(as_user("staff").client.get("/"))
         assert "Alma Jensen" in by_id(before, "todo-due").text
@@ -276,15 +279,8 @@ class TestAChildWhoHasMoved:
         self, app, org, as_user, prepared
     ):
         with db.session_scope(app.state.engine) as s:
-            staff, social = _user(s, org, "staff"), _user(s, org, "social")
             alma = _child(s, org, "Alma")
-            answered = make_finished_assessment(s, staff, alma, observed=LEVEL_2)
-            consultation = concerns.submit_consultation(
-                s, staff, assessment_id=id_of(answered), message="Vi er i tvivl om trivslen."
-            )
-            concerns.move(
-                s, social, concern_id=id_of(consultation), to="answered", note="Tal med familien."
-            )
+            _answered_consultation(s, org, alma)
             _hand_over(s, org, id_of(alma))
         soup = _soup(as_user("leader").client.get("/"))
         assert "Alma" not in soup.text
