@@ -391,7 +391,8 @@ def delete_with_dependents(
     that refers to them by a foreign key (found in the metadata, so a table added later is
     covered without changing this code; every model must be imported, as ``app.models`` and
     the app do). A foreign key back to a table already on the path (a cycle) is set to NULL
-    instead. ``counts`` gains the rows deleted per table."""
+    instead. ``counts`` gains the rows deleted per table; the session remembers which of the
+    objects it holds lost their row, for :func:`forget_deleted`."""
     path = path or (table.name,)
     key = next(iter(table.primary_key.columns))
     id_list = [row[0] for row in session.execute(ids)]
@@ -416,17 +417,29 @@ def delete_with_dependents(
                 (*path, other.name),
             )
     counts[table.name] += deleted_count(session, sa.delete(table).where(key.in_(id_list)))
+    gone = set(id_list)
+    held = {
+        identity
+        for identity in session.identity_map.keys()  # noqa: SIM118 - an IdentityMap, not a dict
+        if getattr(identity[0], "__table__", None) is table and identity[1][0] in gone
+    }
+    if held:
+        session.info.setdefault(_DELETED_HELD, set()).update(held)
+
+
+#: ``session.info`` key: identity keys of the session's objects whose row
+#: :func:`delete_with_dependents` deleted (only those the session held: bounded by its
+#: identity map, never the deleted ids themselves)
+_DELETED_HELD = "trivsel.deleted_held"
 
 
 def forget_deleted(session: Session, counts: Counter[str]) -> None:
-    """Expunge the session's objects of the tables in ``counts`` whose row a Core DELETE
-    removed, so that none of them stands in for a row that is gone (the session's other
-    objects stay as they are)."""
-    for obj in list(session.identity_map.values()):
-        table = getattr(type(obj), "__table__", None)
-        if table is None or table.name not in counts:
-            continue
-        key = next(iter(table.primary_key.columns))
-        still = session.execute(sa.select(key).where(key == getattr(obj, key.name))).first()
-        if still is None:
+    """Expunge the session's objects of the tables in ``counts`` whose row a Core DELETE of
+    :func:`delete_with_dependents` removed, so that none of them stands in for a row that is
+    gone (the session's other objects stay as they are). No query: the delete noted them."""
+    held: set[Any] = session.info.get(_DELETED_HELD, set())
+    for identity in [i for i in held if cast(sa.Table, i[0].__table__).name in counts]:
+        held.discard(identity)
+        obj = session.identity_map.get(identity)
+        if obj is not None:
             session.expunge(obj)
