@@ -116,6 +116,7 @@ class Made:
         return {
             "institutions": len(self.institution_ids),
             "staff": self.staff[first][0][1],
+            "staff_users": [u for iid in self.institution_ids for _, u in self.staff[iid]],
             "leader": self.leaders[first][1],
             "social_worker": self.social_workers[self.district_ids[0]][0][1],
             "admin": self.admin[1],
