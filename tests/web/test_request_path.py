@@ -26,6 +26,7 @@ from app.catalogs.models import CatalogVersion, VersionStatus
 from app.catalogs.service import content_hash
 from app.cli import uvicorn_options
 from app.main import create_app
+from app.web.deps import session_cookie_name
 from tests.conftest import BACKENDS, login
 from tests.factories import make_child, make_finished_assessment, signs
 
@@ -79,6 +80,22 @@ class TestSessions:
         response = client.get("/api/v1/session")
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "session_expired"
+
+    def test_a_forged_cookie_is_refused_after_the_real_one_was_verified(self, app, client, org):
+        login(client, "staff")
+        assert client.get("/api/v1/session").status_code == 200  # its signature now known
+        name = session_cookie_name(app.state.settings)
+        real = client.cookies[name]
+        token, _, signature = real.rpartition(".")
+        forged = f"{token}.{signature[::-1]}"
+        client.cookies.clear()
+        client.cookies.set(name, forged)
+        response = client.get("/api/v1/session")
+        assert response.status_code == 401
+        assert forged not in app.state.verified_cookies  # only valid signatures are kept
+        client.cookies.clear()
+        client.cookies.set(name, real)
+        assert client.get("/api/v1/session").status_code == 200
 
     def test_an_idle_session_lives_until_a_minute_before_its_timeout(self, client, org, clock):
         login(client, "staff")
