@@ -155,9 +155,23 @@ def _entry_order(entry: InboxEntry) -> tuple[Any, ...]:
     )
 
 
+@dataclass(frozen=True)
+class InboxPage:
+    """What the inbox page shows: its lines, how many closed concerns are left out, and the
+    header counts (from the same open concerns: the page needs no second query for them)."""
+
+    entries: list[InboxEntry]
+    closed_left_out: int
+    counts: Counts
+
+
 def inbox_for(
-    session: Session, actor: User, *, closed_shown: int | None
-) -> tuple[list[InboxEntry], int]:
+    session: Session,
+    actor: User,
+    *,
+    closed_shown: int | None,
+    now: dt.datetime | None = None,
+) -> InboxPage:
     """A social worker's inbox page: every open concern of the district in the inbox order
     (:func:`inbox_order`'s), then only the ``closed_shown`` most recently closed (all for
     None; a district's history grows by hundreds a year); and how many closed ones are left
@@ -165,11 +179,13 @@ def inbox_for(
     The API's list (:func:`list_for`) keeps every concern."""
     if actor.role_enum is not Role.SOCIAL_WORKER:
         raise ValueError("the inbox is a social worker's")
+    now = now or utcnow()
     open_rows = scope.open_concern_rows(session, actor, INBOX_COLUMNS)
     closed, total_closed = scope.latest_closed_rows(
         session, actor, INBOX_COLUMNS, limit=closed_shown
     )
     shown = sorted((_entry(r) for r in open_rows), key=_entry_order)
+    counts = _social_worker_counts(open_rows, actor, now)
     shown += [_entry(r) for r in closed]
     audit.record(
         session,
@@ -179,7 +195,7 @@ def inbox_for(
         object_id=actor.district_id,
         detail=f"{len(shown)} sager",
     )
-    return shown, total_closed - len(closed)
+    return InboxPage(shown, total_closed - len(closed), counts)
 
 
 @dataclass(frozen=True)
@@ -231,7 +247,14 @@ def counts_for(session: Session, actor: User, now: dt.datetime | None = None) ->
     if actor.role_enum is not Role.SOCIAL_WORKER:
         rows = scope.open_concern_rows(session, actor, _REPLY_COLUMNS)
         return Counts(open=0, overdue=0, replies=sum(1 for r in rows if has_reply(r)))
-    rows = scope.open_concern_rows(session, actor, _COUNT_COLUMNS)
+    return _social_worker_counts(
+        scope.open_concern_rows(session, actor, _COUNT_COLUMNS), actor, now
+    )
+
+
+def _social_worker_counts(rows: Sequence[sa.Row[Any]], actor: User, now: dt.datetime) -> Counts:
+    """The header counts of a social worker from the district's open concerns (rows with at
+    least :data:`_COUNT_COLUMNS`)."""
     overdue = sum(1 for r in rows if _overdue(r, now))
     mine = sum(1 for r in rows if r.assigned_to is not None and r.assigned_to == actor.id)
     return Counts(open=len(rows), overdue=overdue, mine=mine)

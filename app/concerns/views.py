@@ -51,6 +51,9 @@ def header_context(request: Request) -> dict[str, Any]:
     db = open_db(request)
     if current is None or db is None:
         return {}
+    counted = getattr(request.state, "header_counts", None)
+    if counted is not None:  # the page counted them from its own rows (the inbox)
+        return {"header_counts": counted}
     try:
         user = accounts.get_user(db, user_id=current.id)
     except NotFound:
@@ -349,14 +352,15 @@ def concerns_list(
     leaders (who see the child's name: they sent it)."""
     now = utcnow()
     if user.role_enum is Role.SOCIAL_WORKER:
-        entries, closed_left_out = service.inbox_for(
-            db, user, closed_shown=None if alle_afsluttede else CLOSED_SHOWN
+        inbox = service.inbox_for(
+            db, user, closed_shown=None if alle_afsluttede else CLOSED_SHOWN, now=now
         )
-        wanted = {e.concern.institution_id for e in entries}
+        request.state.header_counts = inbox.counts  # counted from the rows just read
+        wanted = {e.concern.institution_id for e in inbox.entries}
         context: dict[str, Any] = {
-            "views": entries,
+            "views": inbox.entries,
             "institution_names": scope.institution_names(db, wanted),
-            "closed_left_out": closed_left_out,
+            "closed_left_out": inbox.closed_left_out,
         }
         return _list_page(request, "concerns/inbox.html", context, now)
     cipher = request.app.state.cpr_cipher

@@ -860,3 +860,32 @@ class TestInboxLines:
         ]
         assert names[0] != ""
         assert names[0] == names[1]
+
+    def test_the_inbox_counts_its_header_from_its_own_rows_as_every_page_does(
+        self, app, as_user, make_assessment
+    ):
+        staff = as_user("staff")
+        for _ in range(2):
+            _notify(staff, make_assessment(level=4)[0])
+        _consult(staff, make_assessment()[0])
+        social = as_user("social")
+        first = social.client.get("/api/v1/concerns").json()[0]["id"]
+        social.client.post(f"/concerns/{first}/take", data={"csrf_token": social.csrf_token})
+        with db.session_scope(app.state.engine) as s:  # one notification is overdue
+            concern = s.get(Concern, first)
+            assert concern is not None
+            concern.created_at = db.utcnow() - dt.timedelta(days=3)
+            s.add(concern)
+
+        def header(path):
+            page = soup(social.client.get(path))
+            return {
+                name: (page.select_one(f"#count-{name}") or page).get_text(" ", strip=True)
+                for name in ("open", "mine", "overdue")
+            }
+
+        inbox, start = header("/concerns"), header("/")
+        assert inbox == start
+        assert inbox["open"].startswith("3")
+        assert inbox["mine"].startswith("1")
+        assert inbox["overdue"].startswith("1")
