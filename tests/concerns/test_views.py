@@ -831,12 +831,12 @@ class TestInboxLines:
                 if d
             }
             assert states == expected
-            assert tr.select_one("td[data-status]")["data-status"] == concern["status"]
+            assert one(tr, "td[data-status]")["data-status"] == concern["status"]
             assert (tr.select_one(".critical-marker") is not None) is concern["critical"]
             assert (tr.select_one(".mine-marker") is not None) is (concern["id"] == listed[2]["id"])
             assert tr.select_one(f".level-badge.level-{concern['level']}") is not None
             assert "Ingen lovbestemte frister" in tr.get_text() or concern["deadlines"]
-        assert lines[1].select_one("#deadline-acknowledge")["data-state"] == "met"
+        assert one(lines[1], "#deadline-acknowledge")["data-state"] == "met"
         assert lines[0].select_one(".critical-marker") is not None
         urgencies = [
             u["data-urgency"] for u in page.select("tr[data-kind=notification] [data-urgency]")
@@ -855,9 +855,7 @@ class TestInboxLines:
         consultation = one(page, "tr[data-kind=consultation]")
         assert notification.select_one(".concern-child") is not None
         assert consultation.select_one(".concern-child") is None
-        names = [
-            tr.select_one(".muted").get_text(strip=True) for tr in (notification, consultation)
-        ]
+        names = [one(tr, "td > .muted").get_text(strip=True) for tr in (notification, consultation)]
         assert names[0] != ""
         assert names[0] == names[1]
 
