@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -67,11 +67,25 @@ def assess_due(received: dt.datetime) -> dt.datetime:
     return _aware(received).astimezone(dt.UTC) + ASSESS_WITHIN
 
 
+def acknowledge_due_on(local_day: dt.date) -> dt.datetime:
+    """The acknowledgement deadline (in UTC) of a notification received on ``local_day``
+    (a Copenhagen date): the end of the 6th Danish weekday after it. Uncached: the rule
+    itself; :func:`acknowledge_due` uses the cached copy."""
+    last_day = add_weekdays(local_day, ACKNOWLEDGE_WEEKDAYS)
+    return dt.datetime.combine(last_day, END_OF_DAY, tzinfo=COPENHAGEN).astimezone(dt.UTC)
+
+
+# The deadline depends on the day of receipt alone, and an inbox shows a hundred notifications
+# received on a few dozen days: walking the calendar and converting the zones once per day per
+# process is enough. A date in, an immutable UTC datetime out: reference data, no personal
+# data; bounded (4,096 days are 11 years of receipts).
+_acknowledge_due_on_cached = lru_cache(maxsize=4096)(acknowledge_due_on)
+
+
 def acknowledge_due(received: dt.datetime) -> dt.datetime:
     """The end of the 6th Danish weekday after the day of receipt (in UTC)."""
     local_day = _aware(received).astimezone(COPENHAGEN).date()
-    last_day = add_weekdays(local_day, ACKNOWLEDGE_WEEKDAYS)
-    return dt.datetime.combine(last_day, END_OF_DAY, tzinfo=COPENHAGEN).astimezone(dt.UTC)
+    return _acknowledge_due_on_cached(local_day)
 
 
 class DeadlineState(StrEnum):

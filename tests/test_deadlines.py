@@ -156,3 +156,52 @@ class TestProperties:
         later = received + dt.timedelta(seconds=seconds)
         assert deadlines.acknowledge_due(later) >= deadlines.acknowledge_due(received)
         assert deadlines.assess_due(later) >= deadlines.assess_due(received)
+
+
+class TestCachedCalendar:
+    """``acknowledge_due`` keeps its result per day of receipt (``lru_cache``): the cached
+    answers must be the rule's, computed afresh, on every day of many years."""
+
+    @staticmethod
+    def _reference(day: dt.date) -> dt.datetime:
+        """The rule from scratch: a holiday calendar built for the call, no cache."""
+        import holidays
+
+        calendar = holidays.country_holidays("DK", years=range(day.year, day.year + 2))
+        public = {d for d, _ in calendar.items()}
+        current, found = day, 0
+        while found < deadlines.ACKNOWLEDGE_WEEKDAYS:
+            current += dt.timedelta(days=1)
+            if current.weekday() < 5 and current not in public:
+                found += 1
+        return dt.datetime.combine(current, deadlines.END_OF_DAY, tzinfo=COPENHAGEN).astimezone(UTC)
+
+    def test_every_day_from_2023_to_2030_matches_the_uncached_rule(self):
+        day = dt.date(2023, 1, 1)
+        while day <= dt.date(2030, 12, 31):
+            for hour in (0, 12, 23):
+                received = dt.datetime.combine(day, dt.time(hour, 30), tzinfo=COPENHAGEN)
+                cached = deadlines.acknowledge_due(received)
+                assert cached == deadlines.acknowledge_due_on(day)
+                assert cached == deadlines.acknowledge_due(received)  # asked twice: cached
+            day += dt.timedelta(days=1)
+
+    @pytest.mark.parametrize(
+        "day",
+        [
+            dt.date(2023, 5, 4),  # before Store Bededag 2023 (5 May: still a holiday)
+            dt.date(2024, 4, 25),  # before 26 April 2024 (no longer a holiday)
+            dt.date(2026, 3, 31),  # before Easter
+            dt.date(2026, 12, 22),  # across Christmas and the new year
+            dt.date(2027, 5, 5),  # before Kristi himmelfart
+        ],
+    )
+    def test_around_holidays_the_cached_answer_is_the_fresh_calendars(self, day):
+        received = dt.datetime.combine(day, dt.time(9), tzinfo=COPENHAGEN)
+        assert deadlines.acknowledge_due(received) == self._reference(day)
+
+    @given(st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2035, 12, 31)))
+    def test_any_moment_gives_the_rule_of_its_local_day(self, moment):
+        received = moment.replace(tzinfo=UTC)
+        local_day = received.astimezone(COPENHAGEN).date()
+        assert deadlines.acknowledge_due(received) == deadlines.acknowledge_due_on(local_day)

@@ -157,9 +157,14 @@ AUDIT_LABELS: dict[AuditTag, str] = {
 }
 
 
+_LABEL_OF: dict[str, str] = {tag.value: tag.label for tag in AuditTag}
+
+#: The audit viewer's choice of action: (value, "label (value)") of every tag, in order.
+TAG_OPTIONS: tuple[tuple[str, str], ...] = tuple(
+    (tag.value, f"{tag.label} ({tag.value})") for tag in AuditTag
+)
+
+
 def label_of(action: str) -> str:
     """The Danish description of a stored action; the action itself if it is no (longer a) tag."""
-    try:
-        return AuditTag(action).label
-    except ValueError:
-        return action
+    return _LABEL_OF.get(action, action)

@@ -10,7 +10,7 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
 from app.audit import service
-from app.audit.tags import AuditTag, label_of
+from app.audit.tags import TAG_OPTIONS, AuditTag, label_of
 from app.errors import Invalid
 from app.web.csv_export import csv_response
 from app.web.deps import DB, AdminUser
@@ -134,7 +134,7 @@ def audit_list(
             "total": total,
             "page": page,
             "pages": max(1, (total + PER_PAGE - 1) // PER_PAGE),
-            "tags": list(AuditTag),
+            "tag_options": TAG_OPTIONS,
             "label_of": label_of,
             "query": query,
             "values": asdict(query_values),

@@ -4,10 +4,12 @@ header counts and the new replies the institution has not seen. Reads go through
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlmodel import Session
+import sqlalchemy as sa
+from sqlmodel import Session, col
 
 from app.accounts.models import Role, User
 from app.audit import service as audit
@@ -16,14 +18,25 @@ from app.concerns import scope
 from app.concerns.handling import deadlines_of
 from app.concerns.models import Concern
 from app.concerns.schemas import URGENCY_RANK, NotificationDetails, Urgency
-from app.concerns.workflow import ConcernStatus
+from app.concerns.workflow import STATUS_LABELS, ConcernKind, ConcernStatus
 from app.db import utcnow
-from app.deadlines import DeadlineState
+from app.deadlines import Deadline, DeadlineState, notification_deadlines
+
+_NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
+_NOTIFICATION = ConcernKind.NOTIFICATION.value
+
+
+def _earliest_open(deadlines: Mapping[str, Deadline]) -> dt.datetime:
+    open_dues = [d.due for d in deadlines.values() if d.done_at is None]
+    return min(open_dues) if open_dues else _NEVER
 
 
 def _earliest_open_due(concern: Concern) -> dt.datetime:
-    open_dues = [d.due for d in deadlines_of(concern).values() if d.done_at is None]
-    return min(open_dues) if open_dues else dt.datetime.max.replace(tzinfo=dt.UTC)
+    return _earliest_open(deadlines_of(concern))
+
+
+def _urgency_rank(urgency: Urgency | None) -> int:
+    return URGENCY_RANK[urgency] if urgency else len(URGENCY_RANK)
 
 
 def urgency_of(concern: Concern) -> Urgency | None:
@@ -37,17 +50,13 @@ def inbox_order(concerns: Sequence[Concern]) -> list[Concern]:
     earliest open deadline, then oldest first; closed concerns last. Within the critical
     ones and within the others, "Akut" before "Hurtigst muligt" before "Almindelig"."""
 
-    def rank(c: Concern) -> int:
-        urgency = urgency_of(c)
-        return URGENCY_RANK[urgency] if urgency else len(URGENCY_RANK)
-
     return sorted(
         concerns,
         key=lambda c: (
             c.status_enum is ConcernStatus.CLOSED,
             not c.is_notification,
             not c.critical,
-            rank(c),
+            _urgency_rank(urgency_of(c)),
             _earliest_open_due(c),
             c.created_at,
             c.id,
@@ -72,18 +81,112 @@ def list_for(session: Session, actor: User) -> list[Concern]:
     return sorted(concerns, key=lambda c: (c.created_at, c.id), reverse=True)
 
 
+#: What the inbox shows of a concern, and what its order and deadlines need: no message, no
+#: observed signs, no CPR (the concern's own page shows those).
+INBOX_COLUMNS: tuple[Any, ...] = (
+    col(Concern.id),
+    col(Concern.kind),
+    col(Concern.status),
+    col(Concern.created_at),
+    col(Concern.assessed_at),
+    col(Concern.acknowledged_at),
+    col(Concern.assigned_to),
+    col(Concern.critical),
+    col(Concern.child_name),
+    col(Concern.institution_id),
+    col(Concern.age_years),
+    col(Concern.level),
+    col(Concern.details),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class InboxEntry:
+    """One line of a social worker's inbox: ``concern`` is a row of :data:`INBOX_COLUMNS`
+    (the attributes of a :class:`Concern` the line shows); the rest as
+    :class:`~app.concerns.schemas.ConcernView` has it."""
+
+    concern: sa.Row[Any]
+    kind: ConcernKind
+    status: ConcernStatus
+    urgency: Urgency | None
+    deadlines: dict[str, Deadline]
+
+    @property
+    def is_notification(self) -> bool:
+        """A named notification (underretning)."""
+        return self.kind is ConcernKind.NOTIFICATION
+
+    @property
+    def status_label(self) -> str:
+        """The status in Danish."""
+        return STATUS_LABELS[self.status]
+
+
+def _entry(row: sa.Row[Any]) -> InboxEntry:
+    notification = row.kind == _NOTIFICATION
+    return InboxEntry(
+        concern=row,
+        kind=ConcernKind(row.kind),
+        status=ConcernStatus(row.status),
+        # As NotificationDetails.of: the stored details validated (the default urgency when
+        # none was stored), for notifications only.
+        urgency=NotificationDetails.model_validate(row.details or {}).urgency
+        if notification
+        else None,
+        deadlines=notification_deadlines(
+            row.created_at, assessed_at=row.assessed_at, acknowledged_at=row.acknowledged_at
+        )
+        if notification
+        else {},
+    )
+
+
+def _entry_order(entry: InboxEntry) -> tuple[Any, ...]:
+    """:func:`inbox_order`'s key, for an open concern's line."""
+    c = entry.concern
+    return (
+        not entry.is_notification,
+        not c.critical,
+        _urgency_rank(entry.urgency),
+        _earliest_open(entry.deadlines),
+        c.created_at,
+        c.id,
+    )
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """What the inbox page shows: its lines, how many closed concerns are left out, and the
+    header counts (from the same open concerns: the page needs no second query for them)."""
+
+    entries: list[InboxEntry]
+    closed_left_out: int
+    counts: Counts
+
+
 def inbox_for(
-    session: Session, actor: User, *, closed_shown: int | None
-) -> tuple[list[Concern], int]:
-    """A social worker's inbox page: every open concern of the district in the inbox order,
-    then only the ``closed_shown`` most recently closed (all for None; a district's history
-    grows by hundreds a year); and how many closed ones are left out. The API's list
-    (:func:`list_for`) keeps every concern."""
+    session: Session,
+    actor: User,
+    *,
+    closed_shown: int | None,
+    now: dt.datetime | None = None,
+) -> InboxPage:
+    """A social worker's inbox page: every open concern of the district in the inbox order
+    (:func:`inbox_order`'s), then only the ``closed_shown`` most recently closed (all for
+    None; a district's history grows by hundreds a year); and how many closed ones are left
+    out. Core rows of the columns the page shows (:data:`INBOX_COLUMNS`), no ORM instances.
+    The API's list (:func:`list_for`) keeps every concern."""
     if actor.role_enum is not Role.SOCIAL_WORKER:
-        return list_for(session, actor), 0
-    concerns = scope.visible_concerns(session, actor, open_only=True)
-    closed, total_closed = scope.latest_closed_concerns(session, actor, limit=closed_shown)
-    shown = inbox_order(concerns) + closed
+        raise ValueError("the inbox is a social worker's")
+    now = now or utcnow()
+    open_rows = scope.open_concern_rows(session, actor, INBOX_COLUMNS)
+    closed, total_closed = scope.latest_closed_rows(
+        session, actor, INBOX_COLUMNS, limit=closed_shown
+    )
+    shown = sorted((_entry(r) for r in open_rows), key=_entry_order)
+    counts = _social_worker_counts(open_rows, actor, now)
+    shown += [_entry(r) for r in closed]
     audit.record(
         session,
         actor,
@@ -92,7 +195,7 @@ def inbox_for(
         object_id=actor.district_id,
         detail=f"{len(shown)} sager",
     )
-    return shown, total_closed - len(closed)
+    return InboxPage(shown, total_closed - len(closed), counts)
 
 
 @dataclass(frozen=True)
@@ -109,9 +212,29 @@ class Counts:
     worker, or taken)."""
 
 
-def has_reply(concern: Concern) -> bool:
-    """An answer, an outcome or feedback has arrived from the social worker."""
+def has_reply(concern: Concern | sa.Row[Any]) -> bool:
+    """An answer, an outcome or feedback has arrived from the social worker (a concern, or a
+    row with those three columns)."""
     return bool(concern.answer or concern.feedback or concern.outcome)
+
+
+_REPLY_COLUMNS = (col(Concern.answer), col(Concern.feedback), col(Concern.outcome))
+_COUNT_COLUMNS = (
+    col(Concern.kind),
+    col(Concern.created_at),
+    col(Concern.assessed_at),
+    col(Concern.acknowledged_at),
+    col(Concern.assigned_to),
+)
+
+
+def _overdue(row: sa.Row[Any], now: dt.datetime) -> bool:
+    if row.kind != _NOTIFICATION:
+        return False
+    deadlines = notification_deadlines(
+        row.created_at, assessed_at=row.assessed_at, acknowledged_at=row.acknowledged_at
+    )
+    return any(d.state(now) is DeadlineState.OVERDUE for d in deadlines.values())
 
 
 def counts_for(session: Session, actor: User, now: dt.datetime | None = None) -> Counts | None:
@@ -120,13 +243,18 @@ def counts_for(session: Session, actor: User, now: dt.datetime | None = None) ->
     if actor.role_enum not in scope.CONCERN_ROLES:
         return None
     now = now or utcnow()
-    concerns = scope.open_concerns(session, actor)
+    # Every page of these roles shows the counts: Core rows of the few columns they need.
     if actor.role_enum is not Role.SOCIAL_WORKER:
-        return Counts(open=0, overdue=0, replies=sum(1 for c in concerns if has_reply(c)))
-    overdue = sum(
-        1
-        for c in concerns
-        if any(d.state(now) is DeadlineState.OVERDUE for d in deadlines_of(c).values())
+        rows = scope.open_concern_rows(session, actor, _REPLY_COLUMNS)
+        return Counts(open=0, overdue=0, replies=sum(1 for r in rows if has_reply(r)))
+    return _social_worker_counts(
+        scope.open_concern_rows(session, actor, _COUNT_COLUMNS), actor, now
     )
-    mine = sum(1 for c in concerns if c.assigned_to is not None and c.assigned_to == actor.id)
-    return Counts(open=len(concerns), overdue=overdue, mine=mine)
+
+
+def _social_worker_counts(rows: Sequence[sa.Row[Any]], actor: User, now: dt.datetime) -> Counts:
+    """The header counts of a social worker from the district's open concerns (rows with at
+    least :data:`_COUNT_COLUMNS`)."""
+    overdue = sum(1 for r in rows if _overdue(r, now))
+    mine = sum(1 for r in rows if r.assigned_to is not None and r.assigned_to == actor.id)
+    return Counts(open=len(rows), overdue=overdue, mine=mine)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, or_, select
@@ -80,6 +81,61 @@ def latest_closed_concerns(
     ).all()
     total = session.exec(select(sa.func.count()).select_from(Concern).where(closed)).one()
     return list(rows), int(total)
+
+
+def _district_or_institution(actor: User) -> sa.ColumnElement[bool]:
+    """The rows ``actor`` may see: the district's for a social worker, else the
+    institution's (the same rule as :func:`visible_concerns`)."""
+    ensure_may_see_concerns(actor)
+    if actor.role_enum is Role.SOCIAL_WORKER:
+        return col(Concern.district_id) == actor.district_id
+    return col(Concern.institution_id) == actor.institution_id
+
+
+def open_concern_rows(
+    session: Session, actor: User, columns: Sequence[Any]
+) -> Sequence[sa.Row[Any]]:
+    """:func:`visible_concerns` with ``open_only``, as Core rows of ``columns`` only (oldest
+    first): the lists and counts that show a few columns of every open concern load no ORM
+    instance and none of the large columns (message, observed signs, CPR). Unaudited: the
+    caller audits what it shows."""
+    where = _district_or_institution(actor) & col(Concern.status).in_(OPEN_STATUSES)
+    query = sa.select(*columns).where(where).order_by(col(Concern.created_at))
+    return session.execute(query).all()
+
+
+def latest_closed_rows(
+    session: Session,
+    actor: User,
+    columns: Sequence[Any],
+    *,
+    limit: int | None,
+) -> tuple[Sequence[sa.Row[Any]], int]:
+    """:func:`latest_closed_concerns` as Core rows of ``columns`` only (most recently closed
+    first), and how many closed ones the district has in all (unaudited)."""
+    ensure_may_see_concerns(actor)
+    closed = (col(Concern.district_id) == actor.district_id) & (
+        col(Concern.status) == ConcernStatus.CLOSED.value
+    )
+    rows = session.execute(
+        sa.select(*columns)
+        .where(closed)
+        .order_by(col(Concern.closed_at).desc(), col(Concern.id).desc())
+        .limit(limit)
+    ).all()
+    total = session.exec(select(sa.func.count()).select_from(Concern).where(closed)).one()
+    return rows, int(total)
+
+
+def institution_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """The names of the institutions ``ids`` (the senders a list shows): two columns, no
+    ORM instances (an institution's name is no personal data)."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa.select(col(Institution.id), col(Institution.name)).where(col(Institution.id).in_(ids))
+    ).all()
+    return {row.id: row.name for row in rows}
 
 
 def open_concerns(session: Session, actor: User) -> list[Concern]:

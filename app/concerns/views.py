@@ -51,6 +51,9 @@ def header_context(request: Request) -> dict[str, Any]:
     db = open_db(request)
     if current is None or db is None:
         return {}
+    counted = getattr(request.state, "header_counts", None)
+    if counted is not None:  # the page counted them from its own rows (the inbox)
+        return {"header_counts": counted}
     try:
         user = accounts.get_user(db, user_id=current.id)
     except NotFound:
@@ -348,34 +351,45 @@ def concerns_list(
     ones with ``?alle_afsluttede=true``), or the institution's concerns for staff and
     leaders (who see the child's name: they sent it)."""
     now = utcnow()
+    if user.role_enum is Role.SOCIAL_WORKER:
+        inbox = service.inbox_for(
+            db, user, closed_shown=None if alle_afsluttede else CLOSED_SHOWN, now=now
+        )
+        request.state.header_counts = inbox.counts  # counted from the rows just read
+        wanted = {e.concern.institution_id for e in inbox.entries}
+        context: dict[str, Any] = {
+            "views": inbox.entries,
+            "institution_names": scope.institution_names(db, wanted),
+            "closed_left_out": inbox.closed_left_out,
+        }
+        return _list_page(request, "concerns/inbox.html", context, now)
     cipher = request.app.state.cpr_cipher
-    concerns, closed_left_out = service.inbox_for(
-        db, user, closed_shown=None if alle_afsluttede else CLOSED_SHOWN
-    )
+    concerns = service.list_for(db, user)
     views = [service.view_of(db, c, user, cipher=cipher, now=now) for c in concerns]
-    is_social_worker = user.role_enum is Role.SOCIAL_WORKER
-    names: dict[int | None, str] = {}
     child_names: dict[int | None, str] = {}
-    if is_social_worker:
-        names = {i.id: i.name for i in accounts.list_institutions(db)}
-    else:
-        wanted = {v.concern.child_id for v in views}
-        if wanted:
-            child_names = {
-                c.id: c.full_name
-                for c in children_scope.visible_children(db, user, limit=5000)
-                if c.id in wanted
-            }
+    wanted = {v.concern.child_id for v in views}
+    if wanted:
+        child_names = {
+            c.id: c.full_name
+            for c in children_scope.visible_children(db, user, limit=5000)
+            if c.id in wanted
+        }
+    context = {"views": views, "child_names": child_names, "closed_left_out": 0}
+    return _list_page(request, "concerns/list.html", context, now)
+
+
+def _list_page(
+    request: Request, template: str, context: dict[str, Any], now: dt.datetime
+) -> Response:
     return render(
         request,
-        "concerns/inbox.html" if is_social_worker else "concerns/list.html",
+        template,
         {
-            "views": views,
-            "institution_names": names,
-            "child_names": child_names,
+            "institution_names": {},
+            "child_names": {},
+            **context,
             "levels": catalogs.levels(),
             "now": now,
-            "closed_left_out": closed_left_out,
         },
     )
 

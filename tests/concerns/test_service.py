@@ -377,6 +377,44 @@ class TestInbox:
         ordered = service.list_for(session, _user(session, org, "social"))
         assert [c.id for c in ordered] == [n_critical.id, n_plain.id, n_plain2.id, c1.id]
 
+    def test_the_inbox_page_reads_the_lists_order_deadlines_and_counts(
+        self, session, org, child, catalog
+    ):
+        """``inbox_for`` reads Core rows of a few columns (on both databases): the same
+        concerns, order, deadlines and header counts as ``list_for`` and ``counts_for``."""
+        staff = _user(session, org, "staff")
+        service.submit_consultation(
+            session,
+            staff,
+            assessment_id=id_of(_finished(session, org, child, catalog)),
+            message="Trist længe.",
+        )
+        for critical in (False, True, False):
+            _notify(
+                session,
+                org,
+                _finished(session, org, child, catalog, level=4, critical=critical),
+                parents_informed=None if critical else True,
+            )
+        social = _user(session, org, "social")
+        listed = service.list_for(session, social)
+        closed = listed[-1]
+        closed.status, closed.closed_at = "closed", closed.created_at + dt.timedelta(hours=1)
+        session.add(closed)
+        session.flush()
+        later = listed[0].created_at + dt.timedelta(hours=25)  # the 24-hour deadlines passed
+        page = service.inbox_for(session, social, closed_shown=None, now=later)
+        ordered = service.inbox_order(service.list_for(session, social))
+        assert [e.concern.id for e in page.entries] == [c.id for c in ordered]
+        assert page.closed_left_out == 0
+        for entry, concern in zip(page.entries, ordered, strict=True):
+            assert entry.deadlines == service.deadlines_of(concern)
+            assert entry.status.value == concern.status
+            assert entry.concern.child_name == concern.child_name
+        assert page.counts == service.counts_for(session, social, now=later)
+        assert page.counts.overdue == 3
+        assert service.inbox_for(session, social, closed_shown=0).closed_left_out == 1
+
     def test_counts_open_and_overdue(self, session, org, child, catalog):
         concern = _notify(
             session, org, _finished(session, org, child, catalog, level=4), parents_informed=True

@@ -788,3 +788,102 @@ class TestChangedByAnother:
         r = social.client.post(f"{path}/take", data=stale, follow_redirects=False)
         assert r.status_code == 409
         assert "afsluttet og kan ikke overtages" in r.text
+
+
+class TestInboxLines:
+    """The inbox page reads Core rows of a few columns (``inbox.INBOX_COLUMNS``), not the
+    concerns the API lists: the page must still show the API's order, deadlines and marks."""
+
+    def test_the_page_has_the_apis_order_deadline_states_and_marks(
+        self, app, as_user, make_assessment
+    ):
+        staff = as_user("staff")
+        _consult(staff, make_assessment()[0])
+        for urgency in ("normal", "acute", "urgent"):
+            assert _notify(staff, make_assessment(level=4)[0], urgency=urgency).status_code == 200
+        critical = make_assessment(level=4, critical=True)[0]
+        assert _notify(staff, critical, urgency="normal", parents_informed="no").status_code == 200
+        social = as_user("social")
+        listed = social.client.get("/api/v1/concerns").json()
+        # One acknowledged (its deadline met), one closed (last in the inbox).
+        acknowledged, closed = listed[1]["id"], listed[-1]["id"]
+        _step(social, f"/concerns/{acknowledged}", to="acknowledged")
+        with db.session_scope(app.state.engine) as s:
+            concern = s.get(Concern, closed)
+            assert concern is not None
+            concern.status, concern.closed_at = "closed", db.utcnow()
+            s.add(concern)
+        social.client.post(
+            f"/concerns/{listed[2]['id']}/take", data={"csrf_token": social.csrf_token}
+        )
+        listed = social.client.get("/api/v1/concerns").json()
+        page = soup(social.client.get("/concerns"))
+        lines = page.select("#inbox-table tbody tr[id]")
+        assert [tr["id"] for tr in lines] == [f"concern-{c['id']}" for c in listed]
+        for tr, concern in zip(lines, listed, strict=True):
+            states = {span["id"]: span["data-state"] for span in tr.select(".deadline[data-state]")}
+            expected = {
+                f"deadline-{name}": d["state"]
+                for name, d in (
+                    ("assess", concern["deadlines"].get("assess_by")),
+                    ("acknowledge", concern["deadlines"].get("acknowledge_by")),
+                )
+                if d
+            }
+            assert states == expected
+            assert one(tr, "td[data-status]")["data-status"] == concern["status"]
+            assert (tr.select_one(".critical-marker") is not None) is concern["critical"]
+            assert (tr.select_one(".mine-marker") is not None) is (concern["id"] == listed[2]["id"])
+            assert tr.select_one(f".level-badge.level-{concern['level']}") is not None
+            assert "Ingen lovbestemte frister" in tr.get_text() or concern["deadlines"]
+        assert one(lines[1], "#deadline-acknowledge")["data-state"] == "met"
+        assert lines[0].select_one(".critical-marker") is not None
+        urgencies = [
+            u["data-urgency"] for u in page.select("tr[data-kind=notification] [data-urgency]")
+        ]
+        assert urgencies[1:4] == ["acute", "urgent", "normal"]  # after the critical one
+        assert "Hurtigst muligt" in lines[2].get_text()
+
+    def test_the_institution_and_the_child_of_a_notification_are_named(
+        self, as_user, make_assessment
+    ):
+        staff = as_user("staff")
+        _consult(staff, make_assessment()[0])
+        _notify(staff, make_assessment(level=4)[0])
+        page = soup(as_user("social").client.get("/concerns"))
+        notification = one(page, "tr[data-kind=notification]")
+        consultation = one(page, "tr[data-kind=consultation]")
+        assert notification.select_one(".concern-child") is not None
+        assert consultation.select_one(".concern-child") is None
+        names = [one(tr, "td > .muted").get_text(strip=True) for tr in (notification, consultation)]
+        assert names[0] != ""
+        assert names[0] == names[1]
+
+    def test_the_inbox_counts_its_header_from_its_own_rows_as_every_page_does(
+        self, app, as_user, make_assessment
+    ):
+        staff = as_user("staff")
+        for _ in range(2):
+            _notify(staff, make_assessment(level=4)[0])
+        _consult(staff, make_assessment()[0])
+        social = as_user("social")
+        first = social.client.get("/api/v1/concerns").json()[0]["id"]
+        social.client.post(f"/concerns/{first}/take", data={"csrf_token": social.csrf_token})
+        with db.session_scope(app.state.engine) as s:  # one notification is overdue
+            concern = s.get(Concern, first)
+            assert concern is not None
+            concern.created_at = db.utcnow() - dt.timedelta(days=3)
+            s.add(concern)
+
+        def header(path):
+            page = soup(social.client.get(path))
+            return {
+                name: (page.select_one(f"#count-{name}") or page).get_text(" ", strip=True)
+                for name in ("open", "mine", "overdue")
+            }
+
+        inbox, start = header("/concerns"), header("/")
+        assert inbox == start
+        assert inbox["open"].startswith("3")
+        assert inbox["mine"].startswith("1")
+        assert inbox["overdue"].startswith("1")
