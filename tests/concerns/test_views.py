@@ -209,7 +209,7 @@ class TestNotificationPages:
         assert "Ingrid Kjærsgaard" in identity
         assert "040322-XXXX" in identity
         assert "4000" not in identity
-        assert one(page, "#deadline-assess")["data-state"] in ("open", "due_soon")
+        assert one(page, "[data-deadline=assess]")["data-state"] in ("open", "due_soon")
         # An illegal step is refused with a clear message and changes nothing.
         r = social.client.post(
             f"{path}/transitions", data={"to": "closed", "csrf_token": social.csrf_token}
@@ -229,7 +229,7 @@ class TestNotificationPages:
             )
             assert r.status_code == 200
         staff_page = soup(staff.client.get(path))
-        assert one(staff_page, "#deadline-acknowledge")["data-state"] == "met"
+        assert one(staff_page, "[data-deadline=acknowledge]")["data-state"] == "met"
         assert "børnefaglig undersøgelse" in one(staff_page, "#feedback").text
         assert [li["data-status"] for li in staff_page.select("#timeline li")] == [
             "received",
@@ -331,6 +331,26 @@ class TestInboxPage:
         first = one(page, "#inbox-table tbody tr[id]")
         assert "Vurderes senest" in first.get_text(" ", strip=True)
         assert "Åben" in first.get_text(" ", strip=True)
+
+    def test_every_id_on_the_inbox_is_unique_with_several_deadlines(
+        self, as_user, make_assessment
+    ):
+        staff = as_user("staff")
+        for level in (2, 3):
+            assessment_id, _ = make_assessment(level=level)
+            staff.client.post(
+                f"/assessments/{assessment_id}/notification",
+                data={
+                    "message": "Bekymret.",
+                    "parents_informed": "yes",
+                    "confirm": "1",
+                    "csrf_token": staff.csrf_token,
+                },
+            )
+        page = soup(as_user("social").client.get("/concerns"))
+        assert len(page.select("[data-deadline=assess]")) == 2
+        ids = [tag["id"] for tag in page.select("[id]")]
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
     def test_the_inbox_shows_the_latest_closed_concerns_and_links_to_all(
         self, app, as_user, make_assessment, monkeypatch
@@ -821,9 +841,12 @@ class TestInboxLines:
         lines = page.select("#inbox-table tbody tr[id]")
         assert [tr["id"] for tr in lines] == [f"concern-{c['id']}" for c in listed]
         for tr, concern in zip(lines, listed, strict=True):
-            states = {span["id"]: span["data-state"] for span in tr.select(".deadline[data-state]")}
+            states = {
+                span["data-deadline"]: span["data-state"]
+                for span in tr.select(".deadline[data-state]")
+            }
             expected = {
-                f"deadline-{name}": d["state"]
+                name: d["state"]
                 for name, d in (
                     ("assess", concern["deadlines"].get("assess_by")),
                     ("acknowledge", concern["deadlines"].get("acknowledge_by")),
@@ -836,7 +859,7 @@ class TestInboxLines:
             assert (tr.select_one(".mine-marker") is not None) is (concern["id"] == listed[2]["id"])
             assert tr.select_one(f".level-badge.level-{concern['level']}") is not None
             assert "Ingen lovbestemte frister" in tr.get_text() or concern["deadlines"]
-        assert one(lines[1], "#deadline-acknowledge")["data-state"] == "met"
+        assert one(lines[1], "[data-deadline=acknowledge]")["data-state"] == "met"
         assert lines[0].select_one(".critical-marker") is not None
         urgencies = [
             u["data-urgency"] for u in page.select("tr[data-kind=notification] [data-urgency]")
