@@ -152,8 +152,9 @@ def _level_options() -> list[tuple[int, str]]:
 def _calls(request: Request, db: DB, institution_id: int) -> dict[str, Any]:
     """Whom to call beside each recommended action, for the child's institution (the caller
     has seen the assessment, so the institution is theirs): ``calls`` by action key."""
-    institution = accounts.get_institution(db, institution_id=institution_id)
-    entries = contacts.contacts_of(db, institution, get_settings(request))
+    entries = contacts.contacts_for_institution(
+        db, institution_id=institution_id, settings=get_settings(request)
+    )
     return {"calls": contacts.calls_by_action(entries, [key.value for key in ActionKey])}
 
 
