@@ -42,7 +42,7 @@ def _parse_date(value: str) -> dt.date | None:
 def _list_context(db: DB, user: User, q: str, *, left: bool = False) -> dict[str, Any]:
     today = local_today()
     left = left and user.role_enum is Role.LEADER
-    children = scope.visible_children(db, user, search=q, left=left)
+    children = scope.visible_child_rows(db, user, search=q, left=left)
     return {
         "q": q,
         "left": left,
