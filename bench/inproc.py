@@ -280,7 +280,7 @@ async def _profile(
 ) -> None:
     """yappi's CPU profile of ``requests`` requests one after the other, after a warm-up:
     the top functions by own and by total time, and a pstats file in ``--profile``."""
-    import yappi
+    import yappi  # type: ignore[import-untyped]
 
     for i in range(20):
         await client.call(*make(i))

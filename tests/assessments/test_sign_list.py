@@ -157,8 +157,11 @@ def test_a_newly_published_version_has_items_of_its_own(app, org, as_user):
         )
     draft = staff.client.post(f"/children/{child_id}/assessments", data=start).url.path
     page = BeautifulSoup(staff.client.get(draft).text, "html.parser")
-    first = page.select_one(f"input[name=observed][value='{sign.id}']").find_parent("li")
-    assert "Ny formulering af det første tegn." in first.get_text()
+    box = page.select_one(f"input[name=observed][value='{sign.id}']")
+    assert box is not None
+    item = box.find_parent("li")
+    assert item is not None
+    assert "Ny formulering af det første tegn." in item.get_text()
     assert sign.text not in page.get_text()
     assert f"version {catalog.version + 1}." in one_text(page, "#catalog-info")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
@@ -127,7 +127,7 @@ class TestVisibleChildren:
             (c.id, c.first_name, c.last_name, c.birth_date) for c in records
         ]
         events = session.exec(
-            select(AuditEvent).where(AuditEvent.action == "child:list").order_by(AuditEvent.id)
+            select(AuditEvent).where(AuditEvent.action == "child:list").order_by(col(AuditEvent.id))
         ).all()
         assert len(events) == 2
         first, second = events

@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from sqlmodel import Session
 
 from app import db
+from app.accounts import service as accounts
 from app.accounts.models import User
 from app.children.models import Child
 from app.contacts import service as contacts
@@ -184,7 +185,7 @@ def test_one_statement_gives_the_institutions_then_the_districts_contacts(app, o
     settings = app.state.settings
     with db.session_scope(app.state.engine) as s:
         for institution_id in (org.daycare_id, org.school_id, org.other_daycare_id):
-            institution = contacts.accounts.get_institution(s, institution_id=institution_id)
+            institution = accounts.get_institution(s, institution_id=institution_id)
             expected = contacts.contacts_of(s, institution, settings)
             got = contacts.contacts_for_institution(
                 s, institution_id=institution_id, settings=settings
