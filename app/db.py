@@ -121,6 +121,13 @@ def clean_row(session: Session, model: type[_Row], values: RowMapping, prefix: s
     return instance  # type: ignore[no-any-return]
 
 
+def keep(session: Session, instance: object) -> None:
+    """Hold ``instance`` for as long as ``session`` lives: the identity map holds unchanged
+    instances only weakly, so a row read ahead for a later ``get_row`` (the child of an
+    assessment a page reads next) would otherwise be gone by then."""
+    session.info.setdefault("kept_rows", []).append(instance)
+
+
 def get_row(session: Session, model: type[_Row], ident: int) -> _Row | None:
     """``session.get(model, ident)`` at about half the cost: the identity map first, else one
     Core SELECT by primary key (a statement built once per model) and :func:`clean_row`."""

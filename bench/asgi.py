@@ -13,9 +13,11 @@ def http_scope(
     headers: Iterable[tuple[str, str]] = (),
     body: bytes = b"",
     state: dict[str, Any] | None = None,
+    *,
+    query: str = "",
 ) -> dict[str, Any]:
     """The scope of an HTTP/1.1 request from 127.0.0.1 as uvicorn builds it: ``path`` as it
-    is (no query string is split off), the host header first, then ``headers`` (names
+    is (no query string is split off: ``query`` is the query string), the host header first, then ``headers`` (names
     lower-cased), a content-length when there is a ``body``; a copy of ``state`` (the
     lifespan's) when given."""
     raw = [(b"host", b"127.0.0.1")] + [(k.lower().encode(), v.encode()) for k, v in headers]
@@ -29,7 +31,7 @@ def http_scope(
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
-        "query_string": b"",
+        "query_string": query.encode(),
         "root_path": "",
         "headers": raw,
         "client": ("127.0.0.1", 50000),

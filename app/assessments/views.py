@@ -24,7 +24,7 @@ from fastapi.responses import Response
 
 from app.accounts import service as accounts
 from app.accounts.models import User
-from app.assessments import plan_form, scope, service
+from app.assessments import plan_form, scope, service, sign_list
 from app.assessments.models import Assessment, AssessmentKind, AssessmentStatus
 from app.assessments.schemas import AssessmentResult
 from app.catalogs import service as catalogs
@@ -152,8 +152,9 @@ def _level_options() -> list[tuple[int, str]]:
 def _calls(request: Request, db: DB, institution_id: int) -> dict[str, Any]:
     """Whom to call beside each recommended action, for the child's institution (the caller
     has seen the assessment, so the institution is theirs): ``calls`` by action key."""
-    institution = accounts.get_institution(db, institution_id=institution_id)
-    entries = contacts.contacts_of(db, institution, get_settings(request))
+    entries = contacts.contacts_for_institution(
+        db, institution_id=institution_id, settings=get_settings(request)
+    )
     return {"calls": contacts.calls_by_action(entries, [key.value for key in ActionKey])}
 
 
@@ -173,11 +174,15 @@ def _questionnaire_context(
         db, user, child_id=assessment.child_id, purpose="vurdering"
     )
     summary = _summary(state)
+    observed = set(assessment.observed)
     return {
         "assessment": assessment,
         "child": child,
         "catalog": state.catalog,
-        "observed": set(assessment.observed),
+        "observed": observed,
+        "sign_lists": sign_list.area_lists(
+            state.catalog, request.app.state.templates.env, observed
+        ),
         "area_counts": _area_counts(state.catalog, assessment.observed),
         "summary": summary,
         "levels": catalogs.levels(),

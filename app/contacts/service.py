@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
 from app.accounts import service as accounts
@@ -75,7 +76,7 @@ def municipality_contacts(settings: Settings) -> list[ContactEntry]:
     return entries
 
 
-def _entry(contact: Contact, scope: ContactScope) -> ContactEntry:
+def _entry(contact: Contact | sa.Row[Any], scope: ContactScope) -> ContactEntry:
     return ContactEntry(
         role=ContactRole(contact.role),
         name=contact.name,
@@ -123,6 +124,38 @@ def contacts_of(
     ]
     district = [
         _entry(c, ContactScope.DISTRICT) for c in _district_rows(session, institution.district_id)
+    ]
+    return own + district + municipality_contacts(settings)
+
+
+_CONTACT = Contact.__table__  # type: ignore[attr-defined]
+_INSTITUTION = Institution.__table__  # type: ignore[attr-defined]
+_OF_INSTITUTION = (
+    sa.select(_CONTACT)
+    .where(
+        sa.or_(
+            _CONTACT.c.institution_id == sa.bindparam("institution_id"),
+            _CONTACT.c.district_id
+            == sa.select(_INSTITUTION.c.district_id)
+            .where(_INSTITUTION.c.id == sa.bindparam("institution_id"))
+            .scalar_subquery(),
+        )
+    )
+    .order_by(_CONTACT.c.position, _CONTACT.c.id)
+)
+"""An institution's and its district's contacts in one Core SELECT, by the admins' order."""
+
+
+def contacts_for_institution(
+    session: Session, *, institution_id: int, settings: Settings
+) -> list[ContactEntry]:
+    """:func:`contacts_of` by the institution's id, in one statement instead of three (the
+    institution, its contacts, its district's): for the summary panel on every questionnaire
+    and result page. No access check, as there."""
+    rows = session.execute(_OF_INSTITUTION, {"institution_id": institution_id}).all()
+    own = [_entry(r, ContactScope.INSTITUTION) for r in rows if r.institution_id == institution_id]
+    district = [
+        _entry(r, ContactScope.DISTRICT) for r in rows if r.institution_id != institution_id
     ]
     return own + district + municipality_contacts(settings)
 

@@ -87,6 +87,30 @@ def _url_template(app: Any, name: str, params: tuple[str, ...]) -> str:
     return templates[key]
 
 
+_MEMO_LIMIT = 512
+"""How many paths with text parameters :func:`path_for` keeps per app: the static files and
+catalog ids a page links to are a few dozen; a cap so that no caller can grow it."""
+
+
+def _memo_path(app: Any, name: str, params: tuple[tuple[str, str], ...]) -> str:
+    """Starlette's ``url_path_for(name, **params)``, remembered per app for text values (the
+    route table does not change after start-up; a value Starlette refuses raises each time
+    and is not remembered)."""
+    memo: dict[tuple[str, tuple[tuple[str, str], ...]], str] | None = getattr(
+        app.state, "url_memo", None
+    )
+    if memo is None:
+        memo = {}
+        app.state.url_memo = memo
+    key = (name, params)
+    path = memo.get(key)
+    if path is None:
+        path = str(app.url_path_for(name, **dict(params)))
+        if len(memo) < _MEMO_LIMIT:
+            memo[key] = path
+    return path
+
+
 @jinja2.pass_context
 def url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
     """A root-relative URL for a named route (never absolute: safe behind a TLS proxy)."""
@@ -96,7 +120,8 @@ def url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
 def path_for(request: Request, name: str, /, **path_params: Any) -> str:
     """The root-relative path of a named route, as ``request.url_for(…).path`` gives it.
     A route without parameters, or with integer ones (ids), fills a template made once per
-    route; any other value goes through Starlette's own ``url_path_for`` and its checks.
+    route; text values (a static file, a catalog id) go through Starlette's own
+    ``url_path_for`` and its checks once per app and value; anything else every time.
     For a view that makes a link per row (the start page's to-do)."""
     root: str = request.scope.get("root_path", "")
     if all(type(v) is int for v in path_params.values()):
@@ -105,6 +130,8 @@ def path_for(request: Request, name: str, /, **path_params: Any) -> str:
             for key, value in path_params.items():
                 template = template.replace(f"\x00{key}\x00", str(value))
             return root + template
+    if all(type(v) is str or type(v) is int for v in path_params.values()):
+        return root + _memo_path(request.app, name, tuple(sorted(path_params.items())))
     return root + str(request.app.url_path_for(name, **path_params))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
@@ -103,6 +103,39 @@ class TestVisibleChildren:
         assert [
             c.first_name for c in scope.visible_children(session, staff, search="alma JENS")
         ] == ["Alma"]
+
+    @pytest.mark.parametrize(("search", "left"), [("", False), ("al", False), ("", True)])
+    def test_the_lists_rows_are_the_same_children_with_the_same_audit(
+        self, session, org, search, left
+    ):
+        """``visible_child_rows`` (the page's four columns) lists who ``visible_children``
+        does, in the same order, and writes the same audit row."""
+        for first, last in (("Alma", "Jensen"), ("Alfred", "Hansen"), ("Bo", "Alsing")):
+            make_child(
+                session, org.daycare_id, org.users["staff"], first_name=first, last_name=last
+            )
+        gone = make_child(session, org.daycare_id, org.users["staff"], first_name="Albert")
+        gone.left_on = dt.date.today() - dt.timedelta(days=1)
+        session.add(gone)
+        make_child(session, org.school_id, org.users["teacher"], first_name="Alberte")
+        session.flush()
+        leader = _user(session, org, "leader")
+        records = scope.visible_children(session, leader, search=search, left=left)
+        rows = scope.visible_child_rows(session, leader, search=search, left=left)
+        assert records
+        assert [(r.id, r.first_name, r.last_name, r.birth_date) for r in rows] == [
+            (c.id, c.first_name, c.last_name, c.birth_date) for c in records
+        ]
+        events = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "child:list").order_by(col(AuditEvent.id))
+        ).all()
+        assert len(events) == 2
+        first, second = events
+        assert (second.detail, second.object_id, second.actor_username) == (
+            first.detail,
+            first.object_id,
+            first.actor_username,
+        )
 
     def test_other_institutions_child_is_not_found_and_the_attempt_not_audited_as_read(
         self, session, org

@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from sqlmodel import Session
 
 from app import db
+from app.accounts import service as accounts
 from app.accounts.models import User
 from app.children.models import Child
 from app.contacts import service as contacts
@@ -155,3 +156,52 @@ class TestNotificationForm:
         assert "erstatter den ikke" in call.get_text()
         assert by_id(soup, "abuse-rule")
         assert by_id(soup, "notification-form")
+
+
+def test_one_statement_gives_the_institutions_then_the_districts_contacts(app, org, staff):
+    """``contacts_for_institution`` (the summary panel's) is ``contacts_of`` by id: the same
+    entries in the same order, another institution's and district's left out."""
+    with db.session_scope(app.state.engine) as s:
+        admin = s.get(User, org.users["admin"])
+        assert admin is not None
+        _with_contacts(s, org)
+        district = [
+            ContactInput(role="psychologist", name="Pia Psykolog", phone="33445566"),
+            ContactInput(role="health_visitor", name="Sus Sundhedsplejerske", phone="44556677"),
+        ]
+        contacts.replace_district_contacts(s, admin, district_id=org.nord_id, contacts=district)
+        contacts.replace_district_contacts(
+            s,
+            admin,
+            district_id=org.syd_id,
+            contacts=[ContactInput(role="psychologist", name="Syds Psykolog", phone="55667788")],
+        )
+        contacts.replace_institution_contacts(
+            s,
+            admin,
+            institution_id=org.school_id,
+            contacts=[ContactInput(role="other", name="Skolens kontakt", phone="66778899")],
+        )
+    settings = app.state.settings
+    with db.session_scope(app.state.engine) as s:
+        for institution_id in (org.daycare_id, org.school_id, org.other_daycare_id):
+            institution = accounts.get_institution(s, institution_id=institution_id)
+            expected = contacts.contacts_of(s, institution, settings)
+            got = contacts.contacts_for_institution(
+                s, institution_id=institution_id, settings=settings
+            )
+            assert got == expected
+        names = [
+            e.name
+            for e in contacts.contacts_for_institution(
+                s, institution_id=org.daycare_id, settings=settings
+            )
+        ]
+    assert names[:4] == [
+        "Rikke Rådgiver",
+        "Frida Familiebehandler",
+        "Pia Psykolog",
+        "Sus Sundhedsplejerske",
+    ]
+    assert "Syds Psykolog" not in names
+    assert "Skolens kontakt" not in names

@@ -112,3 +112,28 @@ class TestUrlFor:
         )
         with pytest.raises(AssertionError):  # Starlette refuses a separator in a parameter
             self._url_for(app, "children:detail", {"child_id": "1/2"})
+
+    def test_text_values_are_remembered_as_starlette_made_them(self, app):
+        cases: tuple[tuple[str, dict[str, str]], ...] = (
+            ("static", {"path": "app.css"}),
+            ("static", {"path": "vendor/htmx-2.0.11/htmx.min.js"}),
+            ("static", {"path": "/icons/icon-192.png"}),  # Starlette drops the leading slash
+            ("children:detail", {"child_id": "12"}),
+        )
+        for name, params in cases:
+            expected = str(app.url_path_for(name, **params))
+            assert self._url_for(app, name, dict(params)) == expected
+            assert self._url_for(app, name, dict(params)) == expected  # from the memo
+        assert (("path", "app.css"),) in {key for _, key in app.state.url_memo}
+        assert self._url_for(app, "static", {"path": "app.css"}, root="/t") == "/t/static/app.css"
+
+    def test_a_refused_value_is_refused_every_time_and_the_memo_has_a_cap(self, app):
+        from app.web import templating
+
+        for _ in range(2):
+            with pytest.raises(AssertionError):
+                self._url_for(app, "children:detail", {"child_id": "1/2"})
+        for n in range(templating._MEMO_LIMIT + 50):
+            self._url_for(app, "static", {"path": f"f{n}.css"})
+        assert len(app.state.url_memo) == templating._MEMO_LIMIT
+        assert self._url_for(app, "static", {"path": "f999.css"}) == "/static/f999.css"
