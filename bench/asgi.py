@@ -17,9 +17,9 @@ def http_scope(
     query: str = "",
 ) -> dict[str, Any]:
     """The scope of an HTTP/1.1 request from 127.0.0.1 as uvicorn builds it: ``path`` as it
-    is (no query string is split off: ``query`` is the query string), the host header first, then ``headers`` (names
-    lower-cased), a content-length when there is a ``body``; a copy of ``state`` (the
-    lifespan's) when given."""
+    is (no query string is split off; ``query`` is the query string), the host header
+    first, then ``headers`` (names lower-cased), a content-length when there is a ``body``;
+    a copy of ``state`` (the lifespan's) when given."""
     raw = [(b"host", b"127.0.0.1")] + [(k.lower().encode(), v.encode()) for k, v in headers]
     if body:
         raw.append((b"content-length", str(len(body)).encode()))
