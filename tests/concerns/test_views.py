@@ -332,9 +332,7 @@ class TestInboxPage:
         assert "Vurderes senest" in first.get_text(" ", strip=True)
         assert "Åben" in first.get_text(" ", strip=True)
 
-    def test_every_id_on_the_inbox_is_unique_with_several_deadlines(
-        self, as_user, make_assessment
-    ):
+    def test_every_id_on_the_inbox_is_unique_with_several_deadlines(self, as_user, make_assessment):
         staff = as_user("staff")
         for level in (2, 3):
             assessment_id, _ = make_assessment(level=level)
