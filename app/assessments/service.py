@@ -532,8 +532,8 @@ def _check_plan(
         if responsible != actor.id:
             if colleagues is None:
                 colleagues = {
-                    id_of(u)
-                    for u in accounts.colleagues_of(
+                    user_id
+                    for user_id, _ in accounts.colleague_names(
                         session, institution_id=assessment.institution_id
                     )
                 }
@@ -768,11 +768,8 @@ def mark_focus_point_done(session: Session, actor: User, *, focus_point_id: int)
 def colleagues(session: Session, actor: User) -> list[tuple[int, str]]:
     """Who may follow a focus point up: the actor's institution's staff and leaders (id,
     name), the actor first."""
-    users = accounts.colleagues_of(session, institution_id=actor.institution_id or 0)
-    return sorted(
-        ((id_of(u), u.display_name) for u in users),
-        key=lambda pair: (pair[0] != actor.id, pair[1]),
-    )
+    pairs = accounts.colleague_names(session, institution_id=actor.institution_id or 0)
+    return sorted(pairs, key=lambda pair: (pair[0] != actor.id, pair[1]))
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from app.accounts.service.sessions import (
 )
 from app.accounts.service.users import (
     USERNAME_RE,
-    colleagues_of,
+    colleague_names,
     create_user,
     display_names,
     get_by_username,
@@ -65,7 +65,7 @@ __all__ = [
     "LoginResult",
     "attempt_login",
     "change_own_password",
-    "colleagues_of",
+    "colleague_names",
     "create_district",
     "create_institution",
     "create_user",

@@ -37,10 +37,11 @@ def get_user(session: Session, *, user_id: int) -> User:
     return user
 
 
-def colleagues_of(session: Session, *, institution_id: int) -> Sequence[User]:
-    """The active staff and leaders of an institution, by name (who may follow up)."""
-    return session.exec(
-        select(User)
+def colleague_names(session: Session, *, institution_id: int) -> list[tuple[int, str]]:
+    """The active staff and leaders of an institution (who may follow up), as (id, display
+    name) by name: two columns, no ORM rows (the questionnaire asks on every page)."""
+    rows = session.exec(
+        select(User.id, User.display_name)
         .where(
             User.institution_id == institution_id,
             col(User.role).in_([Role.STAFF, Role.LEADER]),
@@ -48,6 +49,7 @@ def colleagues_of(session: Session, *, institution_id: int) -> Sequence[User]:
         )
         .order_by(col(User.display_name), col(User.id))
     ).all()
+    return [(int(user_id), name) for user_id, name in rows if user_id is not None]
 
 
 def display_names(session: Session, *, user_ids: set[int]) -> dict[int, str]:
