@@ -34,7 +34,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PATH=/opt/venv/bin:$PATH \
     TRIVSEL_DATA_DIR=/data \
-    TRIVSEL_LOG_FORMAT=json
+    TRIVSEL_LOG_FORMAT=json \
+    XDG_CACHE_HOME=/tmp/.cache
+# XDG_CACHE_HOME: fontconfig (the PDF) needs a writable cache; HOME is the read-only /srv/app,
+# and without one it prints "Fontconfig error: No writable cache directories" (not JSON) to
+# the log a dozen times per document. /tmp is compose.yaml's tmpfs.
 
 # runtime libraries for WeasyPrint (the notification's PDF, app/concerns/pdf.py): Pango,
 # HarfBuzz's subsetter, fontconfig and the document's font; the same packages as .ci/run's

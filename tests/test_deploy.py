@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import shutil
 import subprocess
@@ -40,10 +41,29 @@ def test_the_app_runs_two_workers_and_requires_its_secrets():
     assert app["read_only"] is True
 
 
-def test_retention_runs_every_night():
+def test_the_app_is_published_on_the_loopback_and_a_proxy_there_is_trusted():
+    # Plain HTTP is for the TLS proxy on this host: not on every interface by default.
+    assert SERVICES["app"]["ports"] == [
+        "${TRIVSEL_BIND_ADDRESS:-127.0.0.1}:${TRIVSEL_PORT:-8000}:8000"
+    ]
+    # Such a proxy reaches the app from the compose network's gateway; the subnet is fixed, so
+    # the example names that gateway as the trusted proxy (else all clients share one address).
+    subnet = COMPOSE["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    default_subnet = re.fullmatch(r"\$\{TRIVSEL_SUBNET:-(.+)\}", subnet)
+    assert default_subnet is not None
+    gateway = str(next(ipaddress.ip_network(default_subnet.group(1)).hosts()))
+    example = (ROOT / "compose.env.example").read_text(encoding="utf-8").splitlines()
+    assert f"TRIVSEL_TRUSTED_PROXIES={gateway}" in example
+    assert f"TRIVSEL_SUBNET={default_subnet.group(1)}" in example
+
+
+def test_retention_stops_at_once_and_runs_every_night():
     script = SERVICES["retention"]["command"][-1]
     assert "trivsel retention run" in script
     assert "while :" in script
+    # PID 1 ignores SIGTERM without a trap; the sleep in the background lets the trap run.
+    assert script.startswith("trap 'exit 0' TERM INT\n")
+    assert re.search(r"sleep \$\$\(\(.+\)\) & wait \$\$!\n", script)
     # The shell's sleep until 02:30 UTC, with compose's $$ unescaped, at three times of day.
     expression = re.search(r"sleep \$\$\(\( (.+) \)\)", script)
     assert expression is not None
@@ -73,6 +93,8 @@ def test_the_image_is_multi_stage_non_root_with_a_health_check():
     for tool in ("gcc", "build-essential", "pip install"):
         assert tool not in FINAL_STAGE
     assert "rm -rf /var/lib/apt/lists/*" in FINAL_STAGE
+    # fontconfig's cache on compose's /tmp tmpfs: HOME (/srv/app) is read-only.
+    assert "XDG_CACHE_HOME=/tmp/.cache" in FINAL_STAGE
 
 
 def _compose_command() -> list[str] | None:
