@@ -1,0 +1,194 @@
+"""What each layer of a request costs: from the floor's bare route, step by step, to the app.
+
+    python -m bench.ladder [--requests 2000] [--concurrency 8]
+
+Issue 16 measures the app's requests as a share of a bare FastAPI route's throughput. This
+says where a share can go at all: every rung is a FastAPI app in this process, driven through
+its ASGI callable as ``bench.inproc`` drives the project (no uvicorn, no sockets: add about
+0.2 ms for them, the same for every rung), and each adds one thing the project's requests need:
+
+0. the floor: ``GET`` of a plain ``def`` route that returns a dict (``bench/serve.py floor``);
+1. a ``POST`` with a pydantic body and response model (the evaluation's shape);
+2. the project's dependency shape: a router dependency (CSRF) and a user dependency over a
+   shared session dependency, all async, plus the database-session dependency;
+3. the gzip middleware (``starlette.middleware.gzip``, on a body over its minimum size);
+4. one indexed SELECT through SQLAlchemy Core per request on SQLite, in the view's thread
+   (what the session lookup is at the least);
+5. and an ORM ``Session`` per request that INSERTs one row and commits (what the audit row
+   of a read of a child costs at the least, WAL, ``synchronous=NORMAL``).
+
+The project's own requests, measured the same way, are ``python -m bench.inproc`` (run it in
+the same minutes). CPU time per request, the best of three rounds after a warm-up round. A
+benchmark, not a test: it prints figures and never fails.
+"""
+
+# No ``from __future__ import annotations``: FastAPI reads the local models and dependencies
+# of the rungs from their annotations, which must not be strings.
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+from bench.inproc import Call, Client
+
+BODY = json.dumps({"catalog_id": "3-5", "observed": ["3-5.a.one", "3-5.b.two", "3-5.c.three"]})
+
+
+def rung(step: int, database: Path) -> tuple[Any, Call]:
+    """The app of ``step`` and its request."""
+    import sqlalchemy as sa
+    from fastapi import APIRouter, Depends, FastAPI, Request
+    from pydantic import BaseModel
+    from sqlalchemy.orm import Session
+    from starlette.middleware.gzip import GZipMiddleware
+
+    class Evaluate(BaseModel):
+        catalog_id: str
+        observed: list[str]
+
+    class Evaluation(BaseModel):
+        level: int
+        reasons: list[str]
+        guidance: str
+
+    engine = sa.create_engine(f"sqlite:///{database}", pool_size=8)
+    meta = sa.MetaData()
+    tokens = sa.Table(
+        "token",
+        meta,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("hash", sa.String(64), unique=True),
+        sa.Column("user_id", sa.Integer),
+    )
+    events = sa.Table(
+        "event",
+        meta,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("action", sa.String(40)),
+        sa.Column("detail", sa.String(200)),
+    )
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        meta.create_all(conn)
+        conn.execute(sa.delete(tokens))
+        conn.execute(
+            sa.insert(tokens), [{"hash": f"{i:064x}", "user_id": i} for i in range(1, 2001)]
+        )
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+    by_hash = sa.select(tokens.c.user_id).where(tokens.c.hash == sa.bindparam("h"))
+    guidance = "Fortsæt den almene indsats. " * 20  # a body gzip compresses (over 500 bytes)
+
+    async def session_of(request: Request) -> str:
+        return request.headers.get("x-token", "")
+
+    async def csrf(request: Request, token: Annotated[str, Depends(session_of)]) -> None:
+        return None
+
+    async def user(token: Annotated[str, Depends(session_of)]) -> str:
+        return token
+
+    async def db(request: Request) -> int:
+        return 1
+
+    app = FastAPI()
+    headers = [("content-type", "application/json"), ("x-token", f"{7:064x}")]
+    if step == 0:
+
+        @app.get("/x")
+        def floor() -> dict[str, str]:
+            return {"status": "ok"}
+
+        return app, ("GET", "/x", [], b"")
+    router = APIRouter(dependencies=[Depends(csrf)] if step >= 2 else [])
+
+    def evaluate(body: Evaluate, token: str = "") -> Evaluation:
+        if step >= 4:
+            with engine.connect() as conn:
+                conn.execute(by_hash, {"h": token}).first()
+        if step >= 5:
+            with Session(engine) as session:
+                session.execute(sa.insert(events), {"action": "child:view", "detail": "rung"})
+                session.commit()
+        return Evaluation(level=2, reasons=body.observed, guidance=guidance)
+
+    if step == 1:
+
+        @router.post("/x", response_model=Evaluation)
+        def plain(body: Evaluate) -> Evaluation:
+            return evaluate(body)
+    else:
+
+        @router.post("/x", response_model=Evaluation)
+        def with_deps(
+            body: Evaluate,
+            token: Annotated[str, Depends(user)],
+            _db: Annotated[int, Depends(db)],
+        ) -> Evaluation:
+            return evaluate(body, token)
+
+    app.include_router(router)
+    if step >= 3:
+        app.add_middleware(GZipMiddleware, minimum_size=500)
+        headers.append(("accept-encoding", "gzip"))
+    return app, ("POST", "/x", headers, BODY.encode())
+
+
+RUNGS = [
+    "floor: GET, a plain def route",
+    "+ POST, pydantic body and response",
+    "+ dependencies (CSRF, user, session, db)",
+    "+ gzip",
+    "+ one Core SELECT (SQLite)",
+    "+ an ORM session, INSERT and COMMIT",
+]
+
+
+async def _rounds(client: Client, call: Call, requests: int, workers: int) -> float:
+    async def worker(first: int) -> None:
+        for _ in range(first, requests, workers):
+            status, _, body = await client.call(*call)
+            if status not in (200, 201):
+                raise SystemExit(f"{status}: {body[:300]!r}")
+
+    best = float("inf")
+    for n in range(4):  # a warm-up round, then three
+        started = time.process_time()
+        await asyncio.gather(*(worker(k) for k in range(workers)))
+        if n:
+            best = min(best, 1000 * (time.process_time() - started) / requests)
+    return best
+
+
+async def _run(args: argparse.Namespace) -> list[tuple[str, float]]:
+    rows = []
+    with tempfile.TemporaryDirectory() as work:
+        for step, name in enumerate(RUNGS):
+            app, call = rung(step, Path(work) / "ladder.db")
+            client = Client(app, {})
+            rows.append((name, await _rounds(client, call, args.requests, args.concurrency)))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    rows = asyncio.run(_run(args))
+    floor = rows[0][1]
+    print("| rung | CPU ms a request (in process) | × the floor |")
+    print("|---|---:|---:|")
+    for name, ms in rows:
+        print(f"| {name} | {ms:.3f} | {ms / floor:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
