@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import re
 import subprocess
@@ -265,7 +266,10 @@ async def _profile(
 ) -> None:
     """yappi's CPU profile of ``requests`` requests one after the other, after a warm-up:
     the top functions by own and by total time, and a pstats file in ``--profile``."""
-    import yappi  # type: ignore[import-untyped]
+    try:  # not a dependency of the project: installed by whoever profiles
+        yappi: Any = importlib.import_module("yappi")
+    except ImportError:
+        raise SystemExit("--profile needs yappi (pip install yappi)") from None
 
     for i in range(20):
         await client.call(*make(i))
