@@ -13,6 +13,7 @@ from app.accounts.models import District, Institution, InstitutionKind, Role, Us
 from app.accounts.passwords import hash_password
 from app.assessments.models import Assessment
 from app.children.models import Child
+from app.db import local_today
 from app.rounds.models import Group, GroupChild, GroupStaff, Round, RoundGroup
 
 TEST_PASSWORD = "korrekt-hest-batteri"
@@ -155,7 +156,7 @@ def make_child(
 ) -> Child:
     """A child who is ``age_years`` old today (unless a birth date is given)."""
     if birth_date is None:
-        today = dt.date.today()
+        today = local_today()
         try:
             birthday = today.replace(year=today.year - age_years)
         except ValueError:  # 29 February
@@ -269,7 +270,7 @@ def make_round(
 ) -> Round:
     """A round of the leader's institution over ``groups``; by default open today (from a
     week ago to a week ahead)."""
-    today = dt.date.today()
+    today = local_today()
     assert leader.institution_id is not None
     found = Round(
         institution_id=leader.institution_id,

@@ -123,12 +123,20 @@ export function summaryTree(evaluation, guide) {
   return panel;
 }
 
-/** Today on the tablet, as a date field's value (yyyy-mm-dd). */
+/** Today in Denmark, as a date field's value (yyyy-mm-dd): the server's calendar
+ * (app/db.py local_today), not the tablet's own time zone, so that the two agree on which
+ * dates lie in the past also late in the evening. Without Intl's time zones, the tablet's. */
 export function todayIso(date) {
   const day = date || new Date();
-  const mm = String(day.getMonth() + 1).padStart(2, "0");
-  const dd = String(day.getDate()).padStart(2, "0");
-  return day.getFullYear() + "-" + mm + "-" + dd;
+  try {
+    return new Intl.DateTimeFormat("sv-SE", {
+      timeZone: "Europe/Copenhagen", year: "numeric", month: "2-digit", day: "2-digit",
+    }).format(day);
+  } catch {
+    const mm = String(day.getMonth() + 1).padStart(2, "0");
+    const dd = String(day.getDate()).padStart(2, "0");
+    return day.getFullYear() + "-" + mm + "-" + dd;
+  }
 }
 
 // The finish step's plan (app/messages.py, the same words).

@@ -17,6 +17,7 @@ from app.assessments.models import Assessment
 from app.catalogs import service as catalogs
 from app.catalogs.models import CatalogVersion
 from app.children.models import Child
+from app.db import local_today
 from app.guide.loader import dump_catalog
 from tests.factories import id_of, make_child, make_finished_assessment
 from tests.html import attr, by_id, one
@@ -103,7 +104,7 @@ def _finish(user, assessment_id: int, hx: bool = False, **fields):
         "confirmed": "1",
         # The finish step asks for focus points at level 2 or higher (test_focus_points.py).
         "fp_text": "Vi følger op på trivslen",
-        "fp_due_on": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+        "fp_due_on": (local_today() + dt.timedelta(days=30)).isoformat(),
     }
     data.update(fields)
     return user.client.post(
@@ -552,7 +553,7 @@ class TestFinish:
         assert _stored(app, draft_id).status == "draft"
 
     def test_own_follow_up_date_is_kept(self, staff, app, draft_id):
-        date = dt.date.today() + dt.timedelta(days=14)
+        date = local_today() + dt.timedelta(days=14)
         _finish(staff, draft_id, level="1", follow_up_on=date.isoformat())
         assert _stored(app, draft_id).follow_up_on == date
 

@@ -6,7 +6,6 @@ page on the way is axe-clean."""
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import re
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from app.db import local_today
 from tests.browser.conftest import RUN_AXE, TABLET_LANDSCAPE, TABLET_PORTRAIT
 from tests.browser.flows import api_session, finished_assessment, login
 from tests.factories import signs
@@ -56,7 +56,7 @@ def test_the_daycare_hands_over_and_the_school_accepts(server, new_context, axe_
     _axe_clean(pia)
     pia.get_by_label("Modtagende skole").select_option(label="Nordskolen")
     pia.get_by_label("Samtykke givet af").fill("Maria Hansen (mor)")
-    pia.get_by_label("Dato for samtykket").fill(dt.date.today().isoformat())
+    pia.get_by_label("Dato for samtykket").fill(local_today().isoformat())
     pia.get_by_label("Hvad samtykket dækker").fill("Resumé af seneste vurdering og fokuspunkter")
     pia.get_by_role("button", name="Send overleveringen").click()
     pia.wait_for_url(re.compile(r"/handovers/\d+$"))

@@ -5,7 +5,6 @@ joint assessment that counts. Every page on the way is axe-clean."""
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import re
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from app.db import local_today
 from tests.browser.conftest import RUN_AXE, TABLET_LANDSCAPE, TABLET_PORTRAIT, Server
 from tests.browser.flows import (
     SAVED_ON_SERVER,
@@ -117,7 +117,7 @@ def test_two_participants_submit_alone_then_finish_the_joint_assessment(
     # the team agrees the plan here, as on an assessment's finish step
     pia.locator("#joint-finish-form #input-fp-text-0").fill("Fast voksen ved aflevering.")
     pia.locator("#joint-finish-form #input-parents-informed").check()
-    pia.locator("#joint-finish-form #input-parents-on").fill(dt.date.today().isoformat())
+    pia.locator("#joint-finish-form #input-parents-on").fill(local_today().isoformat())
     pia.locator("#joint-finish-form #input-parents-how").fill("Samtale ved afhentning")
     _axe_clean(pia)
     pia.get_by_label(re.compile("Vi er enige, og den fælles vurdering er endelig")).check()

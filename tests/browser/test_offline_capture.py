@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from app.db import local_today
 from tests.browser.conftest import (
     PASSWORD,
     RUN_AXE,
@@ -160,7 +161,7 @@ def _finish_offline(
     if plan:
         page.locator("#input-fp-who-0").fill("Pia")
         page.locator("#input-parents-informed").check()
-        page.locator("#input-parents-on").fill(dt.date.today().isoformat())
+        page.locator("#input-parents-on").fill(local_today().isoformat())
         page.locator("#input-parents-how").fill("Samtale ved afhentning")
     page.get_by_role("button", name="Afslut vurdering").click()
     page.wait_for_selector("#finish-state")
@@ -256,7 +257,7 @@ class TestNetworkGoneHalfway:
         expect(page.locator("#input-fp-text-0")).to_be_focused()
         assert page.locator("#finish-state").count() == 0
         # A parents' note dated in the future is refused too.
-        later = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+        later = (local_today() + dt.timedelta(days=2)).isoformat()
         page.locator("#input-fp-text-0").fill("En fast voksen tager imod om morgenen")
         page.locator("#input-fp-who-0").fill("Pia")
         page.locator("#input-parents-informed").check()
@@ -267,7 +268,7 @@ class TestNetworkGoneHalfway:
             "ikke en dato i fremtiden", timeout=STATE_WAIT_MS
         )
         expect(page.locator("#error-focus-points")).to_have_count(0)
-        page.locator("#input-parents-on").fill(dt.date.today().isoformat())
+        page.locator("#input-parents-on").fill(local_today().isoformat())
         page.get_by_role("button", name="Afslut vurdering").click()
         page.wait_for_selector("#finish-state")
         assert SAVED_ON_DEVICE in page.locator("#finish-state").inner_text()
@@ -417,7 +418,7 @@ class TestRefusedByTheServer:
         assert "Noter: Skrevet på tabletten." in item.inner_text()
         assert "1 tegn er markeret." in item.inner_text()
         # The queued finish's focus point (who does it) and the parents' note, to copy.
-        today = dt.date.today().strftime("%d.%m.%Y")
+        today = local_today().strftime("%d.%m.%Y")
         assert "(Hvem gør det: Pia)" in details.inner_text()
         assert f"Forældrene: Orienteret, {today}, Samtale ved afhentning" in details.inner_text()
 

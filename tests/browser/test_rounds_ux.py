@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from app.db import local_today
 from tests.browser.conftest import RUN_AXE, TABLET_LANDSCAPE, TABLET_PORTRAIT, Server
 from tests.browser.flows import api_session, login
 
@@ -55,7 +56,7 @@ def test_a_leader_starts_a_round_and_sees_progress_move(
         "link", name="Trivselsrunder"
     ).click()
     title = f"Testrunde {next(_titles)}"
-    today = dt.date.today()
+    today = local_today()
     leader.get_by_label("Titel").fill(title)
     leader.get_by_label("Første dag").fill(today.isoformat())
     leader.get_by_label("Sidste dag").fill((today + dt.timedelta(days=14)).isoformat())

@@ -13,6 +13,7 @@ from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.catalogs import service as catalogs
 from app.children.models import Child
+from app.db import local_today
 from app.idempotency import IdempotentRequest
 from tests.accounts.test_login import csrf_from_login_page
 from tests.factories import id_of, make_child, make_draft, make_finished_assessment, signs
@@ -81,7 +82,7 @@ class TestCreateChild:
         assert response.json()["error"]["details"][0]["field"] == "last_name"
 
     def test_a_birth_date_in_the_future_is_422(self, as_user, app):
-        future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+        future = (local_today() + dt.timedelta(days=30)).isoformat()
         response = post_child(as_user("staff"), {**NEW_CHILD, "birth_date": future})
         assert response.status_code == 422
         assert response.json()["error"]["details"][0]["field"] == "birth_date"

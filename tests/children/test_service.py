@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.children import scope, service
+from app.db import local_today
 from app.errors import Forbidden, Invalid, NotFound
 from tests.factories import id_of, make_child
 
@@ -48,7 +49,7 @@ class TestCreateChild:
                 _user(session, org, "staff"),
                 first_name=" ",
                 last_name="",
-                birth_date=dt.date.today() + dt.timedelta(days=1),
+                birth_date=local_today() + dt.timedelta(days=1),
             )
         assert [d["field"] for d in caught.value.details] == [
             "first_name",
@@ -115,7 +116,7 @@ class TestVisibleChildren:
                 session, org.daycare_id, org.users["staff"], first_name=first, last_name=last
             )
         gone = make_child(session, org.daycare_id, org.users["staff"], first_name="Albert")
-        gone.left_on = dt.date.today() - dt.timedelta(days=1)
+        gone.left_on = local_today() - dt.timedelta(days=1)
         session.add(gone)
         make_child(session, org.school_id, org.users["teacher"], first_name="Alberte")
         session.flush()

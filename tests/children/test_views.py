@@ -14,6 +14,7 @@ from app.accounts.models import User
 from app.catalogs import service as catalogs
 from app.children.models import Child
 from app.children.service import age_text
+from app.db import local_today
 from tests.factories import id_of, make_child, make_finished_assessment
 from tests.html import one
 
@@ -176,7 +177,7 @@ class TestAddChild:
             assert s.exec(select(Child)).first() is None
 
     def test_birth_date_in_the_future_is_refused(self, as_user):
-        future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+        future = (local_today() + dt.timedelta(days=30)).isoformat()
         response = self._post(
             as_user("staff"), False, first_name="Carl", last_name="Berg", birth_date=future
         )

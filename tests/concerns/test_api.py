@@ -10,6 +10,7 @@ from sqlmodel import func, select
 from app import db
 from app.accounts.models import User
 from app.concerns.models import Concern
+from app.db import local_today
 from tests.factories import id_of, make_child, make_draft, make_finished_assessment, signs
 
 
@@ -292,7 +293,7 @@ class TestDialogues:
         r = staff.client.post(
             f"/api/v1/assessments/{a}/dialogues",
             json={
-                "held_on": dt.date.today().isoformat(),
+                "held_on": local_today().isoformat(),
                 "participants": "Mor",
                 "agreed": "Intet.",
             },
@@ -307,7 +308,7 @@ class TestDialogues:
         r = staff.client.post(
             f"/api/v1/assessments/{a}/dialogues",
             json={
-                "held_on": dt.date.today().isoformat(),
+                "held_on": local_today().isoformat(),
                 "participants": "Mor, far",
                 "agreed": "Fast sengetid.",
             },
@@ -317,7 +318,7 @@ class TestDialogues:
         body = r.json()
         assert body["agreed"] == "Fast sengetid."
         assert (body["assessment_id"], body["participants"]) == (a, "Mor, far")
-        assert (body["held_on"], body["follow_up_on"]) == (dt.date.today().isoformat(), None)
+        assert (body["held_on"], body["follow_up_on"]) == (local_today().isoformat(), None)
         assert set(body) == {"id", "assessment_id", "held_on", "participants", "agreed"} | {
             "follow_up_on"
         }

@@ -15,6 +15,7 @@ from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.catalogs import service as catalogs
 from app.concerns import service as concerns
+from app.db import local_today
 from app.meetings import service as meetings
 from tests.factories import id_of, make_child, make_draft, make_finished_assessment, signs
 from tests.html import attr, by_id, one
@@ -49,7 +50,7 @@ def record(app, org) -> dict[str, int]:
             s,
             staff,
             assessment_id=id_of(finished),
-            held_on=dt.date.today(),
+            held_on=local_today(),
             participants="Mor, pædagog",
             agreed="Vi mødes igen om en måned.",
             follow_up_on=None,
@@ -59,14 +60,14 @@ def record(app, org) -> dict[str, int]:
             staff,
             child_id=id_of(child),
             kind="network",
-            held_on=dt.date.today(),
+            held_on=local_today(),
             participants=[
                 meetings.Participant("Pædagog", "Sofie Pædagog"),
                 meetings.Participant("Psykolog", "Per Pedersen"),
             ],
             parents_took_part=True,
             agreed="PPR ser Vigga i januar.",
-            follow_up_on=dt.date.today() + dt.timedelta(days=30),
+            follow_up_on=local_today() + dt.timedelta(days=30),
             assessment_id=id_of(finished),
         )
         consultation = concerns.submit_consultation(

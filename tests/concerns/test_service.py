@@ -17,6 +17,7 @@ from app.catalogs import service as catalogs
 from app.concerns import crypto, scope, service
 from app.concerns.models import Concern
 from app.concerns.schemas import ConcernRead, NotificationDetails
+from app.db import local_today
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.factories import id_of, make_child, make_draft, make_finished_assessment, signs
 
@@ -87,7 +88,7 @@ class TestParentDialogue:
                 session,
                 _user(session, org, "staff"),
                 assessment_id=id_of(a),
-                held_on=dt.date.today(),
+                held_on=local_today(),
                 participants="Mor, pædagog",
                 agreed="x",
                 follow_up_on=None,
@@ -100,7 +101,7 @@ class TestParentDialogue:
                 session,
                 _user(session, org, "staff"),
                 assessment_id=id_of(a),
-                held_on=dt.date.today(),
+                held_on=local_today(),
                 participants="Mor",
                 agreed="x",
                 follow_up_on=None,
@@ -113,7 +114,7 @@ class TestParentDialogue:
                 session,
                 _user(session, org, "staff"),
                 assessment_id=id_of(a),
-                held_on=dt.date.today() + dt.timedelta(days=2),
+                held_on=local_today() + dt.timedelta(days=2),
                 participants=" ",
                 agreed="",
                 follow_up_on=dt.date(2000, 1, 1),
@@ -131,10 +132,10 @@ class TestParentDialogue:
             session,
             _user(session, org, "leader"),
             assessment_id=id_of(a),
-            held_on=dt.date.today(),
+            held_on=local_today(),
             participants="Mor, far, Lene",
             agreed="Mere ro om morgenen.",
-            follow_up_on=dt.date.today() + dt.timedelta(days=30),
+            follow_up_on=local_today() + dt.timedelta(days=30),
         )
         assert [x.id for x in service.dialogues_of(session, a)] == [d.id]
         event = session.exec(

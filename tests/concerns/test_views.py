@@ -12,6 +12,7 @@ from app import db
 from app.accounts.models import District, Role, User
 from app.catalogs import service as catalogs
 from app.concerns.models import Concern
+from app.db import local_today
 from tests.factories import id_of, make_child, make_finished_assessment, make_user, signs
 from tests.html import one
 
@@ -261,7 +262,7 @@ class TestDialoguePages:
         r = staff.client.post(
             f"/assessments/{assessment_id}/dialogue",
             data={
-                "held_on": dt.date.today().isoformat(),
+                "held_on": local_today().isoformat(),
                 "participants": "Mor",
                 "agreed": "x",
                 "csrf_token": staff.csrf_token,
@@ -276,7 +277,7 @@ class TestDialoguePages:
         r = staff.client.post(
             f"/assessments/{assessment_id}/dialogue",
             data={
-                "held_on": dt.date.today().isoformat(),
+                "held_on": local_today().isoformat(),
                 "participants": "Mor, far",
                 "agreed": "Fast sengetid.",
                 "follow_up_on": "",
@@ -683,10 +684,10 @@ class TestDialogueRedirect:
         r = staff.client.post(
             f"/assessments/{assessment_id}/dialogue",
             data={
-                "held_on": dt.date.today().isoformat(),
+                "held_on": local_today().isoformat(),
                 "participants": "Mor, far, pædagog",
                 "agreed": "Fast sengetid.",
-                "follow_up_on": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+                "follow_up_on": (local_today() + dt.timedelta(days=30)).isoformat(),
                 "csrf_token": staff.csrf_token,
             },
             follow_redirects=False,
@@ -697,7 +698,7 @@ class TestDialogueRedirect:
         assert location.endswith("#dialogue-saved")
         saved = one(soup(staff.client.get(location)), "#dialogue-saved")
         assert one(saved, "#saved-participants").text == "Mor, far, pædagog"
-        follow_up = (dt.date.today() + dt.timedelta(days=30)).strftime("%d.%m.%Y")
+        follow_up = (local_today() + dt.timedelta(days=30)).strftime("%d.%m.%Y")
         assert one(saved, "#saved-follow-up").text == follow_up
 
 

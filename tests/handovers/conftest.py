@@ -15,6 +15,7 @@ from app.accounts.models import Institution, Role, User
 from app.assessments import service as assessments
 from app.catalogs import service as catalogs
 from app.children.models import Child
+from app.db import local_today
 from tests.factories import Org, id_of, make_child, make_draft, make_user, signs
 
 
@@ -62,7 +63,7 @@ def setting(app: FastAPI, org: Org) -> Setting:
 def consent(**overrides: Any) -> dict[str, Any]:
     return {
         "given_by": "Maria Jensen (mor)",
-        "given_on": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
+        "given_on": (local_today() - dt.timedelta(days=1)).isoformat(),
         "covers": "Resumé af seneste vurdering og fokuspunkter",
         **overrides,
     }

@@ -11,6 +11,7 @@ import pytest
 
 from app import db
 from app.audit.models import AuditEvent
+from app.db import local_today
 from tests.factories import signs
 from tests.handovers.conftest import Setting, consent, finish_with_focus_point, send
 
@@ -172,7 +173,7 @@ class TestReadHandover:
         assert set(detail["child"]) == {"first_name", "last_name", "birth_date"}
         assert detail["consent"] == {
             "given_by": "Maria Jensen (mor)",
-            "given_on": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
+            "given_on": (local_today() - dt.timedelta(days=1)).isoformat(),
             "covers": "Resumé af seneste vurdering og fokuspunkter",
             "includes_meetings": False,
         }
@@ -180,7 +181,7 @@ class TestReadHandover:
         summary = detail["summary"]
         assert summary["level"] == 2
         assert summary["level_key"] == "declining_wellbeing"
-        assert summary["assessed_on"] == dt.date.today().isoformat()
+        assert summary["assessed_on"] == local_today().isoformat()
         assert [p["text"] for p in summary["focus_points"]] == ["Tryg start om morgenen"]
 
     def test_the_meetings_show_only_when_the_consent_covers_them(self, as_user, setting):
@@ -189,7 +190,7 @@ class TestReadHandover:
             f"/api/v1/children/{setting.child_id}/meetings",
             json={
                 "kind": "network",
-                "held_on": dt.date.today().isoformat(),
+                "held_on": local_today().isoformat(),
                 "participants": [
                     {"role": "Pædagog", "name": "Hanne Holm"},
                     {"role": "Sundhedsplejerske", "name": ""},
@@ -219,7 +220,7 @@ class TestReadHandover:
         assert detail["meetings"] == [
             {
                 "kind": "network",
-                "held_on": dt.date.today().isoformat(),
+                "held_on": local_today().isoformat(),
                 "participant_roles": ["Pædagog", "Sundhedsplejerske"],
                 "parents_took_part": True,
                 "agreed": "Fast voksen ved aflevering",

@@ -17,6 +17,7 @@ from app.assessments import service as assessments
 from app.assessments.models import Assessment, FocusPoint
 from app.audit.models import AuditEvent
 from app.children.models import Child
+from app.db import local_today
 from app.errors import AppError, Conflict
 from app.handovers import service
 from app.handovers.models import Handover
@@ -216,10 +217,10 @@ def test_retention_deletes_a_childs_handovers_with_the_child(app, org, setting):
         handover = _send(s, org, setting)
         service.accept(s, s.get_one(User, org.users["teacher"]), handover_id=handover.id or 0)
         child = s.get_one(Child, setting.child_id)
-        child.left_on = dt.date.today() - dt.timedelta(days=6 * 366)
+        child.left_on = local_today() - dt.timedelta(days=6 * 366)
         s.add(child)
     with db.session_scope(app.state.engine) as s:
-        summary = retention.run(s, RetentionPolicy(), as_of=dt.date.today())
+        summary = retention.run(s, RetentionPolicy(), as_of=local_today())
         assert summary.rules["children"].rows["handover"] == 1
         assert s.exec(select(Handover)).all() == []
         assert s.get(Child, setting.child_id) is None

@@ -11,6 +11,7 @@ import pytest
 from app import db
 from app.accounts.models import User
 from app.children.models import Child
+from app.db import local_today
 from tests.factories import signs
 from tests.handovers.conftest import Setting, finish_with_focus_point, send
 from tests.html import HX, attr, by_id, one, post, soup, target
@@ -20,7 +21,7 @@ def form(setting: Setting, **overrides: str) -> dict[str, str]:
     return {
         "to_institution_id": str(setting.school_id),
         "given_by": "Maria Jensen (mor)",
-        "given_on": (dt.date.today() - dt.timedelta(days=2)).isoformat(),
+        "given_on": (local_today() - dt.timedelta(days=2)).isoformat(),
         "covers": "Resumé og fokuspunkter",
         **overrides,
     }
@@ -179,7 +180,7 @@ class TestTheDetailPage:
             f"/api/v1/children/{setting.child_id}/meetings",
             json={
                 "kind": "cross_disciplinary",
-                "held_on": dt.date.today().isoformat(),
+                "held_on": local_today().isoformat(),
                 "participants": [{"role": "PPR-psykolog", "name": "Jens Berg"}],
                 "parents_took_part": False,
                 "agreed": "Observation i gruppen",

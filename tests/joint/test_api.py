@@ -3,12 +3,12 @@ independence rule in every JSON answer."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
 import pytest
 
+from app.db import local_today
 from tests.factories import signs
 from tests.joint.conftest import Team
 
@@ -312,7 +312,7 @@ class TestTheTeamsPlan:
 
     def test_stored_with_the_joint_assessment_and_read_back(self, pair, team):
         staff, leader, joint_id = self._ready(pair, L2)
-        today = dt.date.today().isoformat()
+        today = local_today().isoformat()
         response = finish(
             staff,
             joint_id,
@@ -347,7 +347,7 @@ class TestTheTeamsPlan:
             staff,
             joint_id,
             critical,
-            parents={"involvement": "informed", "on": dt.date.today().isoformat(), "how": "x"},
+            parents={"involvement": "informed", "on": local_today().isoformat(), "how": "x"},
         )
         assert response.status_code == 422
         assert response.json()["error"]["details"][0]["field"] == "parents"

@@ -5,12 +5,12 @@ agreement page; and the independence rule on each page."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 
 from app import messages
+from app.db import local_today
 from tests.factories import signs
 from tests.html import HX, attr, by_id, one, post, soup, target
 from tests.joint.conftest import Team
@@ -283,7 +283,7 @@ class TestTheTeamsPlan:
         self, joint, team, as_user
     ):
         staff, leader, joint_id = self._ready(joint, L2[:1])
-        today = dt.date.today().isoformat()
+        today = local_today().isoformat()
         response = post(
             staff,
             f"/joint-assessments/{joint_id}/finish",
@@ -328,7 +328,7 @@ class TestTheTeamsPlan:
                 "confirmed": "1",
                 "fp_text": "Underretning sendt; vi følger op.",
                 "parents_involvement": "informed",
-                "parents_on": dt.date.today().isoformat(),
+                "parents_on": local_today().isoformat(),
                 "parents_how": "Telefon",
             },
         )

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from app import db
 from app.catalogs import service as catalogs
+from app.db import local_today
 from tests.factories import Org, id_of, make_child
 
 
@@ -34,7 +35,7 @@ def kids(app: FastAPI, org: Org) -> Kids:
 
 def body(**changes: Any) -> dict[str, Any]:
     """A valid meeting held yesterday, with a follow-up in a month."""
-    today = dt.date.today()
+    today = local_today()
     meeting: dict[str, Any] = {
         "kind": "cross_disciplinary",
         "held_on": (today - dt.timedelta(days=1)).isoformat(),

@@ -12,11 +12,12 @@ import pytest
 from app import db
 from app.accounts.models import User
 from app.children.models import Child
+from app.db import local_today
 from tests.accounts.test_login import csrf_from_login_page
 from tests.factories import make_draft, make_finished_assessment, signs
 from tests.meetings.conftest import Kids, body, post_meeting
 
-TODAY = dt.date.today()
+TODAY = local_today()
 
 
 def meetings_of(user, child_id: int) -> list[dict[str, Any]]:

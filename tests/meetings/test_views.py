@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
+from app.db import local_today
 from tests.html import HX, attr, by_id, one, soup
 from tests.meetings.conftest import Kids, body, post_meeting
 
-TODAY = dt.date.today()
+TODAY = local_today()
 
 
 def form_data(user: Any, **changes: Any) -> dict[str, Any]:

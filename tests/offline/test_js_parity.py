@@ -28,6 +28,7 @@ from app.catalogs import service as catalogs
 from app.contacts import service as contacts
 from app.contacts.directory import ContactRole
 from app.contacts.schemas import ContactEntry, ContactScope
+from app.db import local_today
 from app.guide.engine import evaluate
 from app.offline.guide_data import catalog_data, levels_data
 from app.settings import Settings
@@ -317,7 +318,7 @@ def test_finishing_on_the_tablet_is_refused_as_the_server_refuses_it(
 ):
     catalog, levels = _catalog(), catalogs.levels()
     ticks = {"level3": _ids(3), "critical": _ids(4, critical=True)}
-    today = dt.date.today()
+    today = local_today()
     cases: list[dict[str, object]] = []
     server: list[list[str] | None] = []
     finishes = (
@@ -362,3 +363,30 @@ def test_finishing_on_the_tablet_is_refused_as_the_server_refuses_it(
         assert "focus_points[0].due_on" in fields
         assert {"parents", "parents.on", "parents.how"} <= fields
     assert len([s for s in server if s]) >= 3
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Los_Angeles", "Europe/Copenhagen"])
+def test_the_tablets_today_is_the_danish_date_whatever_its_time_zone(tmp_path, zone):
+    """Between 23:00 and 24:00 UTC (22:00 in summer) the dates differ: the tablet refuses a
+    follow-up "in the past" exactly when the server does only if both ask Denmark's date."""
+    assert NODE is not None, "Node.js is missing: apt-get install -y nodejs"
+    instants = ["2026-12-06T23:30:00Z", "2026-12-06T22:30:00Z", "2026-07-01T22:30:00Z"]
+    script = (
+        f"const {{todayIso}} = await import({json.dumps(SUMMARY_JS.as_uri())});"
+        f"process.stdout.write(JSON.stringify({json.dumps(instants)}.map("
+        "(t) => todayIso(new Date(t)))));"
+    )
+    out = subprocess.run(  # noqa: S603 - our own script
+        [NODE, "--input-type=module", "-e", script],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "TZ": zone},
+    )
+    expected = [
+        dt.datetime.fromisoformat(t).astimezone(db.COPENHAGEN).date().isoformat()
+        for t in instants
+    ]
+    assert expected == ["2026-12-07", "2026-12-06", "2026-07-02"]
+    assert json.loads(out.stdout) == expected

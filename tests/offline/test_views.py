@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from app import db
 from app.assessments.models import Assessment
 from app.catalogs import service as catalogs
+from app.db import local_today
 from app.offline import assets
 from tests.factories import make_child
 from tests.html import one
@@ -257,7 +258,7 @@ class TestSync:
         assert _stored(app, draft_id).status == "draft"
 
     def test_an_override_with_a_reason_and_a_follow_up_date(self, staff, draft_id):
-        follow_up = (dt.date.today() + dt.timedelta(days=14)).isoformat()
+        follow_up = (local_today() + dt.timedelta(days=14)).isoformat()
         body = {
             "observed": _ids(level=2),
             "finish": {"level": 3, "reason": "Flere tegn hjemme.", "follow_up_on": follow_up},

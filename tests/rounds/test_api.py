@@ -14,9 +14,10 @@ from app.accounts.models import Institution, Role, User
 from app.audit.models import AuditEvent
 from app.catalogs import service as catalogs
 from app.children.models import Child
+from app.db import local_today
 from tests.factories import id_of, make_assessed, make_child, make_group, make_user
 
-TODAY = dt.date.today()
+TODAY = local_today()
 
 
 def _children(app, org, n: int, *, institution: str = "daycare", prefix: str = "Barn") -> list[int]:

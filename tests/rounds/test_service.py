@@ -9,13 +9,14 @@ import pytest
 
 from app.accounts.models import User
 from app.catalogs import service as catalogs
+from app.db import local_today
 from app.errors import Forbidden
 from app.rounds import service
 from app.rounds.models import RoundGroup
 from app.rounds.service import RoundMissing
 from tests.factories import id_of, make_assessed, make_child, make_group, make_round
 
-TODAY = dt.date.today()
+TODAY = local_today()
 
 
 @pytest.fixture

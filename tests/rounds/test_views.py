@@ -11,11 +11,12 @@ from bs4 import BeautifulSoup
 from app import db
 from app.accounts.models import User
 from app.catalogs import service as catalogs
+from app.db import local_today
 from tests.factories import id_of, make_assessed, make_child, make_group, make_round
 from tests.html import attr, by_id, one
 
 HX = {"HX-Request": "true"}
-TODAY = dt.date.today()
+TODAY = local_today()
 
 
 def _soup(response) -> BeautifulSoup:
