@@ -385,8 +385,7 @@ def test_the_tablets_today_is_the_danish_date_whatever_its_time_zone(tmp_path, z
         env={**os.environ, "TZ": zone},
     )
     expected = [
-        dt.datetime.fromisoformat(t).astimezone(db.COPENHAGEN).date().isoformat()
-        for t in instants
+        dt.datetime.fromisoformat(t).astimezone(db.COPENHAGEN).date().isoformat() for t in instants
     ]
     assert expected == ["2026-12-07", "2026-12-06", "2026-07-02"]
     assert json.loads(out.stdout) == expected
