@@ -83,3 +83,34 @@ def test_every_domain_has_its_place_in_the_order_of_domains():
     )
     packages = {path.parent.name for path in APP.glob("*/__init__.py")}
     assert {f"app.{name}" for name in packages - NOT_A_DOMAIN} == set(order)
+
+
+def _machine_dates(tree: ast.AST) -> list[int]:
+    """``date.today()`` and a ``datetime.now()`` without a zone: the machine's calendar."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        owner = node.func.value
+        owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+        today = node.func.attr == "today" and owner_name == "date"
+        naive_now = node.func.attr == "now" and owner_name == "datetime" and not node.args
+        if today or naive_now:
+            found.append(node.lineno)
+    return found
+
+
+SOURCES = sorted([*APP.rglob("*.py"), *(APP.parent / "tests").rglob("*.py")])
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(APP.parent)))
+def test_today_is_denmarks_date_not_the_machines(path):
+    """The app's dates are Danish calendar dates (``db.local_today``, ``db.utcnow``): a test or
+    a module that asks the machine's date disagrees with them for an hour or two every night
+    (the server runs in UTC), which is how ten tests failed only between 23:00 and 24:00."""
+    assert _machine_dates(ast.parse(path.read_text(encoding="utf-8"))) == []
+
+
+def test_the_date_check_sees_a_machine_date():
+    source = "import datetime as dt\na = dt.date.today()\nb = datetime.now()\nc = dt.datetime.now(dt.UTC)"
+    assert _machine_dates(ast.parse(source)) == [2, 3]
