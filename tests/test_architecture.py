@@ -112,5 +112,12 @@ def test_today_is_denmarks_date_not_the_machines(path):
 
 
 def test_the_date_check_sees_a_machine_date():
-    source = "import datetime as dt\na = dt.date.today()\nb = datetime.now()\nc = dt.datetime.now(dt.UTC)"
+    source = "\n".join(
+        [
+            "import datetime as dt",
+            "a = dt.date.today()",
+            "b = datetime.now()",
+            "c = dt.datetime.now(dt.UTC)",
+        ]
+    )
     assert _machine_dates(ast.parse(source)) == [2, 3]
