@@ -269,7 +269,7 @@ def keys_rotate_cpr() -> None:
 def retention_run(
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Kør som på denne dato (ÅÅÅÅ-MM-DD); standard i dag"),
+        typer.Option("--as-of", help="Kør som på denne dato (ÅÅÅÅ-MM-DD); standard dagens dato i Danmark"),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Tæl kun: slet intet, skriv intet i auditloggen")
@@ -284,7 +284,7 @@ def retention_run(
 
     settings = Settings()
     try:
-        day = dt.date.fromisoformat(as_of) if as_of else dt.datetime.now(dt.UTC).date()
+        day = dt.date.fromisoformat(as_of) if as_of else db.local_today()
     except ValueError:
         raise _fail(f"--as-of skal være en dato som 2026-12-03, ikke {as_of!r}.") from None
     engine = db.make_engine(settings.resolved_database_url)

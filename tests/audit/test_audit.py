@@ -130,7 +130,9 @@ class TestAuditFilters:
         admin.client.get(f"/admin/users/{org.users['leader']}")
         import datetime as dt
 
-        today = dt.datetime.now(dt.UTC).date().isoformat()
+        from app.db import local_today
+
+        today = local_today().isoformat()  # the viewer's dates are Danish calendar days
         page = admin.client.get(
             "/admin/audit",
             params={
@@ -144,7 +146,7 @@ class TestAuditFilters:
         )
         rows = BeautifulSoup(page.text, "html.parser").select("#audit-table tbody tr[id]")
         assert len(rows) == 1
-        yesterday = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2)).isoformat()
+        yesterday = (local_today() - dt.timedelta(days=2)).isoformat()
         page = admin.client.get("/admin/audit", params={"until": yesterday})
         assert BeautifulSoup(page.text, "html.parser").select("#audit-table tbody tr[id]") == []
 
