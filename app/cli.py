@@ -269,7 +269,9 @@ def keys_rotate_cpr() -> None:
 def retention_run(
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Kør som på denne dato (ÅÅÅÅ-MM-DD); standard dagens dato i Danmark"),
+        typer.Option(
+            "--as-of", help="Kør som på denne dato (ÅÅÅÅ-MM-DD); standard dagens dato i Danmark"
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Tæl kun: slet intet, skriv intet i auditloggen")

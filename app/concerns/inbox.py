@@ -17,8 +17,8 @@ from app.audit.tags import AuditTag
 from app.concerns import scope
 from app.concerns.handling import deadlines_of
 from app.concerns.models import Concern
-from app.concerns.schemas import URGENCY_RANK, NotificationDetails, Urgency
-from app.concerns.workflow import STATUS_LABELS, ConcernKind, ConcernStatus
+from app.concerns.schemas import URGENCY_RANK, KindAndStatus, NotificationDetails, Urgency
+from app.concerns.workflow import ConcernKind, ConcernStatus
 from app.db import utcnow
 from app.deadlines import Deadline, DeadlineState, notification_deadlines
 
@@ -101,7 +101,7 @@ INBOX_COLUMNS: tuple[Any, ...] = (
 
 
 @dataclass(frozen=True, slots=True)
-class InboxEntry:
+class InboxEntry(KindAndStatus):
     """One line of a social worker's inbox: ``concern`` is a row of :data:`INBOX_COLUMNS`
     (the attributes of a :class:`Concern` the line shows); the rest as
     :class:`~app.concerns.schemas.ConcernView` has it."""
@@ -111,16 +111,6 @@ class InboxEntry:
     status: ConcernStatus
     urgency: Urgency | None
     deadlines: dict[str, Deadline]
-
-    @property
-    def is_notification(self) -> bool:
-        """A named notification (underretning)."""
-        return self.kind is ConcernKind.NOTIFICATION
-
-    @property
-    def status_label(self) -> str:
-        """The status in Danish."""
-        return STATUS_LABELS[self.status]
 
 
 def _entry(row: sa.Row[Any]) -> InboxEntry:

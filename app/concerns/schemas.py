@@ -178,8 +178,27 @@ class Step:
         return "Overtaget" if self.taken else STATUS_LABELS[self.status]
 
 
+class KindAndStatus:
+    """What a concern's line and its page both say of its kind and status (a mixin of
+    :class:`ConcernView` and the inbox's lines, which have ``kind`` and ``status``)."""
+
+    __slots__ = ()
+    kind: ConcernKind
+    status: ConcernStatus
+
+    @property
+    def is_notification(self) -> bool:
+        """A named notification (underretning)."""
+        return self.kind is ConcernKind.NOTIFICATION
+
+    @property
+    def status_label(self) -> str:
+        """The status in Danish."""
+        return STATUS_LABELS[self.status]
+
+
 @dataclass(frozen=True)
-class ConcernView:
+class ConcernView(KindAndStatus):
     """A concern as one viewer may see it: what the API answers and the concern page shows.
 
     ``shows_links``: the viewer may know which child and assessment it is about (never a
@@ -206,16 +225,6 @@ class ConcernView:
     def anonymous(self) -> bool:
         """A consultation never carries the child's identity."""
         return self.kind is ConcernKind.CONSULTATION
-
-    @property
-    def is_notification(self) -> bool:
-        """A named notification (underretning)."""
-        return self.kind is ConcernKind.NOTIFICATION
-
-    @property
-    def status_label(self) -> str:
-        """The status in Danish."""
-        return STATUS_LABELS[self.status]
 
     @property
     def outcome(self) -> Outcome | None:
