@@ -101,10 +101,7 @@ def visible_child_rows(
     list's database CPU: docs/performance.md, issue 14)."""
     ensure_may_see_children(actor)
     query = sa.select(
-        Child.__table__.c.id,  # type: ignore[attr-defined]
-        Child.__table__.c.first_name,  # type: ignore[attr-defined]
-        Child.__table__.c.last_name,  # type: ignore[attr-defined]
-        Child.__table__.c.birth_date,  # type: ignore[attr-defined]
+        col(Child.id), col(Child.first_name), col(Child.last_name), col(Child.birth_date)
     ).where(*_visible_query(actor, search, left))
     rows = session.execute(query.order_by(*_BY_NAME).limit(limit)).all()
     children = [ListedChild(*row) for row in rows]

@@ -113,8 +113,16 @@ class InboxEntry(KindAndStatus):
     deadlines: dict[str, Deadline]
 
 
+def _row_deadlines(row: sa.Row[Any]) -> dict[str, Deadline]:
+    """:func:`~app.concerns.handling.deadlines_of` for a row with the deadline columns."""
+    if row.kind != _NOTIFICATION:
+        return {}
+    return notification_deadlines(
+        row.created_at, assessed_at=row.assessed_at, acknowledged_at=row.acknowledged_at
+    )
+
+
 def _entry(row: sa.Row[Any]) -> InboxEntry:
-    notification = row.kind == _NOTIFICATION
     return InboxEntry(
         concern=row,
         kind=ConcernKind(row.kind),
@@ -122,13 +130,9 @@ def _entry(row: sa.Row[Any]) -> InboxEntry:
         # As NotificationDetails.of: the stored details validated (the default urgency when
         # none was stored), for notifications only.
         urgency=NotificationDetails.model_validate(row.details or {}).urgency
-        if notification
+        if row.kind == _NOTIFICATION
         else None,
-        deadlines=notification_deadlines(
-            row.created_at, assessed_at=row.assessed_at, acknowledged_at=row.acknowledged_at
-        )
-        if notification
-        else {},
+        deadlines=_row_deadlines(row),
     )
 
 
@@ -175,7 +179,9 @@ def inbox_for(
         session, actor, INBOX_COLUMNS, limit=closed_shown
     )
     shown = sorted((_entry(r) for r in open_rows), key=_entry_order)
-    counts = _social_worker_counts(open_rows, actor, now)
+    counts = _social_worker_counts(
+        [(e.concern.assigned_to, e.deadlines) for e in shown], actor, now
+    )
     shown += [_entry(r) for r in closed]
     audit.record(
         session,
@@ -218,15 +224,6 @@ _COUNT_COLUMNS = (
 )
 
 
-def _overdue(row: sa.Row[Any], now: dt.datetime) -> bool:
-    if row.kind != _NOTIFICATION:
-        return False
-    deadlines = notification_deadlines(
-        row.created_at, assessed_at=row.assessed_at, acknowledged_at=row.acknowledged_at
-    )
-    return any(d.state(now) is DeadlineState.OVERDUE for d in deadlines.values())
-
-
 def counts_for(session: Session, actor: User, now: dt.datetime | None = None) -> Counts | None:
     """Open and overdue concerns of a social worker's district; for staff and leaders the
     replies not yet closed; None for anyone else (not audited: no data, counts only)."""
@@ -237,14 +234,21 @@ def counts_for(session: Session, actor: User, now: dt.datetime | None = None) ->
     if actor.role_enum is not Role.SOCIAL_WORKER:
         rows = scope.open_concern_rows(session, actor, _REPLY_COLUMNS)
         return Counts(open=0, overdue=0, replies=sum(1 for r in rows if has_reply(r)))
-    return _social_worker_counts(
-        scope.open_concern_rows(session, actor, _COUNT_COLUMNS), actor, now
+    rows = scope.open_concern_rows(session, actor, _COUNT_COLUMNS)
+    return _social_worker_counts([(r.assigned_to, _row_deadlines(r)) for r in rows], actor, now)
+
+
+def _social_worker_counts(
+    open_concerns: Sequence[tuple[int | None, Mapping[str, Deadline]]],
+    actor: User,
+    now: dt.datetime,
+) -> Counts:
+    """The header counts of a social worker from the district's open concerns (each as whom
+    it is assigned to and its deadlines)."""
+    overdue = sum(
+        1
+        for _, deadlines in open_concerns
+        if any(d.state(now) is DeadlineState.OVERDUE for d in deadlines.values())
     )
-
-
-def _social_worker_counts(rows: Sequence[sa.Row[Any]], actor: User, now: dt.datetime) -> Counts:
-    """The header counts of a social worker from the district's open concerns (rows with at
-    least :data:`_COUNT_COLUMNS`)."""
-    overdue = sum(1 for r in rows if _overdue(r, now))
-    mine = sum(1 for r in rows if r.assigned_to is not None and r.assigned_to == actor.id)
-    return Counts(open=len(rows), overdue=overdue, mine=mine)
+    mine = sum(1 for assigned, _ in open_concerns if assigned is not None and assigned == actor.id)
+    return Counts(open=len(open_concerns), overdue=overdue, mine=mine)

@@ -46,46 +46,18 @@ def reveals_child(actor: User, concern: Concern) -> bool:
     return concern.is_notification or actor.role_enum is not Role.SOCIAL_WORKER
 
 
-def visible_concerns(session: Session, actor: User, *, open_only: bool = False) -> list[Concern]:
-    """The concerns the actor may see (unordered; the service orders them); ``open_only``:
-    not the closed ones (selected in SQL, on the district's (district, status) index)."""
-    ensure_may_see_concerns(actor)
-    query = select(Concern)
-    if actor.role_enum is Role.SOCIAL_WORKER:
-        query = query.where(Concern.district_id == actor.district_id)
-    else:
-        query = query.where(Concern.institution_id == actor.institution_id)
-    if open_only:
-        query = query.where(col(Concern.status).in_(OPEN_STATUSES))
+def visible_concerns(session: Session, actor: User) -> list[Concern]:
+    """The concerns the actor may see (the service orders them)."""
+    query = select(Concern).where(_district_or_institution(actor))
     return list(session.exec(query.order_by(col(Concern.created_at))).all())
 
 
 OPEN_STATUSES = tuple(s.value for s in ConcernStatus if s is not ConcernStatus.CLOSED)
 
 
-def latest_closed_concerns(
-    session: Session, actor: User, *, limit: int | None
-) -> tuple[list[Concern], int]:
-    """A social worker's district's ``limit`` most recently closed concerns (all for None),
-    and how many
-    closed ones there are in all (unaudited: the caller audits the list it shows)."""
-    ensure_may_see_concerns(actor)
-    closed = (Concern.district_id == actor.district_id) & (
-        Concern.status == ConcernStatus.CLOSED.value
-    )
-    rows = session.exec(
-        select(Concern)
-        .where(closed)
-        .order_by(col(Concern.closed_at).desc(), col(Concern.id).desc())
-        .limit(limit)
-    ).all()
-    total = session.exec(select(sa.func.count()).select_from(Concern).where(closed)).one()
-    return list(rows), int(total)
-
-
 def _district_or_institution(actor: User) -> sa.ColumnElement[bool]:
-    """The rows ``actor`` may see: the district's for a social worker, else the
-    institution's (the same rule as :func:`visible_concerns`)."""
+    """The concerns ``actor`` may see: the district's for a social worker, else the
+    institution's (the rule of every list here)."""
     ensure_may_see_concerns(actor)
     if actor.role_enum is Role.SOCIAL_WORKER:
         return col(Concern.district_id) == actor.district_id
@@ -95,10 +67,10 @@ def _district_or_institution(actor: User) -> sa.ColumnElement[bool]:
 def open_concern_rows(
     session: Session, actor: User, columns: Sequence[Any]
 ) -> Sequence[sa.Row[Any]]:
-    """:func:`visible_concerns` with ``open_only``, as Core rows of ``columns`` only (oldest
-    first): the lists and counts that show a few columns of every open concern load no ORM
-    instance and none of the large columns (message, observed signs, CPR). Unaudited: the
-    caller audits what it shows."""
+    """The open (not closed) concerns the actor may see, as Core rows of ``columns`` only
+    (oldest first; on the district's (district, status) index): the lists and counts that
+    show a few columns of every open concern load no ORM instance and none of the large
+    columns (message, observed signs, CPR). Unaudited: the caller audits what it shows."""
     where = _district_or_institution(actor) & col(Concern.status).in_(OPEN_STATUSES)
     query = sa.select(*columns).where(where).order_by(col(Concern.created_at))
     return session.execute(query).all()
@@ -111,8 +83,9 @@ def latest_closed_rows(
     *,
     limit: int | None,
 ) -> tuple[Sequence[sa.Row[Any]], int]:
-    """:func:`latest_closed_concerns` as Core rows of ``columns`` only (most recently closed
-    first), and how many closed ones the district has in all (unaudited)."""
+    """A social worker's district's ``limit`` most recently closed concerns (all for None) as
+    Core rows of ``columns`` only, and how many closed ones the district has in all
+    (unaudited: the caller audits the list it shows)."""
     ensure_may_see_concerns(actor)
     closed = (col(Concern.district_id) == actor.district_id) & (
         col(Concern.status) == ConcernStatus.CLOSED.value
@@ -136,13 +109,6 @@ def institution_names(session: Session, ids: set[int]) -> dict[int, str]:
         sa.select(col(Institution.id), col(Institution.name)).where(col(Institution.id).in_(ids))
     ).all()
     return {row.id: row.name for row in rows}
-
-
-def open_concerns(session: Session, actor: User) -> list[Concern]:
-    """The open (not closed) concerns the actor may see; no audit row (counts only). Every
-    page of a social worker counts them for the header: the closed ones, most of a
-    district's history, are not read."""
-    return visible_concerns(session, actor, open_only=True)
 
 
 def get_concern_for(

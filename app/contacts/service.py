@@ -119,13 +119,7 @@ def contacts_of(
 ) -> list[ContactEntry]:
     """The institution's own contacts, then its district's, then the municipality's (no
     access check: for the caller that has made one, and for the offline guide data)."""
-    own = [
-        _entry(c, ContactScope.INSTITUTION) for c in _institution_rows(session, institution.id or 0)
-    ]
-    district = [
-        _entry(c, ContactScope.DISTRICT) for c in _district_rows(session, institution.district_id)
-    ]
-    return own + district + municipality_contacts(settings)
+    return contacts_for_institution(session, institution_id=institution.id or 0, settings=settings)
 
 
 _CONTACT = Contact.__table__  # type: ignore[attr-defined]
@@ -149,9 +143,9 @@ _OF_INSTITUTION = (
 def contacts_for_institution(
     session: Session, *, institution_id: int, settings: Settings
 ) -> list[ContactEntry]:
-    """:func:`contacts_of` by the institution's id, in one statement instead of three (the
-    institution, its contacts, its district's): for the summary panel on every questionnaire
-    and result page. No access check, as there."""
+    """:func:`contacts_of` by the institution's id, in one statement (its contacts and its
+    district's, the district found in the same statement): for the summary panel on every
+    questionnaire and result page. No access check, as there."""
     rows = session.execute(_OF_INSTITUTION, {"institution_id": institution_id}).all()
     own = [_entry(r, ContactScope.INSTITUTION) for r in rows if r.institution_id == institution_id]
     district = [

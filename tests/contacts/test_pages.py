@@ -159,8 +159,9 @@ class TestNotificationForm:
 
 
 def test_one_statement_gives_the_institutions_then_the_districts_contacts(app, org, staff):
-    """``contacts_for_institution`` (the summary panel's) is ``contacts_of`` by id: the same
-    entries in the same order, another institution's and district's left out."""
+    """``contacts_for_institution`` (the summary panel's, and ``contacts_of``'s) gives the
+    institution's own, its district's and the municipality's entries, as the admin pages
+    list them, in that order; another institution's and district's left out."""
     with db.session_scope(app.state.engine) as s:
         admin = s.get(User, org.users["admin"])
         assert admin is not None
@@ -186,11 +187,16 @@ def test_one_statement_gives_the_institutions_then_the_districts_contacts(app, o
     with db.session_scope(app.state.engine) as s:
         for institution_id in (org.daycare_id, org.school_id, org.other_daycare_id):
             institution = accounts.get_institution(s, institution_id=institution_id)
-            expected = contacts.contacts_of(s, institution, settings)
+            expected = (
+                contacts.institution_contacts(s, institution_id=institution_id)
+                + contacts.district_contacts(s, district_id=institution.district_id)
+                + contacts.municipality_contacts(settings)
+            )
             got = contacts.contacts_for_institution(
                 s, institution_id=institution_id, settings=settings
             )
             assert got == expected
+            assert contacts.contacts_of(s, institution, settings) == expected
         names = [
             e.name
             for e in contacts.contacts_for_institution(
