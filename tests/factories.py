@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.accounts.models import District, Institution, InstitutionKind, Role, User
 from app.accounts.passwords import hash_password
 from app.assessments.models import Assessment
+from app.catalogs.models import CatalogVersion
 from app.children.models import Child
 from app.db import local_today
+from app.guide.loader import dump_catalog
+from app.guide.schema import Catalog
 from app.rounds.models import Group, GroupChild, GroupStaff, Round, RoundGroup
 
 TEST_PASSWORD = "korrekt-hest-batteri"
@@ -350,3 +354,32 @@ def submit_individual(
     return assessments.finish(
         session, participant, assessment_id=id_of(draft), level=level, reason=reason
     ).assessment
+
+
+def publish_with_text_changed(
+    session: Session, catalog: Catalog, old_text: str, new_text: str
+) -> None:
+    """What an admin's publication does to ``catalog``: its published version retired, the
+    next version, with ``old_text`` reworded as ``new_text``, published."""
+    changed = catalog.model_copy(update={"version": catalog.version + 1})
+    content = dump_catalog(changed).replace(old_text, new_text)
+    old = session.exec(
+        select(CatalogVersion).where(
+            CatalogVersion.catalog_id == catalog.id, CatalogVersion.status == "published"
+        )
+    ).one()
+    old.status = "retired"
+    session.add(old)
+    session.add(
+        CatalogVersion(
+            catalog_id=catalog.id,
+            version=changed.version,
+            status="published",
+            title=changed.title,
+            min_age_years=catalog.min_age_years,
+            max_age_years=catalog.max_age_years,
+            content=content,
+            content_sha256=hashlib.sha256(content.encode()).hexdigest(),
+            source="admin",
+        )
+    )

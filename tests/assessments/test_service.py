@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 import pytest
 from sqlmodel import select
@@ -13,11 +12,15 @@ from app.assessments import service
 from app.assessments.models import Assessment
 from app.audit.models import AuditEvent
 from app.catalogs import service as catalogs
-from app.catalogs.models import CatalogVersion
 from app.db import local_today
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.guide.loader import dump_catalog
-from tests.factories import id_of, make_child, make_draft, make_finished_assessment
+from tests.factories import (
+    id_of,
+    make_child,
+    make_draft,
+    make_finished_assessment,
+    publish_with_text_changed,
+)
 
 # The shipped file's version is the first one stored.
 SHIPPED = catalogs.shipped_guide().catalog("3-5").version
@@ -281,24 +284,7 @@ class TestPinnedVersion:
         state = service.create_finished(session, staff, child_id=child.id, observed=[sign])
         old_text = catalog.indicator(sign).text
         # An admin publishes version 2 with the text changed and retires version 1.
-        changed = catalog.model_copy(update={"version": catalog.version + 1})
-        content = dump_catalog(changed).replace(old_text, "Ny formulering af tegnet.")
-        old = session.exec(select(CatalogVersion).where(CatalogVersion.catalog_id == "3-5")).one()
-        old.status = "retired"
-        session.add(old)
-        session.add(
-            CatalogVersion(
-                catalog_id="3-5",
-                version=catalog.version + 1,
-                status="published",
-                title=changed.title,
-                min_age_years=3,
-                max_age_years=5,
-                content=content,
-                content_sha256=hashlib.sha256(content.encode()).hexdigest(),
-                source="admin",
-            )
-        )
+        publish_with_text_changed(session, catalog, old_text, "Ny formulering af tegnet.")
         session.flush()
         again = service.state_of(session, state.assessment)
         assert again.catalog.version == catalog.version

@@ -5,19 +5,16 @@ that holds catalog content only, never a child's name, a draft or its ticks."""
 from __future__ import annotations
 
 import gc
-import hashlib
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlmodel import select
 
 from app import db
 from app.assessments import sign_list
 from app.catalogs import service as catalogs
-from app.catalogs.models import CatalogVersion
 from app.guide.loader import dump_catalog, parse_catalog
 from app.web.templating import make_templates
-from tests.factories import id_of, make_child
+from tests.factories import id_of, make_child, publish_with_text_changed
 
 #: What templates/assessments/questionnaire.html rendered for an area's signs before the
 #: items were made once per catalog (the loop exactly as it stood, with its whitespace).
@@ -137,24 +134,7 @@ def test_a_newly_published_version_has_items_of_its_own(app, org, as_user):
     catalog = catalogs.shipped_guide().catalog("3-5")
     sign = catalog.areas[0].indicators[0]
     with db.session_scope(app.state.engine) as s:
-        changed = catalog.model_copy(update={"version": catalog.version + 1})
-        content = dump_catalog(changed).replace(sign.text, "Ny formulering af det første tegn.")
-        old = s.exec(select(CatalogVersion).where(CatalogVersion.catalog_id == "3-5")).one()
-        old.status = "retired"
-        s.add(old)
-        s.add(
-            CatalogVersion(
-                catalog_id="3-5",
-                version=catalog.version + 1,
-                status="published",
-                title="Nyt katalog",
-                min_age_years=3,
-                max_age_years=5,
-                content=content,
-                content_sha256=hashlib.sha256(content.encode()).hexdigest(),
-                source="admin",
-            )
-        )
+        publish_with_text_changed(s, catalog, sign.text, "Ny formulering af det første tegn.")
     draft = staff.client.post(f"/children/{child_id}/assessments", data=start).url.path
     page = BeautifulSoup(staff.client.get(draft).text, "html.parser")
     box = page.select_one(f"input[name=observed][value='{sign.id}']")

@@ -4,7 +4,6 @@ text, finishing, and the read-only, printable result."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 import pytest
 from bs4 import BeautifulSoup
@@ -15,11 +14,9 @@ from app.accounts.models import User
 from app.assessments import service
 from app.assessments.models import Assessment
 from app.catalogs import service as catalogs
-from app.catalogs.models import CatalogVersion
 from app.children.models import Child
 from app.db import local_today
-from app.guide.loader import dump_catalog
-from tests.factories import id_of, make_child, make_finished_assessment
+from tests.factories import id_of, make_child, make_finished_assessment, publish_with_text_changed
 from tests.html import attr, by_id, one
 
 HX = {"HX-Request": "true"}
@@ -688,24 +685,7 @@ class TestResult:
         old_text = _text(sign)
         with db.session_scope(app.state.engine) as s:
             catalog = _catalog()
-            changed = catalog.model_copy(update={"version": catalog.version + 1})
-            content = dump_catalog(changed).replace(old_text, "Ny formulering af tegnet.")
-            old = s.exec(select(CatalogVersion).where(CatalogVersion.catalog_id == "3-5")).one()
-            old.status = "retired"
-            s.add(old)
-            s.add(
-                CatalogVersion(
-                    catalog_id="3-5",
-                    version=catalog.version + 1,
-                    status="published",
-                    title="Nyt katalog",
-                    min_age_years=3,
-                    max_age_years=5,
-                    content=content,
-                    content_sha256=hashlib.sha256(content.encode()).hexdigest(),
-                    source="admin",
-                )
-            )
+            publish_with_text_changed(s, catalog, old_text, "Ny formulering af tegnet.")
         soup = _soup(staff.client.get(f"/assessments/{finished_id}"))
         assert old_text in one(soup, "#rationale").text
         assert old_text in by_id(soup, f"observed-{sign}").text
