@@ -317,15 +317,7 @@ class TestInboxPage:
             data={"message": "Trist længe.", "csrf_token": staff.csrf_token},
         )
         a2, _ = make_assessment(level=4)
-        staff.client.post(
-            f"/assessments/{a2}/notification",
-            data={
-                "message": "Bekymret.",
-                "parents_informed": "yes",
-                "confirm": "1",
-                "csrf_token": staff.csrf_token,
-            },
-        )
+        _notify(staff, a2, message="Bekymret.")
         page = soup(as_user("social").client.get("/concerns"))
         kinds = [tr["data-kind"] for tr in page.select("#inbox-table tbody tr[id]")]
         assert kinds == ["notification", "consultation"]
@@ -337,15 +329,7 @@ class TestInboxPage:
         staff = as_user("staff")
         for level in (2, 3):
             assessment_id, _ = make_assessment(level=level)
-            staff.client.post(
-                f"/assessments/{assessment_id}/notification",
-                data={
-                    "message": "Bekymret.",
-                    "parents_informed": "yes",
-                    "confirm": "1",
-                    "csrf_token": staff.csrf_token,
-                },
-            )
+            _notify(staff, assessment_id, message="Bekymret.")
         page = soup(as_user("social").client.get("/concerns"))
         assert len(page.select("[data-deadline=assess]")) == 2
         ids = [tag["id"] for tag in page.select("[id]")]
@@ -417,15 +401,7 @@ class TestIntegration:
     def test_social_worker_header_counts_open_concerns(self, as_user, make_assessment):
         assessment_id, _ = make_assessment(level=4)
         staff = as_user("staff")
-        staff.client.post(
-            f"/assessments/{assessment_id}/notification",
-            data={
-                "message": "Bekymret.",
-                "parents_informed": "yes",
-                "confirm": "1",
-                "csrf_token": staff.csrf_token,
-            },
-        )
+        _notify(staff, assessment_id, message="Bekymret.")
         page = soup(as_user("social").client.get("/"))
         assert one(page, "#count-open").get_text(strip=True).startswith("1")
         assert page.select_one("#count-overdue") is None
