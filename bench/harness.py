@@ -50,6 +50,23 @@ def require_loopback(url: str) -> None:
         raise SystemExit(f"only loopback targets are allowed, not {host!r}")
 
 
+def empty_postgres(url: str) -> None:
+    """Drop everything in the PostgreSQL database ``url``: only on this machine, and only in
+    a database whose name says it is a benchmark's (it contains "bench")."""
+    import sqlalchemy as sa
+
+    parsed = sa.make_url(url)
+    if (parsed.host or "127.0.0.1") not in LOOPBACK:
+        raise SystemExit(f"only loopback targets are allowed, not {parsed.host!r}")
+    if "bench" not in (parsed.database or ""):
+        raise SystemExit('the PostgreSQL database is emptied: its name must contain "bench"')
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

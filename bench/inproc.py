@@ -217,15 +217,9 @@ def _empty(url: str) -> None:
         for leftover in file.parent.glob(file.name + "*"):
             leftover.unlink()
         return
-    import sqlalchemy as sa
+    from bench.harness import empty_postgres
 
-    if "bench" not in (sa.make_url(url).database or ""):
-        raise SystemExit('the PostgreSQL database is emptied: its name must contain "bench"')
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-        conn.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
+    empty_postgres(url)
 
 
 async def _measure(

@@ -169,10 +169,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="trivsel-load-"))
     url = args.database_url or f"sqlite:///{work / 'trivsel.db'}"
     if not url.startswith("sqlite"):
-        harness.require_loopback(url.replace("postgresql+psycopg", "http", 1))
-        if "bench" not in url.rsplit("/", 1)[-1]:
-            raise SystemExit("the PostgreSQL database is emptied: its name must contain 'bench'")
-        _empty_postgres(url)
+        harness.empty_postgres(url)
     if args.workers > 1 and url.startswith("sqlite"):
         raise SystemExit("--workers > 1 needs PostgreSQL (--database-url), as trivsel serve does")
     tree = ["--tree", str(args.tree)] if args.tree else []
@@ -234,16 +231,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "workers": serving,
         "users": 1 if args.one_draft else args.connections,
     }
-
-
-def _empty_postgres(url: str) -> None:
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-        conn.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def _cpu(result: Result, floor_cpu: float) -> str:

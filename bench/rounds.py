@@ -39,6 +39,7 @@ from app.demo import seed
 from app.main import create_app
 from app.rounds.models import Group, GroupChild, GroupStaff, Round, RoundGroup
 from app.settings import Settings
+from bench import harness
 
 PASSWORD = "bench-demo-password-2026"  # noqa: S105 - a throwaway benchmark database
 GROUP_SIZE = 25
@@ -60,15 +61,8 @@ def counting(engine: sa.Engine) -> Iterator[list[str]]:
 
 
 def _reset(url: str) -> None:
-    if db.is_sqlite_url(url):
-        return
-    if "bench" not in (sa.make_url(url).database or ""):
-        raise SystemExit("the PostgreSQL database is emptied: its name must contain 'bench'")
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-        conn.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
+    if not db.is_sqlite_url(url):
+        harness.empty_postgres(url)
 
 
 def _finished(child: Child, author: int, level: int, at: dt.datetime) -> Assessment:

@@ -146,7 +146,7 @@ def generated(url: str, work: Path, *, reuse: bool) -> dict[str, Any]:
     if reuse and summary_file.exists():
         return dict(json.loads(summary_file.read_text()))
     if not url.startswith("sqlite"):
-        load._empty_postgres(url)  # the same check as bench.load
+        harness.empty_postgres(url)
     out = subprocess.run(  # noqa: S603 - our own module
         [sys.executable, "-m", "bench.generate", "--url", url],
         cwd=harness.ROOT,
