@@ -214,7 +214,6 @@ def has_reply(concern: Concern | sa.Row[Any]) -> bool:
     return bool(concern.answer or concern.feedback or concern.outcome)
 
 
-_REPLY_COLUMNS = (col(Concern.answer), col(Concern.feedback), col(Concern.outcome))
 _COUNT_COLUMNS = (
     col(Concern.kind),
     col(Concern.created_at),
@@ -232,8 +231,7 @@ def counts_for(session: Session, actor: User, now: dt.datetime | None = None) ->
     now = now or utcnow()
     # Every page of these roles shows the counts: Core rows of the few columns they need.
     if actor.role_enum is not Role.SOCIAL_WORKER:
-        rows = scope.open_concern_rows(session, actor, _REPLY_COLUMNS)
-        return Counts(open=0, overdue=0, replies=sum(1 for r in rows if has_reply(r)))
+        return Counts(open=0, overdue=0, replies=scope.open_replied_count(session, actor))
     rows = scope.open_concern_rows(session, actor, _COUNT_COLUMNS)
     return _social_worker_counts([(r.assigned_to, _row_deadlines(r)) for r in rows], actor, now)
 

@@ -76,6 +76,29 @@ def open_concern_rows(
     return session.execute(query).all()
 
 
+_CONCERNS = Concern.__table__  # type: ignore[attr-defined]
+#: Built once (only the institution differs): the open concerns of an institution that have
+#: an answer, an outcome or feedback from the social worker (``inbox.has_reply`` in SQL).
+_OPEN_REPLIED = (
+    sa.select(sa.func.count())
+    .select_from(_CONCERNS)
+    .where(
+        _CONCERNS.c.institution_id == sa.bindparam("institution_id"),
+        _CONCERNS.c.status != ConcernStatus.CLOSED.value,
+        sa.or_(_CONCERNS.c.answer != "", _CONCERNS.c.feedback != "", _CONCERNS.c.outcome != ""),
+    )
+)
+
+
+def open_replied_count(session: Session, actor: User) -> int:
+    """How many of the open concerns of the actor's institution (staff and leaders) have a
+    reply from the social worker: one count, no rows (the header of every page shows it)."""
+    found = session.connection().execute(
+        _OPEN_REPLIED, {"institution_id": actor.institution_id}
+    ).scalar_one()
+    return int(found)
+
+
 def latest_closed_rows(
     session: Session,
     actor: User,

@@ -143,6 +143,7 @@ def make_templates() -> Jinja2Templates:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
     )
     env.filters["local_time"] = local_time
     env.filters["danish_date"] = danish_date

@@ -703,6 +703,22 @@ class TestSignals:
         assert staffs is not None
         assert staffs.replies == 0
 
+    @pytest.mark.parametrize("field", ["feedback", "outcome"])
+    def test_feedback_or_an_outcome_alone_is_a_reply(
+        self, session, org, child, catalog, field
+    ):
+        staff = _user(session, org, "staff")
+        concern = service.submit_consultation(
+            session,
+            staff,
+            assessment_id=id_of(_finished(session, org, child, catalog)),
+            message="Trist længe.",
+        )
+        setattr(concern, field, "Henvist til PPR.")
+        session.add(concern)
+        session.flush()
+        assert service.counts_for(session, staff) == service.Counts(0, 0, replies=1)
+
     def test_admins_have_no_counts(self, session, org):
         assert service.counts_for(session, _user(session, org, "admin")) is None
 
