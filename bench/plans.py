@@ -4,8 +4,8 @@ PostgreSQL's plans of it.
     python -m bench.plans --url postgresql+psycopg://…/wt_scale_bench [--analyze] [--top 3]
 
 Runs the scenario (:func:`scenario`: the child list, the questionnaire page, an HTMX tick,
-finishing an assessment, the social worker's inbox, the audit viewer filtered by a person)
-through the app in this process (FastAPI's TestClient) on a database made by
+finishing an assessment, the social worker's inbox, the audit viewer filtered by a person and
+unfiltered) through the app in this process (FastAPI's TestClient) on a database made by
 ``bench.generate``, records every statement the engine sends (a ``before_cursor_execute``
 hook, with its parameters), then shows each SELECT's plan: with ``--analyze`` ``EXPLAIN
 (ANALYZE, BUFFERS)``, the statements ranked by their execution time, the ``--top`` busiest
@@ -118,6 +118,8 @@ def scenario(client: TestClient, users: Users, step: list[str]) -> None:
     auth = login(client, users.admin, users.password)
     step[0] = "audit viewer"
     page = client.get("/admin/audit", params={"actor": users.staff}, headers=auth)
+    assert page.status_code == 200, page.text
+    page = client.get("/admin/audit", headers=auth)  # the admin's first view: the whole log
     assert page.status_code == 200, page.text
 
 

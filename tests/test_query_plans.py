@@ -3,9 +3,10 @@
 A municipality's data at a small scale (bench.generate: a few thousand rows in each big
 table, enough for the planner to prefer an index where one fits), analysed; then the six
 pages and actions (the child list, the questionnaire, an HTMX tick, finishing, the social
-worker's inbox, the audit viewer filtered by a person) run through the app once, every
-statement they send is captured on the engine with its parameters, and PostgreSQL's plan of
-each must hold no Seq Scan of assessment, concern, concern_event or audit_event. The
+worker's inbox, the audit viewer filtered by a person and unfiltered) run through the app
+once, every statement they send is captured on the engine with its parameters, and
+PostgreSQL's plan of each must hold no Seq Scan of assessment, concern, concern_event or
+audit_event. The
 planner's settings are PostgreSQL's defaults (nothing is switched off to force an index).
 """
 

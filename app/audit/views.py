@@ -20,6 +20,8 @@ from app.web.templating import COPENHAGEN, render
 
 router = make_router(include_in_schema=False)
 PER_PAGE = 50
+#: The CSV export's rows at most (the newest; a narrower filter or date range for more).
+EXPORT_MAX = 100_000
 
 
 def _day_start(value: dt.date | None, *, next_day: bool = False) -> dt.datetime | None:
@@ -121,7 +123,7 @@ def audit_list(
 ) -> Response:
     """Newest first, filtered by action, person, object, child and date range."""
     filters = query_values.to_filter()
-    rows, total = service.get_page(db, filters=filters, page=page, per_page=PER_PAGE)
+    found = service.get_page(db, filters=filters, page=page, per_page=PER_PAGE)
     service.record(
         db, admin, AuditTag.AUDIT_VIEW, object_type="audit", detail=str(request.url.query)[:500]
     )
@@ -130,10 +132,14 @@ def audit_list(
         request,
         "audit/list.html",
         {
-            "rows": rows,
-            "total": total,
+            "rows": found.rows,
+            "total": found.total,
+            "total_capped": found.total_capped,
+            "total_text": f"{found.total:,}".replace(",", "."),
             "page": page,
-            "pages": max(1, (total + PER_PAGE - 1) // PER_PAGE),
+            "has_older": found.has_older,
+            # Known only while the count is exact: beyond the cap the pager goes on by page.
+            "pages": None if found.total_capped else max(1, -(-found.total // PER_PAGE)),
             "tag_options": TAG_OPTIONS,
             "label_of": label_of,
             "query": query,
@@ -152,7 +158,7 @@ def audit_export(
 ) -> Response:
     """The filtered log as CSV (e.g. all look-ups on one child for a request of access)."""
     filters = query_values.to_filter()
-    rows, _total = service.get_page(db, filters=filters, page=1, per_page=100_000)
+    rows = service.all_rows(db, filters=filters, limit=EXPORT_MAX)
     service.record(
         db, admin, AuditTag.AUDIT_EXPORT, object_type="audit", detail=str(request.url.query)[:500]
     )

@@ -93,9 +93,11 @@ _OPEN_REPLIED = (
 def open_replied_count(session: Session, actor: User) -> int:
     """How many of the open concerns of the actor's institution (staff and leaders) have a
     reply from the social worker: one count, no rows (the header of every page shows it)."""
-    found = session.connection().execute(
-        _OPEN_REPLIED, {"institution_id": actor.institution_id}
-    ).scalar_one()
+    found = (
+        session.connection()
+        .execute(_OPEN_REPLIED, {"institution_id": actor.institution_id})
+        .scalar_one()
+    )
     return int(found)
 
 

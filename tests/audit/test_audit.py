@@ -123,6 +123,63 @@ class TestAuditViewer:
         assert response.status_code == 422
 
 
+class TestAuditPages:
+    """The viewer counts what matches up to ``COUNT_CAP`` (an exact count of a municipality's
+    whole log read a million rows on every view) and pages on beyond it."""
+
+    @staticmethod
+    def _page(admin, **params):
+        page = admin.client.get("/admin/audit", params={"action": "auth:login_failed", **params})
+        assert page.status_code == 200
+        soup = BeautifulSoup(page.text, "html.parser")
+        pager = {a.get_text(strip=True): a["href"] for a in soup.select(".pager a")}
+        rows = [r["id"] for r in soup.select("#audit-table tbody tr[id]")]
+        total = soup.select_one("#audit-total")
+        assert total is not None
+        return total.get_text(" ", strip=True), rows, pager
+
+    def test_beyond_the_cap_it_says_more_than_and_pages_on(self, app, as_user, client, monkeypatch):
+        from app.audit import service, views
+
+        monkeypatch.setattr(service, "COUNT_CAP", 3)
+        monkeypatch.setattr(views, "PER_PAGE", 2)
+        for _ in range(5):
+            client.post("/api/v1/session", json={"username": "leader", "password": "forkert"})
+        admin = as_user("admin")
+        total, first, pager = self._page(admin)
+        assert total.startswith("Mere end 3 hændelser · side 1")
+        assert list(pager) == ["Ældre"]
+        _, second, pager = self._page(admin, page=2)
+        assert list(pager) == ["Nyere", "Ældre"]
+        total, third, pager = self._page(admin, page=3)
+        assert total.startswith("Mere end 3 hændelser · side 3")
+        assert list(pager) == ["Nyere"]  # the fifth and last row: no older page
+        assert len(set(first + second + third)) == 5 == len(first + second + third)
+
+    def test_up_to_the_cap_the_count_is_exact(self, app, as_user, client, monkeypatch):
+        from app.audit import service, views
+
+        monkeypatch.setattr(service, "COUNT_CAP", 3)
+        monkeypatch.setattr(views, "PER_PAGE", 2)
+        for _ in range(3):
+            client.post("/api/v1/session", json={"username": "leader", "password": "forkert"})
+        total, rows, pager = self._page(as_user("admin"))
+        assert total == "3 hændelser · side 1 af 2"
+        assert len(rows) == 2
+        assert list(pager) == ["Ældre"]
+
+    def test_the_export_has_every_row_beyond_the_cap(self, app, as_user, client, monkeypatch):
+        from app.audit import service
+
+        monkeypatch.setattr(service, "COUNT_CAP", 3)
+        for _ in range(5):
+            client.post("/api/v1/session", json={"username": "leader", "password": "forkert"})
+        response = as_user("admin").client.get(
+            "/admin/audit.csv", params={"action": "auth:login_failed"}
+        )
+        assert len(response.text.strip().splitlines()) == 1 + 5
+
+
 class TestAuditFilters:
     def test_filters_by_object_and_date_range(self, app, as_user, org):
         admin = as_user("admin")

@@ -704,9 +704,7 @@ class TestSignals:
         assert staffs.replies == 0
 
     @pytest.mark.parametrize("field", ["feedback", "outcome"])
-    def test_feedback_or_an_outcome_alone_is_a_reply(
-        self, session, org, child, catalog, field
-    ):
+    def test_feedback_or_an_outcome_alone_is_a_reply(self, session, org, child, catalog, field):
         staff = _user(session, org, "staff")
         concern = service.submit_consultation(
             session,
