@@ -1,11 +1,11 @@
 """What each layer of a request costs: from the floor's bare route, step by step, to the app.
 
     python -m bench.ladder [--requests 2000] [--concurrency 8]
+    python -m bench.ladder --served [--seconds 5] [--connections 20]
 
 Issue 16 measures the app's requests as a share of a bare FastAPI route's throughput. This
-says where a share can go at all: every rung is a FastAPI app in this process, driven through
-its ASGI callable as ``bench.inproc`` drives the project (no uvicorn, no sockets: add about
-0.2 ms for them, the same for every rung), and each adds one thing the project's requests need:
+says where a share can go at all: every rung is a FastAPI app, and each adds one thing the
+project's requests need:
 
 0. the floor: ``GET`` of a plain ``def`` route that returns a dict (``bench/serve.py floor``);
 1. a ``POST`` with a pydantic body and response model (the evaluation's shape);
@@ -17,9 +17,25 @@ its ASGI callable as ``bench.inproc`` drives the project (no uvicorn, no sockets
 5. and an ORM ``Session`` per request that INSERTs one row and commits (what the audit row
    of a read of a child costs at the least, WAL, ``synchronous=NORMAL``).
 
-The project's own requests, measured the same way, are ``python -m bench.inproc`` (run it in
-the same minutes). CPU time per request, the best of three rounds after a warm-up round. A
-benchmark, not a test: it prints figures and never fails.
+Two more show the least a Python request can cost when it bypasses SQLAlchemy for the
+``sqlite3`` driver (rung 3's app, the same table, index and pragmas; a connection per thread):
+
+6. instead of rung 4's Core SELECT, the same indexed SELECT on the driver's cursor;
+7. that, one INSERT into the same table as rung 5's and the driver's ``commit()``.
+
+By default every rung is driven in this process through its ASGI callable, as ``bench.inproc``
+drives the project (no uvicorn, no sockets: add about 0.2 ms for them, the same for every
+rung): CPU time per request, the best of three rounds after a warm-up round. The project's
+own requests, measured the same way, are ``python -m bench.inproc`` (run it in the same
+minutes).
+
+``--served`` measures them as ``bench.load`` measures the floor: each rung's app under uvicorn
+with the floor's options, one worker (``python -m bench.serve rung --step N``), loaded on
+loopback by wrk (the Python generator without it) at ``--connections`` for ``--seconds``
+after a warm-up; requests/s, p50/p95/p99, the server's CPU per request (/proc) and the share
+of the floor (``bench.serve floor``, measured before and after the rungs: shares of the mean
+of the two). Every answer that is not 2xx/3xx is counted in the "failed" column. A benchmark,
+not a test: it prints figures and never fails.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the local models and dependencies
@@ -38,8 +54,13 @@ from bench.inproc import Call, Client
 BODY = json.dumps({"catalog_id": "3-5", "observed": ["3-5.a.one", "3-5.b.two", "3-5.c.three"]})
 
 
-def rung(step: int, database: Path) -> tuple[Any, Call]:
-    """The app of ``step`` and its request."""
+def rung(step: int, database: Path, *, served: bool = False) -> tuple[Any, Call]:
+    """The app of ``step`` and its request. ``served``: with a plain ``def`` ``GET /healthz``
+    as well, which the harness waits for before it loads a server (no other request calls it:
+    the in-process figures are the same with or without it)."""
+    import sqlite3
+    import threading
+
     import sqlalchemy as sa
     from fastapi import APIRouter, Depends, FastAPI, Request
     from pydantic import BaseModel
@@ -84,6 +105,19 @@ def rung(step: int, database: Path) -> tuple[Any, Call]:
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
     by_hash = sa.select(tokens.c.user_id).where(tokens.c.hash == sa.bindparam("h"))
+    # rungs 6 and 7: the driver's own connection, one per thread (the view's worker thread),
+    # opened on its first use with the pragmas the engine's connections get
+    local = threading.local()
+
+    def driver() -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(database)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            local.conn = conn
+        return conn
+
     guidance = "Fortsæt den almene indsats. " * 20  # a body gzip compresses (over 500 bytes)
 
     async def session_of(request: Request) -> str:
@@ -99,6 +133,12 @@ def rung(step: int, database: Path) -> tuple[Any, Call]:
         return 1
 
     app = FastAPI()
+    if served:
+
+        @app.get("/healthz")
+        def healthz() -> dict[str, str]:
+            return {"status": "ok"}
+
     headers = [("content-type", "application/json"), ("x-token", f"{7:064x}")]
     if step == 0:
 
@@ -110,13 +150,21 @@ def rung(step: int, database: Path) -> tuple[Any, Call]:
     router = APIRouter(dependencies=[Depends(csrf)] if step >= 2 else [])
 
     def evaluate(body: Evaluate, token: str = "") -> Evaluation:
-        if step >= 4:
+        if step in (4, 5):
             with engine.connect() as conn:
                 conn.execute(by_hash, {"h": token}).first()
-        if step >= 5:
+        if step == 5:
             with Session(engine) as session:
                 session.execute(sa.insert(events), {"action": "child:view", "detail": "rung"})
                 session.commit()
+        if step >= 6:
+            conn = driver()
+            conn.execute("SELECT user_id FROM token WHERE hash = ?", (token,)).fetchone()
+            if step == 7:
+                conn.execute(
+                    "INSERT INTO event (action, detail) VALUES (?, ?)", ("child:view", "rung")
+                )
+                conn.commit()
         return Evaluation(level=2, reasons=body.observed, guidance=guidance)
 
     if step == 1:
@@ -148,6 +196,8 @@ RUNGS = [
     "+ gzip",
     "+ one Core SELECT (SQLite)",
     "+ an ORM session, INSERT and COMMIT",
+    "+ one SELECT on the driver (sqlite3 cursor), instead of 4's Core SELECT",
+    "+ INSERT and COMMIT on the driver",
 ]
 
 
