@@ -44,6 +44,7 @@ not a test: it prints figures and never fails.
 import argparse
 import asyncio
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -133,20 +134,20 @@ def rung(step: int, database: Path, *, served: bool = False) -> tuple[Any, Call]
         return 1
 
     app = FastAPI()
+    method, path, headers, body = call_of(step)
     if served:
 
         @app.get("/healthz")
         def healthz() -> dict[str, str]:
             return {"status": "ok"}
 
-    headers = [("content-type", "application/json"), ("x-token", f"{7:064x}")]
     if step == 0:
 
         @app.get("/x")
         def floor() -> dict[str, str]:
             return {"status": "ok"}
 
-        return app, ("GET", "/x", [], b"")
+        return app, (method, path, headers, body)
     router = APIRouter(dependencies=[Depends(csrf)] if step >= 2 else [])
 
     def evaluate(body: Evaluate, token: str = "") -> Evaluation:
@@ -158,13 +159,13 @@ def rung(step: int, database: Path, *, served: bool = False) -> tuple[Any, Call]
                 session.execute(sa.insert(events), {"action": "child:view", "detail": "rung"})
                 session.commit()
         if step >= 6:
-            conn = driver()
-            conn.execute("SELECT user_id FROM token WHERE hash = ?", (token,)).fetchone()
+            raw = driver()
+            raw.execute("SELECT user_id FROM token WHERE hash = ?", (token,)).fetchone()
             if step == 7:
-                conn.execute(
+                raw.execute(
                     "INSERT INTO event (action, detail) VALUES (?, ?)", ("child:view", "rung")
                 )
-                conn.commit()
+                raw.commit()
         return Evaluation(level=2, reasons=body.observed, guidance=guidance)
 
     if step == 1:
@@ -185,8 +186,17 @@ def rung(step: int, database: Path, *, served: bool = False) -> tuple[Any, Call]
     app.include_router(router)
     if step >= 3:
         app.add_middleware(GZipMiddleware, minimum_size=500)
+    return app, (method, path, headers, body)
+
+
+def call_of(step: int) -> Call:
+    """The request of rung ``step`` (the token of user 7, which rungs 4 to 7 look up)."""
+    if step == 0:
+        return ("GET", "/x", [], b"")
+    headers = [("content-type", "application/json"), ("x-token", f"{7:064x}")]
+    if step >= 3:
         headers.append(("accept-encoding", "gzip"))
-    return app, ("POST", "/x", headers, BODY.encode())
+    return ("POST", "/x", headers, BODY.encode())
 
 
 RUNGS = [
@@ -227,11 +237,90 @@ async def _run(args: argparse.Namespace) -> list[tuple[str, float]]:
     return rows
 
 
+def _load(server: Any, req: Any, args: argparse.Namespace) -> Any:
+    """A warm-up, then the measured run (bench.load's)."""
+    from bench import harness
+
+    n = args.connections
+    harness.load(server.base, req, connections=n, seconds=min(2.0, args.seconds))
+    return harness.measured(server.pid, server.base, req, connections=n, seconds=args.seconds)
+
+
+def _served(args: argparse.Namespace) -> None:
+    """Each rung under uvicorn, loaded as bench.load loads the floor; the floor before and
+    after them."""
+    from bench import harness
+
+    began = time.strftime("%H:%M:%S UTC", time.gmtime())
+    load_before = os.getloadavg()
+    rows: list[tuple[str, Any]] = []  # (name, a harness.Result, or why it has none)
+    floors = []
+    healthz = harness.Request("GET", "/healthz")
+    with (
+        tempfile.TemporaryDirectory(prefix="trivsel-ladder-") as tmp,
+        harness.server("floor", ["floor"], log=Path(tmp) / "floor.log") as floor,
+    ):
+        work = Path(tmp)
+        floors.append(_load(floor, healthz, args))
+        for step, name in enumerate(RUNGS):
+            method, path, headers, body = call_of(step)
+            req = harness.Request(method, path, dict(headers), (body.decode(),) if body else ())
+            label = f"{step}. {name}"
+            command = ["rung", "--step", str(step), "--data-dir", str(work)]
+            try:
+                with harness.server(label, command, log=work / f"rung-{step}.log") as srv:
+                    status, _, answer = harness.http_json(
+                        srv.base,
+                        method,
+                        path,
+                        body=json.loads(body) if body else None,
+                        headers=dict(headers),
+                    )
+                    if status != 200:
+                        label += f" (first answer {status}: {answer[:80]!r})"
+                    rows.append((label, _load(srv, req, args)))
+            except (RuntimeError, OSError) as error:  # it did not start: a row that says so
+                rows.append((label, f"did not start: {str(error)[-200:]!r}"))
+        floors.append(_load(floor, healthz, args))
+    floor_rps = sum(f.rps for f in floors) / len(floors)
+    floor_cpu = sum(f.cpu_ms_per_request for f in floors) / len(floors)
+    average = ", ".join(f"{x:.2f}" for x in load_before)
+    after = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"{floors[0].generator}, {args.connections} connections, {args.seconds:g} s a rung "
+        f"after a warm-up; floor (bench.serve floor): "
+        f"{' / '.join(f'{f.rps:,.0f}' for f in floors)} req/s (before / after), "
+        f"{floor_cpu:.2f} ms CPU a request; began {began}, load average {average} "
+        f"(before) and {after} (after)"
+    )
+    print()
+    print("| rung | req/s | share of the floor | p50 | p95 | p99 | CPU ms/req | failed |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    named = [("floor (bench.serve floor), before", floors[0]), *rows]
+    named.append(("floor (bench.serve floor), after", floors[1]))
+    for name, result in named:
+        if isinstance(result, str):
+            print(f"| {name} | – | – | – | – | – | – | {result} |")
+            continue
+        share = 100 * result.rps / floor_rps if floor_rps else 0.0
+        print(
+            f"| {name} | {result.rps:,.0f} | {share:.0f} % | {result.p50_ms:.2f} ms "
+            f"| {result.p95_ms:.2f} ms | {result.p99_ms:.2f} ms "
+            f"| {result.cpu_ms_per_request:.2f} | {result.failed:,} of {result.requests:,} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--served", action="store_true", help="under uvicorn, loaded by wrk")
+    parser.add_argument("--seconds", type=float, default=5, help="--served: a rung's run")
+    parser.add_argument("--connections", type=int, default=20, help="--served: wrk's")
     args = parser.parse_args()
+    if args.served:
+        _served(args)
+        return
     rows = asyncio.run(_run(args))
     floor = rows[0][1]
     print("| rung | CPU ms a request (in process) | × the floor |")
