@@ -312,8 +312,8 @@ def _served(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=2000, help="in process")
+    parser.add_argument("--concurrency", type=int, default=8, help="in process")
     parser.add_argument("--served", action="store_true", help="under uvicorn, loaded by wrk")
     parser.add_argument("--seconds", type=float, default=5, help="--served: a rung's run")
     parser.add_argument("--connections", type=int, default=20, help="--served: wrk's")
