@@ -1,11 +1,11 @@
 """What each layer of a request costs: from the floor's bare route, step by step, to the app.
 
     python -m bench.ladder [--requests 2000] [--concurrency 8]
+    python -m bench.ladder --served [--seconds 5] [--connections 20]
 
 Issue 16 measures the app's requests as a share of a bare FastAPI route's throughput. This
-says where a share can go at all: every rung is a FastAPI app in this process, driven through
-its ASGI callable as ``bench.inproc`` drives the project (no uvicorn, no sockets: add about
-0.2 ms for them, the same for every rung), and each adds one thing the project's requests need:
+says where a share can go at all: every rung is a FastAPI app, and each adds one thing the
+project's requests need:
 
 0. the floor: ``GET`` of a plain ``def`` route that returns a dict (``bench/serve.py floor``);
 1. a ``POST`` with a pydantic body and response model (the evaluation's shape);
@@ -17,9 +17,25 @@ its ASGI callable as ``bench.inproc`` drives the project (no uvicorn, no sockets
 5. and an ORM ``Session`` per request that INSERTs one row and commits (what the audit row
    of a read of a child costs at the least, WAL, ``synchronous=NORMAL``).
 
-The project's own requests, measured the same way, are ``python -m bench.inproc`` (run it in
-the same minutes). CPU time per request, the best of three rounds after a warm-up round. A
-benchmark, not a test: it prints figures and never fails.
+Two more show the least a Python request can cost when it bypasses SQLAlchemy for the
+``sqlite3`` driver (rung 3's app, the same table, index and pragmas; a connection per thread):
+
+6. instead of rung 4's Core SELECT, the same indexed SELECT on the driver's cursor;
+7. that, one INSERT into the same table as rung 5's and the driver's ``commit()``.
+
+By default every rung is driven in this process through its ASGI callable, as ``bench.inproc``
+drives the project (no uvicorn, no sockets: add about 0.2 ms for them, the same for every
+rung): CPU time per request, the best of three rounds after a warm-up round. The project's
+own requests, measured the same way, are ``python -m bench.inproc`` (run it in the same
+minutes).
+
+``--served`` measures them as ``bench.load`` measures the floor: each rung's app under uvicorn
+with the floor's options, one worker (``python -m bench.serve rung --step N``), loaded on
+loopback by wrk (the Python generator without it) at ``--connections`` for ``--seconds``
+after a warm-up; requests/s, p50/p95/p99, the server's CPU per request (/proc) and the share
+of the floor (``bench.serve floor``, measured before and after the rungs: shares of the mean
+of the two). Every answer that is not 2xx/3xx is counted in the "failed" column. A benchmark,
+not a test: it prints figures and never fails.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the local models and dependencies
@@ -28,6 +44,7 @@ benchmark, not a test: it prints figures and never fails.
 import argparse
 import asyncio
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -38,8 +55,13 @@ from bench.inproc import Call, Client
 BODY = json.dumps({"catalog_id": "3-5", "observed": ["3-5.a.one", "3-5.b.two", "3-5.c.three"]})
 
 
-def rung(step: int, database: Path) -> tuple[Any, Call]:
-    """The app of ``step`` and its request."""
+def rung(step: int, database: Path, *, served: bool = False) -> tuple[Any, Call]:
+    """The app of ``step`` and its request. ``served``: with a plain ``def`` ``GET /healthz``
+    as well, which the harness waits for before it loads a server (no other request calls it:
+    the in-process figures are the same with or without it)."""
+    import sqlite3
+    import threading
+
     import sqlalchemy as sa
     from fastapi import APIRouter, Depends, FastAPI, Request
     from pydantic import BaseModel
@@ -84,6 +106,19 @@ def rung(step: int, database: Path) -> tuple[Any, Call]:
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
     by_hash = sa.select(tokens.c.user_id).where(tokens.c.hash == sa.bindparam("h"))
+    # rungs 6 and 7: the driver's own connection, one per thread (the view's worker thread),
+    # opened on its first use with the pragmas the engine's connections get
+    local = threading.local()
+
+    def driver() -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(database)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            local.conn = conn
+        return conn
+
     guidance = "Fortsæt den almene indsats. " * 20  # a body gzip compresses (over 500 bytes)
 
     async def session_of(request: Request) -> str:
@@ -99,24 +134,38 @@ def rung(step: int, database: Path) -> tuple[Any, Call]:
         return 1
 
     app = FastAPI()
-    headers = [("content-type", "application/json"), ("x-token", f"{7:064x}")]
+    method, path, headers, body = call_of(step)
+    if served:
+
+        @app.get("/healthz")
+        def healthz() -> dict[str, str]:
+            return {"status": "ok"}
+
     if step == 0:
 
         @app.get("/x")
         def floor() -> dict[str, str]:
             return {"status": "ok"}
 
-        return app, ("GET", "/x", [], b"")
+        return app, (method, path, headers, body)
     router = APIRouter(dependencies=[Depends(csrf)] if step >= 2 else [])
 
     def evaluate(body: Evaluate, token: str = "") -> Evaluation:
-        if step >= 4:
+        if step in (4, 5):
             with engine.connect() as conn:
                 conn.execute(by_hash, {"h": token}).first()
-        if step >= 5:
+        if step == 5:
             with Session(engine) as session:
                 session.execute(sa.insert(events), {"action": "child:view", "detail": "rung"})
                 session.commit()
+        if step >= 6:
+            raw = driver()
+            raw.execute("SELECT user_id FROM token WHERE hash = ?", (token,)).fetchone()
+            if step == 7:
+                raw.execute(
+                    "INSERT INTO event (action, detail) VALUES (?, ?)", ("child:view", "rung")
+                )
+                raw.commit()
         return Evaluation(level=2, reasons=body.observed, guidance=guidance)
 
     if step == 1:
@@ -137,8 +186,17 @@ def rung(step: int, database: Path) -> tuple[Any, Call]:
     app.include_router(router)
     if step >= 3:
         app.add_middleware(GZipMiddleware, minimum_size=500)
+    return app, (method, path, headers, body)
+
+
+def call_of(step: int) -> Call:
+    """The request of rung ``step`` (the token of user 7, which rungs 4 to 7 look up)."""
+    if step == 0:
+        return ("GET", "/x", [], b"")
+    headers = [("content-type", "application/json"), ("x-token", f"{7:064x}")]
+    if step >= 3:
         headers.append(("accept-encoding", "gzip"))
-    return app, ("POST", "/x", headers, BODY.encode())
+    return ("POST", "/x", headers, BODY.encode())
 
 
 RUNGS = [
@@ -148,6 +206,8 @@ RUNGS = [
     "+ gzip",
     "+ one Core SELECT (SQLite)",
     "+ an ORM session, INSERT and COMMIT",
+    "+ one SELECT on the driver (sqlite3 cursor), instead of 4's Core SELECT",
+    "+ INSERT and COMMIT on the driver",
 ]
 
 
@@ -177,11 +237,90 @@ async def _run(args: argparse.Namespace) -> list[tuple[str, float]]:
     return rows
 
 
+def _load(server: Any, req: Any, args: argparse.Namespace) -> Any:
+    """A warm-up, then the measured run (bench.load's)."""
+    from bench import harness
+
+    n = args.connections
+    harness.load(server.base, req, connections=n, seconds=min(2.0, args.seconds))
+    return harness.measured(server.pid, server.base, req, connections=n, seconds=args.seconds)
+
+
+def _served(args: argparse.Namespace) -> None:
+    """Each rung under uvicorn, loaded as bench.load loads the floor; the floor before and
+    after them."""
+    from bench import harness
+
+    began = time.strftime("%H:%M:%S UTC", time.gmtime())
+    load_before = os.getloadavg()
+    rows: list[tuple[str, Any]] = []  # (name, a harness.Result, or why it has none)
+    floors = []
+    healthz = harness.Request("GET", "/healthz")
+    with (
+        tempfile.TemporaryDirectory(prefix="trivsel-ladder-") as tmp,
+        harness.server("floor", ["floor"], log=Path(tmp) / "floor.log") as floor,
+    ):
+        work = Path(tmp)
+        floors.append(_load(floor, healthz, args))
+        for step, name in enumerate(RUNGS):
+            method, path, headers, body = call_of(step)
+            req = harness.Request(method, path, dict(headers), (body.decode(),) if body else ())
+            label = f"{step}. {name}"
+            command = ["rung", "--step", str(step), "--data-dir", str(work)]
+            try:
+                with harness.server(label, command, log=work / f"rung-{step}.log") as srv:
+                    status, _, answer = harness.http_json(
+                        srv.base,
+                        method,
+                        path,
+                        body=json.loads(body) if body else None,
+                        headers=dict(headers),
+                    )
+                    if status != 200:
+                        label += f" (first answer {status}: {answer[:80]!r})"
+                    rows.append((label, _load(srv, req, args)))
+            except (RuntimeError, OSError) as error:  # it did not start: a row that says so
+                rows.append((label, f"did not start: {str(error)[-200:]!r}"))
+        floors.append(_load(floor, healthz, args))
+    floor_rps = sum(f.rps for f in floors) / len(floors)
+    floor_cpu = sum(f.cpu_ms_per_request for f in floors) / len(floors)
+    average = ", ".join(f"{x:.2f}" for x in load_before)
+    after = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"{floors[0].generator}, {args.connections} connections, {args.seconds:g} s a rung "
+        f"after a warm-up; floor (bench.serve floor): "
+        f"{' / '.join(f'{f.rps:,.0f}' for f in floors)} req/s (before / after), "
+        f"{floor_cpu:.2f} ms CPU a request; began {began}, load average {average} "
+        f"(before) and {after} (after)"
+    )
+    print()
+    print("| rung | req/s | share of the floor | p50 | p95 | p99 | CPU ms/req | failed |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    named = [("floor (bench.serve floor), before", floors[0]), *rows]
+    named.append(("floor (bench.serve floor), after", floors[1]))
+    for name, result in named:
+        if isinstance(result, str):
+            print(f"| {name} | – | – | – | – | – | – | {result} |")
+            continue
+        share = 100 * result.rps / floor_rps if floor_rps else 0.0
+        print(
+            f"| {name} | {result.rps:,.0f} | {share:.0f} % | {result.p50_ms:.2f} ms "
+            f"| {result.p95_ms:.2f} ms | {result.p99_ms:.2f} ms "
+            f"| {result.cpu_ms_per_request:.2f} | {result.failed:,} of {result.requests:,} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=2000, help="in process")
+    parser.add_argument("--concurrency", type=int, default=8, help="in process")
+    parser.add_argument("--served", action="store_true", help="under uvicorn, loaded by wrk")
+    parser.add_argument("--seconds", type=float, default=5, help="--served: a rung's run")
+    parser.add_argument("--connections", type=int, default=20, help="--served: wrk's")
     args = parser.parse_args()
+    if args.served:
+        _served(args)
+        return
     rows = asyncio.run(_run(args))
     floor = rows[0][1]
     print("| rung | CPU ms a request (in process) | × the floor |")

@@ -4,13 +4,16 @@
     python -m bench.serve project --port N --database-url URL --data-dir DIR [--tree PATH]
                                   [--workers K]
     python -m bench.serve setup   --database-url URL --data-dir DIR [--tree PATH]
+    python -m bench.serve rung    --step N --data-dir DIR --port N
 
 ``floor`` is a bare FastAPI app with one sync route (``GET /healthz``), under the same uvicorn
 with its cheapest options (no access log): the ceiling any FastAPI app reaches on the machine.
 ``project`` is Trivselsguiden as ``trivsel serve`` starts it (the same uvicorn options, the
 access log included), with the demo organisation. ``--tree`` puts another source tree's
 ``app`` first on the path (e.g. an export of ``main``, for a before/after comparison).
-``setup`` migrates and seeds the database with that tree's own code. Binds 127.0.0.1 only.
+``setup`` migrates and seeds the database with that tree's own code. ``rung`` is rung N of
+``bench.ladder`` (its SQLite file ``DIR/ladder.db``, made by the rung) under the floor's
+uvicorn options, one worker. Binds 127.0.0.1 only.
 
 ``--workers K`` (default 1) runs K uvicorn worker processes under a master, for the floor
 and for the project alike. The project's then start as ``trivsel serve --workers K`` starts
@@ -42,6 +45,25 @@ def floor_app() -> Any:
         return {"status": "ok"}
 
     return app
+
+
+#: the floor's uvicorn options (and a ladder rung's): the cheapest, no access log
+FLOOR_OPTIONS: dict[str, Any] = {
+    "host": "127.0.0.1",
+    "log_level": "warning",
+    "access_log": False,
+    "server_header": False,
+}
+
+
+def rung(step: int, data_dir: Path, port: int) -> None:
+    """``bench.ladder``'s rung ``step`` with the floor's options, its database in ``data_dir``."""
+    import uvicorn
+
+    from bench.ladder import rung as ladder_rung
+
+    app, _ = ladder_rung(step, data_dir / "ladder.db", served=True)
+    uvicorn.run(app, port=port, **FLOOR_OPTIONS)
 
 
 def _settings(url: str, data_dir: Path) -> Any:
@@ -110,12 +132,13 @@ def project(url: str, data_dir: Path, port: int, workers: int = 1) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("kind", choices=["floor", "project", "setup"])
+    parser.add_argument("kind", choices=["floor", "project", "setup", "rung"])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--data-dir", type=Path, default=Path("."))
     parser.add_argument("--tree", type=Path)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--step", type=int, default=0, help="rung: bench.ladder's rung")
     args = parser.parse_args()
     if args.tree is not None:
         tree = str(args.tree.resolve())
@@ -127,17 +150,13 @@ def main() -> None:
     if args.kind == "floor":
         import uvicorn
 
-        options: dict[str, Any] = {
-            "host": "127.0.0.1",
-            "port": args.port,
-            "log_level": "warning",
-            "access_log": False,
-            "server_header": False,
-        }
+        options = {**FLOOR_OPTIONS, "port": args.port}
         if args.workers > 1:
             uvicorn.run("bench.serve:floor_app", factory=True, workers=args.workers, **options)
         else:
             uvicorn.run(floor_app(), **options)
+    elif args.kind == "rung":
+        rung(args.step, args.data_dir, args.port)
     elif args.kind == "setup":
         setup(args.database_url)
     else:
