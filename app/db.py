@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, RowMapping
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, SQLModel
 
@@ -145,6 +146,39 @@ def get_row(session: Session, model: type[_Row], ident: int) -> _Row | None:
     return None if found is None else clean_row(session, model, found)
 
 
+class lower_text(sa.sql.functions.GenericFunction[str]):
+    """``lower()`` of a text that lower-cases every letter on both databases: SQLite's own
+    ``lower()`` (and its ``LIKE``) knows only ASCII, so "Øjvind" stayed "Øjvind" and a search
+    for "øjv" missed it. On SQLite it is Python's ``str.lower`` (registered on every
+    connection by :func:`make_engine`); PostgreSQL's ``lower()`` follows the database's
+    Unicode ``LC_CTYPE``."""
+
+    type = sa.String()
+    inherit_cache = True
+    name = "lower_text"
+
+
+@compiles(lower_text, "sqlite")
+def _lower_text_sqlite(element: lower_text, compiler: Any, **kw: Any) -> str:
+    return f"trivsel_lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(lower_text)
+def _lower_text(element: lower_text, compiler: Any, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+def _python_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+def contains_text(column: sa.ColumnElement[str], words: str) -> sa.ColumnElement[bool]:
+    """``column`` holds ``words`` (a search's word) anywhere, ignoring case (every letter,
+    æ, ø and å too) and taking ``%``, ``_`` and a backslash literally."""
+    escaped = words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return lower_text(column).like(f"%{escaped}%", escape="\\")
+
+
 def is_sqlite_url(url: str) -> bool:
     """True for SQLite URLs."""
     return url.startswith("sqlite")
@@ -181,6 +215,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+            dbapi_connection.create_function("trivsel_lower", 1, _python_lower, deterministic=True)
 
         _one_writer_at_a_time(engine)
         return engine
