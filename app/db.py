@@ -172,7 +172,7 @@ def _python_lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
-def contains_text(column: sa.ColumnElement[str], words: str) -> sa.ColumnElement[bool]:
+def contains_text(column: sa.ColumnExpressionArgument[str], words: str) -> sa.ColumnElement[bool]:
     """``column`` holds ``words`` (a search's word) anywhere, ignoring case (every letter,
     æ, ø and å too) and taking ``%``, ``_`` and a backslash literally."""
     escaped = words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
