@@ -64,13 +64,8 @@ def _rows_of(entries: list[ContactEntry]) -> list[dict[str, str]]:
 
 
 def _social_workers(db: Session, district_id: int) -> list[tuple[int | None, str]]:
-    return [
-        (user.id, user.display_name)
-        for user in accounts.list_users(db)
-        if user.role_enum is Role.SOCIAL_WORKER
-        and user.district_id == district_id
-        and user.is_active
-    ]
+    members = accounts.active_members(db, roles=(Role.SOCIAL_WORKER,), district_id=district_id)
+    return [(user.id, user.display_name) for user in members]
 
 
 def _context(
@@ -236,11 +231,14 @@ YamlText = Annotated[str, Form(max_length=service.YAML_MAX + 1000)]
 
 
 def _offers_context(db: Session, text: str | None = None) -> dict[str, Any]:
+    history = service.offer_history(db)
     return {
         "yaml": service.offers_text(db) if text is None else text,
         "version": service.offers_version(db),
-        "history": service.offer_history(db),
-        "author_names": {u.id: u.display_name for u in accounts.list_users(db)},
+        "history": history,
+        "author_names": accounts.display_names(
+            db, user_ids={row.created_by for row in history if row.created_by is not None}
+        ),
         "issues": [],
         "preview": None,
     }

@@ -518,15 +518,12 @@ def waiting_for(session: Session, user: User) -> list[JointWaiting]:
 
 def colleagues(session: Session, actor: User) -> list[User]:
     """Who may take part: the active staff and leaders of the actor's institution."""
-    return sorted(
-        (
-            u
-            for u in accounts.list_users(session)
-            if u.is_active
-            and u.role_enum in PARTICIPANT_ROLES
-            and u.institution_id == actor.institution_id
-        ),
-        key=lambda u: (u.display_name, u.id or 0),
+    if actor.institution_id is None:
+        return []
+    return list(
+        accounts.active_members(
+            session, roles=PARTICIPANT_ROLES, institution_id=actor.institution_id
+        )
     )
 
 

@@ -237,15 +237,10 @@ def group_candidates(session: Session, actor: User) -> list[Child]:
 def institution_staff(session: Session, actor: User) -> list[User]:
     """The active staff and leaders of the actor's institution, by name."""
     ensure_may_see_children(actor)
-    return sorted(
-        (
-            u
-            for u in accounts.list_users(session)
-            if u.institution_id == actor.institution_id
-            and u.is_active
-            and u.role_enum in (Role.STAFF, Role.LEADER)
-        ),
-        key=lambda u: (u.display_name, id_of(u)),
+    return list(
+        accounts.active_members(
+            session, roles=(Role.STAFF, Role.LEADER), institution_id=actor.institution_id
+        )
     )
 
 

@@ -321,3 +321,99 @@ class TestRenameDistrict:
             f"/admin/districts/{org.nord_id}", data={"name": "X", "csrf_token": staff.csrf_token}
         )
         assert r.status_code == 403
+
+
+class TestUserList:
+    """The admin's list of users: a municipality has thousands, so it is searched, filtered
+    and shown 50 a page."""
+
+    @staticmethod
+    def _list(admin, hx: bool = False, **params):
+        headers = {"HX-Request": "true"} if hx else {}
+        page = admin.client.get("/admin/users", params=params, headers=headers)
+        assert page.status_code == 200, page.text
+        soup = BeautifulSoup(page.text, "html.parser")
+        names = [
+            row.select("td")[1].get_text(strip=True) for row in soup.select("#users-table tbody tr")
+        ]
+        count = soup.select_one("#users-count")
+        assert count is not None
+        return names, count.get_text(" ", strip=True), soup
+
+    @pytest.mark.parametrize("q", ["rådgiver", "RÅDGIVER", "rune", "social_syd"])
+    def test_search_by_name_or_user_name_in_any_case(self, as_user, org, q):
+        names, count, _ = self._list(as_user("admin"), q=q)
+        expected = (
+            {"Rune Rådgiver"}
+            if q in ("rune", "social_syd")
+            else {"Rikke Rådgiver", "Rune Rådgiver"}
+        )
+        assert set(names) == expected
+        word = "bruger" if len(expected) == 1 else "brugere"
+        assert count.startswith(f"{len(expected)} {word} passer til søgningen")
+
+    def test_filter_by_role_place_and_status(self, as_user, org):
+        admin = as_user("admin")
+        names, _, _ = self._list(admin, rolle="staff")
+        assert set(names) == {"Sofie Pædagog", "Torben Lærer", "Signe Syd"}
+        names, _, _ = self._list(admin, sted=f"institution:{org.daycare_id}")
+        assert set(names) == {"Sofie Pædagog", "Lene Leder"}
+        names, _, soup = self._list(admin, rolle="social_worker", sted=f"district:{org.nord_id}")
+        assert names == ["Rikke Rådgiver"]
+        selected = soup.select_one("#input-sted option[selected]")
+        assert selected is not None
+        assert selected["value"] == f"district:{org.nord_id}"
+
+    def test_deactivated_users_are_listed_last_and_filtered(self, as_user, org, app):
+        with db.session_scope(app.state.engine) as s:
+            teacher = s.get(User, org.users["teacher"])
+            assert teacher is not None
+            teacher.is_active = False
+        admin = as_user("admin")
+        names, _, _ = self._list(admin)
+        assert names[-1] == "Torben Lærer"
+        assert self._list(admin, status="deaktiverede")[0] == ["Torben Lærer"]
+        assert "Torben Lærer" not in self._list(admin, status="aktive")[0]
+
+    def test_fifty_a_page_with_a_pager(self, as_user, org, monkeypatch):
+        from app.accounts.views import users as views
+
+        monkeypatch.setattr(views, "PER_PAGE", 3)
+        admin = as_user("admin")
+        seen = []
+        for page in (1, 2, 3):
+            names, count, soup = self._list(admin, page=page)
+            seen += names
+            links = [a.get_text(strip=True) for a in soup.select(".pager a")]
+            assert count.endswith(f"side {page} af 3")
+            assert links == (
+                ["Næste"] if page == 1 else ["Forrige"] if page == 3 else ["Forrige", "Næste"]
+            )
+        assert len(seen) == len(set(seen)) == len(org.users)
+        pager = soup.select_one(".pager a")
+        assert pager is not None
+        assert "page=2" in pager["href"]
+
+    def test_htmx_gets_only_the_results(self, as_user, org):
+        _, _, soup = self._list(as_user("admin"), hx=True, q="lene")
+        assert soup.select_one("#users-results") is not None
+        assert soup.select_one("#users-search") is None
+
+    @pytest.mark.parametrize(
+        ("params", "field"),
+        [
+            ({"rolle": "superuser"}, "rolle"),
+            ({"sted": "institution:x"}, "sted"),
+            ({"sted": "kommune:1"}, "sted"),
+            ({"status": "slettede"}, "status"),
+        ],
+    )
+    def test_a_value_no_option_sends_is_422_in_danish(self, as_user, org, params, field):
+        response = as_user("admin").client.get("/admin/users", params=params)
+        assert response.status_code == 422
+        assert "Vælg" in response.text
+
+    def test_no_match_says_so(self, as_user, org):
+        _, count, soup = self._list(as_user("admin"), q="findesikke")
+        assert count.startswith("0 brugere")
+        assert soup.select_one("#users-empty") is not None

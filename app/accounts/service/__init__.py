@@ -43,10 +43,15 @@ from app.accounts.service.sessions import (
     start_session,
 )
 from app.accounts.service.users import (
+    SEARCH_WORDS,
     USERNAME_RE,
+    UserPage,
+    UserSearch,
+    active_members,
     colleague_names,
     create_user,
     display_names,
+    find_users,
     get_by_username,
     get_user,
     list_users,
@@ -57,12 +62,16 @@ from app.accounts.service.users import (
 )
 
 __all__ = [
+    "SEARCH_WORDS",
     "SESSION_TOUCH_SECONDS",
     "USERNAME_RE",
     "LiveSession",
     "LoginOutcome",
     "LoginPolicy",
     "LoginResult",
+    "UserPage",
+    "UserSearch",
+    "active_members",
     "attempt_login",
     "change_own_password",
     "colleague_names",
@@ -71,6 +80,7 @@ __all__ = [
     "create_user",
     "display_names",
     "end_session",
+    "find_users",
     "get_by_subject",
     "get_by_username",
     "get_district",

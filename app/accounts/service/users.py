@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, or_, select
 
 from app import messages
 from app.accounts.models import District, Institution, Role, User
@@ -13,7 +15,7 @@ from app.accounts.passwords import hash_password, password_problem
 from app.accounts.service.sessions import revoke_all_sessions
 from app.audit import service as audit
 from app.audit.tags import AuditTag
-from app.db import id_of, utcnow
+from app.db import contains_text, id_of, utcnow
 from app.errors import Conflict, Invalid, NotFound
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -29,12 +31,87 @@ def list_users(session: Session) -> Sequence[User]:
     return session.exec(select(User).order_by(col(User.is_active).desc(), col(User.username))).all()
 
 
+@dataclass(frozen=True)
+class UserSearch:
+    """What the admin's user list is filtered by; empty means "any"."""
+
+    text: str = ""  # words, each in the user name or the name
+    role: Role | None = None
+    institution_id: int | None = None
+    district_id: int | None = None
+    active: bool | None = None  # None: active and deactivated
+
+
+@dataclass(frozen=True)
+class UserPage:
+    """One page of the user list and how many users match in all."""
+
+    users: Sequence[User]
+    total: int
+
+
+#: The words of a search that count (the rest are ignored), as in the child search.
+SEARCH_WORDS = 5
+
+
+def find_users(
+    session: Session, search: UserSearch, *, page: int = 1, per_page: int = 50
+) -> UserPage:
+    """The users that match ``search``, active first, by user name, one page of them: a
+    municipality has thousands of users, a page shows ``per_page``."""
+    conditions: list[Any] = []
+    for word in search.text.split()[:SEARCH_WORDS]:
+        conditions.append(
+            or_(
+                contains_text(col(User.username), word), contains_text(col(User.display_name), word)
+            )
+        )
+    if search.role is not None:
+        conditions.append(User.role == search.role.value)
+    if search.institution_id is not None:
+        conditions.append(User.institution_id == search.institution_id)
+    if search.district_id is not None:
+        conditions.append(User.district_id == search.district_id)
+    if search.active is not None:
+        conditions.append(col(User.is_active).is_(search.active))
+    total = session.exec(select(func.count()).select_from(User).where(*conditions)).one()
+    users = session.exec(
+        select(User)
+        .where(*conditions)
+        .order_by(col(User.is_active).desc(), col(User.username))
+        .offset((max(page, 1) - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return UserPage(users=users, total=int(total))
+
+
 def get_user(session: Session, *, user_id: int) -> User:
     """One user, or NotFound."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("Brugeren findes ikke.")
     return user
+
+
+def active_members(
+    session: Session,
+    *,
+    roles: Collection[Role],
+    institution_id: int | None = None,
+    district_id: int | None = None,
+) -> Sequence[User]:
+    """The active users with one of ``roles`` of an institution (or of a district), by name:
+    filtered in SQL (a municipality has thousands of users; an institution a score)."""
+    query = select(User).where(
+        col(User.role).in_([role.value for role in roles]), col(User.is_active).is_(True)
+    )
+    if institution_id is not None:
+        query = query.where(User.institution_id == institution_id)
+    if district_id is not None:
+        query = query.where(User.district_id == district_id)
+    if institution_id is None and district_id is None:
+        raise ValueError("active_members needs an institution or a district")
+    return session.exec(query.order_by(col(User.display_name), col(User.id))).all()
 
 
 def colleague_names(session: Session, *, institution_id: int) -> list[tuple[int, str]]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
-from fastapi import Form, Request
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from app.accounts import service
-from app.accounts.models import User
+from app.accounts.models import Role, User
 from app.accounts.views.forms import optional_int, org_context
 from app.errors import Invalid
 from app.web import htmx
@@ -20,12 +22,77 @@ from app.web.templating import render
 router = make_router(include_in_schema=False)
 
 
+#: Users a page of the list shows.
+PER_PAGE = 50
+MAX_SEARCH = 100
+_PLACE_RE = re.compile(r"(institution|district):([0-9]{1,18})")
+_STATUSES = {"": None, "aktive": True, "deaktiverede": False}
+
+
+@dataclass(frozen=True)
+class UserQuery:
+    """The list's filter fields as typed (empty: any)."""
+
+    q: str = ""
+    rolle: str = ""
+    sted: str = ""
+    status: str = ""
+
+    def to_search(self) -> service.UserSearch:
+        """The service's search; Invalid (422, Danish, by field) for a value no option of
+        the form sends."""
+        try:
+            role = Role(self.rolle) if self.rolle else None
+        except ValueError:
+            raise Invalid.field("rolle", "Vælg en af rollerne på listen.") from None
+        place = _PLACE_RE.fullmatch(self.sted) if self.sted else None
+        if self.sted and place is None:
+            raise Invalid.field("sted", "Vælg en institution eller et distrikt på listen.")
+        if self.status not in _STATUSES:
+            raise Invalid.field("status", "Vælg aktive, deaktiverede eller alle.")
+        kind, number = place.groups() if place else ("", "")
+        return service.UserSearch(
+            text=self.q.strip(),
+            role=role,
+            institution_id=int(number) if kind == "institution" else None,
+            district_id=int(number) if kind == "district" else None,
+            active=_STATUSES[self.status],
+        )
+
+
+def user_query(
+    q: Annotated[str, Query(max_length=MAX_SEARCH)] = "",
+    rolle: Annotated[str, Query(max_length=20)] = "",
+    sted: Annotated[str, Query(max_length=40)] = "",
+    status: Annotated[str, Query(max_length=20)] = "",
+) -> UserQuery:
+    """The filter from the query string."""
+    return UserQuery(q=q, rolle=rolle, sted=sted, status=status)
+
+
+def _list_context(db: DB, query: UserQuery, page: int = 1) -> dict[str, Any]:
+    found = service.find_users(db, query.to_search(), page=page, per_page=PER_PAGE)
+    return org_context(db) | {
+        "users": found.users,
+        "total": found.total,
+        "page": page,
+        "pages": max(1, -(-found.total // PER_PAGE)),
+        "search": asdict(query),
+        "query": {k: v for k, v in asdict(query).items() if v},
+    }
+
+
 @router.get("/admin/users", name="accounts:users")
-def users_list(request: Request, db: DB, admin: AdminUser) -> Response:
-    """All users, with their role and where they belong."""
-    context = org_context(db)
-    context.update({"users": service.list_users(db), "form": {}, "errors": {}})
-    return render(request, "accounts/users.html", context)
+def users_list(
+    request: Request,
+    db: DB,
+    admin: AdminUser,
+    query: Annotated[UserQuery, Depends(user_query)],
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """The users, 50 a page, searched by name and filtered by role, place and status."""
+    context = _list_context(db, query, page) | {"form": {}, "errors": {}}
+    return render(request, "accounts/users.html", context, fragment="accounts/_users_table.html")
 
 
 @router.post("/admin/users", name="accounts:users_create")
@@ -66,7 +133,7 @@ def users_create(
         return form_error_response(
             request,
             "accounts/users.html",
-            org_context(db) | {"users": service.list_users(db)},
+            _list_context(db, UserQuery()),
             error,
             form=form,
             fragment="accounts/_user_form.html",
