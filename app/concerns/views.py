@@ -426,7 +426,11 @@ def _detail_context(
         "statuses": STATUS_LABELS,
         "next": view.next_status,
         "next_label": STATUS_LABELS[view.next_status] if view.next_status else None,
-        "actor_names": {u.id: u.display_name for u in accounts.list_users(db)},
+        "actor_names": accounts.display_names(
+            db,
+            user_ids={e.actor_id for e in view.events}
+            | ({concern.assigned_to} if concern.assigned_to else set()),
+        ),
         "now": view.now,
         "levels": catalogs.levels(),
         "institution": institution,

@@ -237,6 +237,10 @@ class TestNotificationPages:
             "acknowledged",
             "assessed",
         ]
+        # who took each step, by name (the sender, then the social worker)
+        steps = [li.get_text(" ", strip=True) for li in staff_page.select("#timeline li")]
+        assert "Sofie Pædagog" in steps[0]
+        assert "Rikke Rådgiver" in steps[1]
         leader_list = soup(as_user("leader").client.get("/concerns"))
         assert leader_list.select("#concerns-table tbody tr[id]")
 
