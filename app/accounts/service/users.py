@@ -26,11 +26,6 @@ def normalize_username(username: str) -> str:
     return username.strip().lower()
 
 
-def list_users(session: Session) -> Sequence[User]:
-    """All users, active first, by user name."""
-    return session.exec(select(User).order_by(col(User.is_active).desc(), col(User.username))).all()
-
-
 @dataclass(frozen=True)
 class UserSearch:
     """What the admin's user list is filtered by; empty means "any"."""
