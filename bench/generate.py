@@ -2,11 +2,12 @@
 
     python -m bench.generate --url URL [--institutions 50] [--children 5000]
         [--assessments 50000] [--concerns 5000] [--audit 1000000] [--seed 14]
-        [--password PW] [--no-migrate]
+        [--other-staff 0] [--password PW] [--no-migrate]
 
 Migrates ``URL`` (unless ``--no-migrate``) and adds, from a fixed seed (the same rows on every
 run): districts of five institutions, institutions (three daycares to two schools), their
-staff (three each), a leader each, two social workers a district and an admin; the children
+staff (three each; ``--other-staff N`` more, spread over them, who only sign in), a leader
+each, two social workers a district and an admin; the children
 (daycare 0–5 years, school 6–15; 2 % have left), in groups of 25 with the staff; assessments
 (about one child in three has an open draft with some ticks; the rest are finished, levels
 skewed to 1–2 as in the demo, 60/25/10/5 %, each with the result snapshot the real engine
@@ -94,6 +95,10 @@ class Scale:
     concerns: int = 5000
     audit: int = 1_000_000
     seed: int = 14
+    #: more active staff members spread over the institutions, beyond the three each that do
+    #: the work (no groups, no assessments): a municipality's thousands of users (the default
+    #: 0 keeps the figures of docs/performance.md comparable)
+    other_staff: int = 0
 
 
 @dataclass
@@ -365,6 +370,14 @@ def _organisation(w: Writer, scale: Scale, made: Made, password: str) -> None:
         ]
         made.leaders[iid] = user(
             f"skala{n + 1:02d}leder", f"Leder {n + 1}", "leader", institution_id=iid
+        )
+    for k in range(scale.other_staff):
+        n = k % len(made.institution_ids)
+        user(
+            f"skala{n + 1:02d}x{k + 1:05d}",
+            f"Kollega {k + 1}",
+            "staff",
+            institution_id=made.institution_ids[n],
         )
     for n, did in enumerate(made.district_ids):
         made.social_workers[did] = [
@@ -645,11 +658,18 @@ def main(argv: Iterable[str] | None = None) -> None:
     defaults = Scale()
     for name in ("institutions", "children", "assessments", "concerns", "audit", "seed"):
         parser.add_argument(f"--{name}", type=int, default=getattr(defaults, name))
+    parser.add_argument("--other-staff", type=int, default=defaults.other_staff)
     parser.add_argument("--password", default=PASSWORD)
     parser.add_argument("--no-migrate", action="store_true")
     args = parser.parse_args(list(argv) if argv is not None else None)
     scale = Scale(
-        args.institutions, args.children, args.assessments, args.concerns, args.audit, args.seed
+        args.institutions,
+        args.children,
+        args.assessments,
+        args.concerns,
+        args.audit,
+        args.seed,
+        args.other_staff,
     )
     started = time.perf_counter()
     made = generate(args.url, scale, password=args.password, migrate=not args.no_migrate)
