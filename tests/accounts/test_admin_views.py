@@ -394,6 +394,14 @@ class TestUserList:
         assert pager is not None
         assert "page=2" in pager["href"]
 
+    def test_a_page_past_the_end_shows_the_last(self, as_user, org, monkeypatch):
+        from app.accounts.views import users as views
+
+        monkeypatch.setattr(views, "PER_PAGE", 3)
+        names, count, _ = self._list(as_user("admin"), page=99)
+        assert count.endswith("side 3 af 3")
+        assert len(names) == len(org.users) - 6
+
     def test_htmx_gets_only_the_results(self, as_user, org):
         _, _, soup = self._list(as_user("admin"), hx=True, q="lene")
         assert soup.select_one("#users-results") is not None

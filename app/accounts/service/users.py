@@ -56,11 +56,8 @@ def find_users(
     municipality has thousands of users, a page shows ``per_page``."""
     conditions: list[Any] = []
     for word in search.text.split()[:SEARCH_WORDS]:
-        conditions.append(
-            or_(
-                contains_text(col(User.username), word), contains_text(col(User.display_name), word)
-            )
-        )
+        in_name = contains_text(col(User.display_name), word)
+        conditions.append(or_(contains_text(col(User.username), word), in_name))
     if search.role is not None:
         conditions.append(User.role == search.role.value)
     if search.institution_id is not None:
@@ -97,6 +94,8 @@ def active_members(
 ) -> Sequence[User]:
     """The active users with one of ``roles`` of an institution (or of a district), by name:
     filtered in SQL (a municipality has thousands of users; an institution a score)."""
+    if institution_id is None and district_id is None:
+        raise ValueError("active_members needs an institution or a district")
     query = select(User).where(
         col(User.role).in_([role.value for role in roles]), col(User.is_active).is_(True)
     )
@@ -104,8 +103,6 @@ def active_members(
         query = query.where(User.institution_id == institution_id)
     if district_id is not None:
         query = query.where(User.district_id == district_id)
-    if institution_id is None and district_id is None:
-        raise ValueError("active_members needs an institution or a district")
     return session.exec(query.order_by(col(User.display_name), col(User.id))).all()
 
 

@@ -60,7 +60,7 @@ class UserQuery:
         )
 
 
-def user_query(
+async def user_query(  # async: no I/O, so no trip to a worker thread
     q: Annotated[str, Query(max_length=MAX_SEARCH)] = "",
     rolle: Annotated[str, Query(max_length=20)] = "",
     sted: Annotated[str, Query(max_length=40)] = "",
@@ -71,12 +71,17 @@ def user_query(
 
 
 def _list_context(db: DB, query: UserQuery, page: int = 1) -> dict[str, Any]:
-    found = service.find_users(db, query.to_search(), page=page, per_page=PER_PAGE)
+    search = query.to_search()
+    found = service.find_users(db, search, page=page, per_page=PER_PAGE)
+    pages = max(1, -(-found.total // PER_PAGE))
+    if page > pages:  # an old link past the end (users were deactivated meanwhile): the last
+        page = pages
+        found = service.find_users(db, search, page=page, per_page=PER_PAGE)
     return org_context(db) | {
         "users": found.users,
         "total": found.total,
         "page": page,
-        "pages": max(1, -(-found.total // PER_PAGE)),
+        "pages": pages,
         "search": asdict(query),
         "query": {k: v for k, v in asdict(query).items() if v},
     }
