@@ -179,6 +179,19 @@ def contains_text(column: sa.ColumnExpressionArgument[str], words: str) -> sa.Co
     return lower_text(column).like(f"%{escaped}%", escape="\\")
 
 
+#: The words of a search that count; the rest are ignored.
+SEARCH_WORDS = 5
+
+
+def words_match(search: str, *columns: sa.ColumnExpressionArgument[str]) -> list[Any]:
+    """The conditions of a search: each of its first :data:`SEARCH_WORDS` words is in one of
+    ``columns`` (:func:`contains_text`); none for an empty search."""
+    return [
+        sa.or_(*(contains_text(column, word) for column in columns))
+        for word in search.split()[:SEARCH_WORDS]
+    ]
+
+
 def is_sqlite_url(url: str) -> bool:
     """True for SQLite URLs."""
     return url.startswith("sqlite")

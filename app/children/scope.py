@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
 from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.audit.tags import AuditTag
 from app.children.models import Child
-from app.db import contains_text, get_row, local_today
+from app.db import get_row, local_today, words_match
 from app.errors import Forbidden, NotFound
 
 CHILD_ROLES = frozenset({Role.STAFF, Role.LEADER})
@@ -33,14 +33,7 @@ def _visible_query(actor: User, search: str, left: bool) -> Any:
     """The WHERE of the actor's list of children (see :func:`visible_children`)."""
     gone = col(Child.left_on).is_not(None) & (col(Child.left_on) <= local_today())
     where = [Child.institution_id == actor.institution_id, gone if left else ~gone]
-    for word in search.split()[:5]:
-        where.append(
-            or_(
-                contains_text(col(Child.first_name), word),
-                contains_text(col(Child.last_name), word),
-            )
-        )
-    return where
+    return where + words_match(search, col(Child.first_name), col(Child.last_name))
 
 
 _BY_NAME = (col(Child.first_name), col(Child.last_name), col(Child.id))

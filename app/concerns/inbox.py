@@ -208,12 +208,6 @@ class Counts:
     worker, or taken)."""
 
 
-def has_reply(concern: Concern | sa.Row[Any]) -> bool:
-    """An answer, an outcome or feedback has arrived from the social worker (a concern, or a
-    row with those three columns)."""
-    return bool(concern.answer or concern.feedback or concern.outcome)
-
-
 _COUNT_COLUMNS = (
     col(Concern.kind),
     col(Concern.created_at),

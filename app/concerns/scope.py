@@ -78,7 +78,7 @@ def open_concern_rows(
 
 _CONCERNS = Concern.__table__  # type: ignore[attr-defined]
 #: Built once (only the institution differs): the open concerns of an institution that have
-#: an answer, an outcome or feedback from the social worker (``inbox.has_reply`` in SQL).
+#: an answer, an outcome or feedback from the social worker (``ConcernView.has_reply`` in SQL).
 _OPEN_REPLIED = (
     sa.select(sa.func.count())
     .select_from(_CONCERNS)

@@ -31,7 +31,6 @@ from app.concerns.handling import CHANGED_CODE, deadlines_of, etag_of, move, par
 from app.concerns.inbox import (
     Counts,
     counts_for,
-    has_reply,
     inbox_for,
     inbox_order,
     list_for,
@@ -65,7 +64,6 @@ __all__ = [
     "etag_of",
     "for_assessment",
     "for_child",
-    "has_reply",
     "inbox_for",
     "inbox_order",
     "is_acute",

@@ -43,7 +43,6 @@ from app.accounts.service.sessions import (
     start_session,
 )
 from app.accounts.service.users import (
-    SEARCH_WORDS,
     USERNAME_RE,
     UserPage,
     UserSearch,
@@ -61,7 +60,6 @@ from app.accounts.service.users import (
 )
 
 __all__ = [
-    "SEARCH_WORDS",
     "SESSION_TOUCH_SECONDS",
     "USERNAME_RE",
     "LiveSession",

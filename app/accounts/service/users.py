@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, func, select
 
 from app import messages
 from app.accounts.models import District, Institution, Role, User
@@ -15,7 +15,7 @@ from app.accounts.passwords import hash_password, password_problem
 from app.accounts.service.sessions import revoke_all_sessions
 from app.audit import service as audit
 from app.audit.tags import AuditTag
-from app.db import contains_text, id_of, utcnow
+from app.db import id_of, utcnow, words_match
 from app.errors import Conflict, Invalid, NotFound
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -45,19 +45,12 @@ class UserPage:
     total: int
 
 
-#: The words of a search that count (the rest are ignored), as in the child search.
-SEARCH_WORDS = 5
-
-
 def find_users(
     session: Session, search: UserSearch, *, page: int = 1, per_page: int = 50
 ) -> UserPage:
     """The users that match ``search``, active first, by user name, one page of them: a
     municipality has thousands of users, a page shows ``per_page``."""
-    conditions: list[Any] = []
-    for word in search.text.split()[:SEARCH_WORDS]:
-        in_name = contains_text(col(User.display_name), word)
-        conditions.append(or_(contains_text(col(User.username), word), in_name))
+    conditions = words_match(search.text, col(User.username), col(User.display_name))
     if search.role is not None:
         conditions.append(User.role == search.role.value)
     if search.institution_id is not None:
@@ -85,6 +78,26 @@ def get_user(session: Session, *, user_id: int) -> User:
     return user
 
 
+def _members(
+    roles: Collection[Role], institution_id: int | None, district_id: int | None
+) -> list[Any]:
+    """The WHERE of the active users with one of ``roles`` of an institution or a district."""
+    if institution_id is None and district_id is None:
+        raise ValueError("a look-up of members needs an institution or a district")
+    where: list[Any] = [
+        col(User.role).in_([role.value for role in roles]),
+        col(User.is_active).is_(True),
+    ]
+    if institution_id is not None:
+        where.append(User.institution_id == institution_id)
+    if district_id is not None:
+        where.append(User.district_id == district_id)
+    return where
+
+
+_BY_NAME = (col(User.display_name), col(User.id))
+
+
 def active_members(
     session: Session,
     *,
@@ -94,30 +107,15 @@ def active_members(
 ) -> Sequence[User]:
     """The active users with one of ``roles`` of an institution (or of a district), by name:
     filtered in SQL (a municipality has thousands of users; an institution a score)."""
-    if institution_id is None and district_id is None:
-        raise ValueError("active_members needs an institution or a district")
-    query = select(User).where(
-        col(User.role).in_([role.value for role in roles]), col(User.is_active).is_(True)
-    )
-    if institution_id is not None:
-        query = query.where(User.institution_id == institution_id)
-    if district_id is not None:
-        query = query.where(User.district_id == district_id)
-    return session.exec(query.order_by(col(User.display_name), col(User.id))).all()
+    where = _members(roles, institution_id, district_id)
+    return session.exec(select(User).where(*where).order_by(*_BY_NAME)).all()
 
 
 def colleague_names(session: Session, *, institution_id: int) -> list[tuple[int, str]]:
     """The active staff and leaders of an institution (who may follow up), as (id, display
     name) by name: two columns, no ORM rows (the questionnaire asks on every page)."""
-    rows = session.exec(
-        select(User.id, User.display_name)
-        .where(
-            User.institution_id == institution_id,
-            col(User.role).in_([Role.STAFF, Role.LEADER]),
-            col(User.is_active).is_(True),
-        )
-        .order_by(col(User.display_name), col(User.id))
-    ).all()
+    where = _members((Role.STAFF, Role.LEADER), institution_id, None)
+    rows = session.exec(select(User.id, User.display_name).where(*where).order_by(*_BY_NAME)).all()
     return [(int(user_id), name) for user_id, name in rows if user_id is not None]
 
 
